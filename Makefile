@@ -1,0 +1,45 @@
+# speechspec: every target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+HAMSA_DOCS       ?= ../shared/vendor-docs/hamsa-text-to-speech.md
+HAMSA_DOCS_URL   ?= https://docs.tryhamsa.com/api-reference/endpoint/generate-tts.md
+LIVEPEER_DOCS     ?= ../shared/vendor-docs/livepeer-text-to-speech.md
+LIVEPEER_DOCS_URL ?= https://docs.livepeer.org/ai/api-reference/text-to-speech.md
+
+.PHONY: install specs generate check-generated lint typecheck test clean
+
+install: $(STAMP)
+
+# Re-run pip only when pyproject.toml changes; the stamp makes `make install` idempotent.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+# Re-vendor both documents from their docs pages (a path or a URL; override the variables).
+specs: $(STAMP)
+	$(PY) tools/vendor_spec.py hamsa $(HAMSA_DOCS) --source-url $(HAMSA_DOCS_URL)
+	$(PY) tools/vendor_spec.py livepeer $(LIVEPEER_DOCS) --source-url $(LIVEPEER_DOCS_URL)
+
+generate: $(STAMP)
+	$(PY) tools/generate.py
+
+check-generated: $(STAMP)
+	$(PY) tools/generate.py --check
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check wrapper tests tools
+	$(VENV)/bin/ruff format --check wrapper tests tools
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy wrapper/speechspec
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

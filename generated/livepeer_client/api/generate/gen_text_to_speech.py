@@ -1,0 +1,190 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.audio_response import AudioResponse
+from ...models.http_error import HTTPError
+from ...models.http_validation_error import HTTPValidationError
+from ...models.text_to_speech_params import TextToSpeechParams
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: TextToSpeechParams,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/text-to-speech",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> AudioResponse | HTTPError | HTTPValidationError | None:
+    if response.status_code == 200:
+        response_200 = AudioResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = HTTPError.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = HTTPError.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = HTTPError.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AudioResponse | HTTPError | HTTPValidationError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: TextToSpeechParams,
+) -> Response[AudioResponse | HTTPError | HTTPValidationError]:
+    """Text To Speech
+
+     Generate a text-to-speech audio file based on the provided text input and speaker description.
+
+    Args:
+        body (TextToSpeechParams):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AudioResponse | HTTPError | HTTPValidationError]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: TextToSpeechParams,
+) -> AudioResponse | HTTPError | HTTPValidationError | None:
+    """Text To Speech
+
+     Generate a text-to-speech audio file based on the provided text input and speaker description.
+
+    Args:
+        body (TextToSpeechParams):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AudioResponse | HTTPError | HTTPValidationError
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: TextToSpeechParams,
+) -> Response[AudioResponse | HTTPError | HTTPValidationError]:
+    """Text To Speech
+
+     Generate a text-to-speech audio file based on the provided text input and speaker description.
+
+    Args:
+        body (TextToSpeechParams):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AudioResponse | HTTPError | HTTPValidationError]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: TextToSpeechParams,
+) -> AudioResponse | HTTPError | HTTPValidationError | None:
+    """Text To Speech
+
+     Generate a text-to-speech audio file based on the provided text input and speaker description.
+
+    Args:
+        body (TextToSpeechParams):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AudioResponse | HTTPError | HTTPValidationError
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,304 @@
+"""The foundation layer: vendored specs, overlays, effective documents, regeneration."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonpath_rfc9535 as jsonpath
+import pytest
+import yaml
+from _common import ToolError, load_document, validate
+from generate import diff_trees, effective_document
+from overlay import apply_overlay
+from vendor_spec import extract_openapi_block, vendor
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+SHARED_DOCS = ROOT.parent / "shared" / "vendor-docs"
+DOCS_PAGES = {"hamsa": "hamsa-text-to-speech.md", "livepeer": "livepeer-text-to-speech.md"}
+VENDORS = sorted(DOCS_PAGES)
+
+
+def _vendored_text(vendor_name: str) -> str:
+    return (SPECS / vendor_name / "openapi.yaml").read_text(encoding="utf-8")
+
+
+def _overlay(vendor_name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((SPECS / vendor_name / "overlay.yaml").read_text())
+    return data
+
+
+def _document(vendor_name: str) -> dict[str, Any]:
+    return load_document(_vendored_text(vendor_name), vendor_name)
+
+
+@pytest.mark.parametrize("vendor_name", VENDORS)
+def test_vendored_document_validates(vendor_name: str) -> None:
+    validate(_document(vendor_name), vendor_name)
+
+
+@pytest.mark.parametrize("vendor_name", VENDORS)
+def test_effective_document_validates_and_is_what_the_package_carries(vendor_name: str) -> None:
+    effective = effective_document(vendor_name)
+    validate(effective, vendor_name)
+    shipped = json.loads(
+        (ROOT / "generated" / f"{vendor_name}_client" / "openapi.json").read_text()
+    )
+    assert shipped == effective
+
+
+@pytest.mark.parametrize("vendor_name", VENDORS)
+def test_vendored_text_is_the_docs_page_block_verbatim(vendor_name: str) -> None:
+    pages = [SPECS / vendor_name / "docs-page.md"]
+    if (SHARED_DOCS / DOCS_PAGES[vendor_name]).exists():
+        pages.append(SHARED_DOCS / DOCS_PAGES[vendor_name])
+    for page in pages:
+        block = extract_openapi_block(page.read_text(encoding="utf-8"), str(page))
+        assert _vendored_text(vendor_name).rstrip("\n") == block.rstrip("\n"), page
+    source = yaml.safe_load((SPECS / vendor_name / "source.yaml").read_text())
+    assert source["source_url"].startswith("https://")
+    assert source["retrieved"]
+
+
+def _contains(actual: Any, expected: Any) -> bool:
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            k in actual and _contains(actual[k], v) for k, v in expected.items()
+        )
+    if isinstance(expected, list):
+        return isinstance(actual, list) and all(
+            any(_contains(a, e) for a in actual) for e in expected
+        )
+    return bool(actual == expected)
+
+
+@pytest.mark.parametrize("vendor_name", VENDORS)
+def test_each_overlay_action_applies(vendor_name: str) -> None:
+    overlay = _overlay(vendor_name)
+    document = _document(vendor_name)
+    for i, action in enumerate(overlay["actions"]):
+        assert action["description"].strip(), action
+        before = (
+            apply_overlay(document, {**overlay, "actions": overlay["actions"][:i]}, "o")
+            if i
+            else document
+        )
+        after = apply_overlay(document, {**overlay, "actions": overlay["actions"][: i + 1]}, "o")
+        assert after != before, f"action #{i + 1} changed nothing"
+        if action.get("remove"):
+            assert not jsonpath.find(action["target"], after)
+        else:
+            nodes = jsonpath.find(action["target"], after)
+            assert nodes and all(_contains(n.value, action["update"]) for n in nodes)
+
+
+def test_overlay_corrections_required_by_the_issue_are_in_effect() -> None:
+    hamsa = effective_document("hamsa")
+    assert set(hamsa["components"]["schemas"]["TTSRequest"]["required"]) == {"text", "voiceId"}
+    get_job = hamsa["paths"]["/v1/jobs"]["get"]
+    (param,) = get_job["parameters"]
+    assert (param["name"], param["in"], param["required"]) == ("jobId", "query", True)
+    livepeer = effective_document("livepeer")
+    assert set(livepeer["components"]["schemas"]["TextToSpeechParams"]["required"]) == {
+        "model_id",
+        "text",
+    }
+
+
+def test_a_stale_target_fails_naming_the_action() -> None:
+    overlay = _overlay("hamsa")
+    overlay["actions"].append(
+        {"target": "$.components.schemas.RemovedByVendor", "description": "x", "update": {"a": 1}}
+    )
+    n = len(overlay["actions"])
+    with pytest.raises(
+        ToolError,
+        match=rf"action #{n} \(target '\$\.components\.schemas\.RemovedByVendor'\) matches nothing",
+    ):
+        apply_overlay(_document("hamsa"), overlay, "overlay.yaml")
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ({"target": "$.info", "update": {"x": 1}}, "needs a 'description'"),
+        ({"target": "$.info", "description": "d"}, "exactly one of"),
+        ({"target": "$.info", "description": "d", "update": {}, "remove": True}, "exactly one of"),
+        ({"target": "$[?", "description": "d", "update": {}}, "invalid JSONPath"),
+    ],
+)
+def test_malformed_actions_are_rejected(action: dict[str, Any], message: str) -> None:
+    with pytest.raises(ToolError, match=message):
+        apply_overlay({"info": {}}, {"overlay": "1.0.0", "actions": [action]}, "o")
+
+
+def test_overlay_update_semantics_merge_objects_append_arrays_and_do_not_alias() -> None:
+    doc = {"a": {"keep": 1, "list": [1], "nested": {"x": 1}}}
+    update = {"list": [2], "nested": {"y": 2}, "new": {"z": 3}}
+    out = apply_overlay(
+        doc,
+        {"overlay": "1.0.0", "actions": [{"target": "$.a", "description": "d", "update": update}]},
+        "o",
+    )
+    assert out == {"a": {"keep": 1, "list": [1, 2], "nested": {"x": 1, "y": 2}, "new": {"z": 3}}}
+    assert doc == {"a": {"keep": 1, "list": [1], "nested": {"x": 1}}}  # input untouched
+    out["a"]["new"]["z"] = 99
+    assert update["new"]["z"] == 3
+
+
+def test_remove_action_removes_every_match() -> None:
+    doc = {"items": [{"k": 1}, {"k": 2}, {"k": 1}]}
+    out = apply_overlay(
+        doc,
+        {
+            "overlay": "1.0.0",
+            "actions": [{"target": "$.items[?@.k == 1]", "description": "d", "remove": True}],
+        },
+        "o",
+    )
+    assert out == {"items": [{"k": 2}]}
+
+
+# --- vendor_spec -----------------------------------------------------------------------
+
+
+def test_vendor_spec_refuses_a_page_without_an_openapi_block(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("# Docs\n\n```yaml\nfoo: bar\n```\n")
+    with pytest.raises(ToolError, match="no fenced OpenAPI block"):
+        vendor("hamsa", str(page), None, tmp_path / "specs")
+    assert not (tmp_path / "specs").exists()
+
+
+def test_vendor_spec_refuses_an_invalid_document_and_leaves_the_old_spec(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    good = SPECS / "livepeer" / "docs-page.md"
+    vendor("livepeer", str(good), "https://example.invalid/page", specs)
+    before = (specs / "livepeer" / "openapi.yaml").read_bytes()
+    broken = tmp_path / "broken.md"
+    broken.write_text(good.read_text().replace("  title: Livepeer AI Runner\n", "", 1))
+    with pytest.raises(ToolError, match="invalid OpenAPI document"):
+        vendor("livepeer", str(broken), None, specs)
+    assert (specs / "livepeer" / "openapi.yaml").read_bytes() == before
+    assert sorted(p.name for p in (specs / "livepeer").iterdir()) == [
+        "docs-page.md",
+        "openapi.yaml",
+        "source.yaml",
+    ]
+
+
+def test_vendor_spec_accepts_a_raw_json_document(tmp_path: Path) -> None:
+    raw = tmp_path / "openapi.json"
+    raw.write_text(json.dumps(_document("hamsa")))
+    path = vendor("hamsa", str(raw), None, tmp_path / "specs")
+    assert load_document(path.read_text(), "x") == _document("hamsa")
+
+
+def test_vendor_spec_cli_reports_errors_without_a_traceback(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "vendor_spec.py"),
+            "hamsa",
+            str(tmp_path / "nope.md"),
+            "--specs-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "vendor_spec: error:" in proc.stderr and "no such file" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+# --- regeneration ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def project_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("project")
+    for name in ("specs", "tools", "generated"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def _run_generate(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(root / "tools" / "generate.py"), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=root,
+    )
+
+
+def test_regeneration_after_a_spec_change_end_to_end(project_copy: Path) -> None:
+    overlay_path = project_copy / "specs" / "hamsa" / "overlay.yaml"
+    overlay = yaml.safe_load(overlay_path.read_text())
+    overlay["actions"].append(
+        {
+            "target": "$.components.schemas.TTSRequest.properties",
+            "description": "test: a vendor adds an optional speaking rate",
+            "update": {"speakingRate": {"type": "number"}},
+        }
+    )
+    overlay_path.write_text(yaml.safe_dump(overlay, allow_unicode=True))
+
+    check = _run_generate(project_copy, "--check")
+    assert check.returncode == 1
+    assert "+    speaking_rate: float | Unset = UNSET" in check.stdout
+
+    gen = _run_generate(project_copy)
+    assert gen.returncode == 0, gen.stderr
+    probe = (
+        "from hamsa_client.models import TTSRequest\n"
+        "r = TTSRequest(text='t', voice_id='v', speaking_rate=1.25)\n"
+        "import json; print(json.dumps(r.to_dict()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(project_copy / "generated")},
+        cwd=project_copy,
+    )
+    assert json.loads(out.stdout) == {"text": "t", "voiceId": "v", "speakingRate": 1.25}
+    assert _run_generate(project_copy, "--check").returncode == 0
+
+
+def test_check_generated_reports_a_hand_edit(tmp_path: Path) -> None:
+    expected = tmp_path / "a"
+    actual = tmp_path / "b"
+    shutil.copytree(ROOT / "generated" / "livepeer_client", expected / "livepeer_client")
+    shutil.copytree(ROOT / "generated" / "livepeer_client", actual / "livepeer_client")
+    assert diff_trees(expected, actual) == ""
+    edited = actual / "livepeer_client" / "types.py"
+    edited.write_text(edited.read_text() + "# hand edit\n")
+    (actual / "livepeer_client" / "extra.py").write_text("x = 1\n")
+    diff = diff_trees(expected, actual)
+    assert "-# hand edit" in diff and "generated/livepeer_client/extra.py" in diff
+
+
+def test_generated_clients_import_from_the_installed_distribution() -> None:
+    code = "import hamsa_client, livepeer_client, speechspec; print('ok')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
+
+
+def test_effective_request_schemas_are_a_tightening_of_the_vendored_ones() -> None:
+    # A structural check here; the conformance suite checks it on generated data as well.
+    for vendor_name, schema in (("hamsa", "TTSRequest"), ("livepeer", "TextToSpeechParams")):
+        vendored = _document(vendor_name)["components"]["schemas"][schema]
+        effective = copy.deepcopy(effective_document(vendor_name)["components"]["schemas"][schema])
+        assert set(vendored.get("required", [])) <= set(effective["required"])
+        assert vendored["properties"] == effective["properties"]

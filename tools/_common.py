@@ -1,0 +1,59 @@
+"""Helpers shared by the spec tools: atomic writes, YAML/JSON loading, validation."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+VENDORS = ("hamsa", "livepeer")
+
+
+class ToolError(Exception):
+    """A failure the tool reports as one clear line, without a traceback."""
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file in the same directory and rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_document(text: str, origin: str) -> dict[str, Any]:
+    """Parse an OpenAPI document given as JSON or YAML text."""
+    try:
+        doc = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ToolError(f"{origin}: not valid JSON or YAML: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise ToolError(f"{origin}: the document is not a mapping")
+    return doc
+
+
+def validate(doc: dict[str, Any], origin: str) -> None:
+    """Fail with a readable message when ``doc`` is not a valid OpenAPI 3.0/3.1 document."""
+    from openapi_spec_validator import validate as _validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    if "openapi" not in doc:
+        raise ToolError(f"{origin}: not an OpenAPI 3 document (no 'openapi' field)")
+    try:
+        _validate(doc)
+    except OpenAPIValidationError as exc:
+        where = "/".join(str(p) for p in getattr(exc, "path", ()) or ())
+        raise ToolError(f"{origin}: invalid OpenAPI document at '{where}': {exc.message}") from exc
+    except Exception as exc:  # the validator raises assorted types on unresolvable refs
+        raise ToolError(f"{origin}: invalid OpenAPI document: {exc}") from exc

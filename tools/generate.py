@@ -1,0 +1,142 @@
+"""Build the effective documents (vendored spec + overlay) and generate the clients.
+
+    python tools/generate.py            # regenerate generated/<vendor>_client
+    python tools/generate.py --check    # regenerate into a temporary directory, diff, fail on drift
+
+Each generated package also carries ``openapi.json``: the effective document it was
+generated from, which the emulator and the conformance tests load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from _common import ROOT, SPECS, VENDORS, ToolError, load_document, validate
+from overlay import apply_overlay
+
+GENERATED = ROOT / "generated"
+
+
+def effective_document(vendor: str) -> dict[str, Any]:
+    spec_path = SPECS / vendor / "openapi.yaml"
+    overlay_path = SPECS / vendor / "overlay.yaml"
+    rel = spec_path.relative_to(ROOT)
+    document = load_document(spec_path.read_text(encoding="utf-8"), str(rel))
+    validate(document, str(rel))
+    overlay = yaml.safe_load(overlay_path.read_text(encoding="utf-8"))
+    effective = apply_overlay(document, overlay, str(overlay_path.relative_to(ROOT)))
+    validate(effective, f"effective document of {vendor} (after {overlay_path.relative_to(ROOT)})")
+    return effective
+
+
+def dump_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def generate_into(out_dir: Path) -> None:
+    """Generate every vendor's package into ``out_dir/<vendor>_client``."""
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    with tempfile.TemporaryDirectory(prefix="speechspec-effective-") as work:
+        for vendor in VENDORS:
+            package = f"{vendor}_client"
+            effective = dump_json(effective_document(vendor))
+            eff_path = Path(work) / f"{vendor}.json"
+            eff_path.write_text(effective, encoding="utf-8")
+            cmd = [
+                str(bin_dir / "openapi-python-client"),
+                "generate",
+                "--path",
+                str(eff_path),
+                "--config",
+                str(SPECS / vendor / "config.yaml"),
+                "--meta",
+                "none",
+                "--output-path",
+                str(out_dir / package),
+                "--overwrite",
+                "--fail-on-warning",
+            ]
+            proc = subprocess.run(
+                cmd, env=env, cwd=work, capture_output=True, text=True, check=False
+            )
+            if proc.returncode != 0:
+                raise ToolError(
+                    f"openapi-python-client failed for {vendor}:\n{proc.stdout}{proc.stderr}"
+                )
+            (out_dir / package / "openapi.json").write_text(effective, encoding="utf-8")
+            (out_dir / package / "py.typed").touch()
+
+
+def _tree(root: Path) -> dict[str, Path]:
+    return {
+        str(p.relative_to(root)): p
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def diff_trees(expected: Path, actual: Path) -> str:
+    """A unified diff of actual (committed) against expected (freshly generated)."""
+    want, have = _tree(expected), _tree(actual)
+    out: list[str] = []
+    for rel in sorted(set(want) | set(have)):
+        a, b = have.get(rel), want.get(rel)
+        if a and b and filecmp.cmp(a, b, shallow=False):
+            continue
+        a_lines = a.read_text(encoding="utf-8").splitlines(keepends=True) if a else []
+        b_lines = b.read_text(encoding="utf-8").splitlines(keepends=True) if b else []
+        out.extend(difflib.unified_diff(a_lines, b_lines, f"generated/{rel}", f"regenerated/{rel}"))
+        if out and not out[-1].endswith("\n"):
+            out[-1] += "\n"
+    return "".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="fail (with the diff) on drift")
+    args = parser.parse_args(argv)
+    try:
+        with tempfile.TemporaryDirectory(prefix="speechspec-generate-") as tmp:
+            fresh = Path(tmp) / "generated"
+            generate_into(fresh)
+            if args.check:
+                diff = diff_trees(fresh, GENERATED)
+                if diff:
+                    sys.stdout.write(diff)
+                    print(
+                        "check-generated: generated/ differs from what specs/ produce. "
+                        "Run `make generate` and commit the result; never edit generated/ by hand.",
+                        file=sys.stderr,
+                    )
+                    return 1
+                print("check-generated: generated/ matches specs/ + overlays")
+                return 0
+            for vendor in VENDORS:
+                package = f"{vendor}_client"
+                target = GENERATED / package
+                staged = GENERATED / f".{package}.new"
+                shutil.rmtree(staged, ignore_errors=True)
+                shutil.copytree(fresh / package, staged)
+                shutil.rmtree(target, ignore_errors=True)
+                staged.rename(target)
+                print(f"generate: wrote generated/{package}")
+    except ToolError as exc:
+        print(f"generate: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
