@@ -1,1 +1,56 @@
-"""speechspec."""
+"""speechspec: typed clients for the Hamsa and Livepeer text-to-speech APIs.
+
+from speechspec import Hamsa, Livepeer
+"""
+
+from __future__ import annotations
+
+from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    DownloadError,
+    InternalServerError,
+    InvalidRequestError,
+    JobFailedError,
+    JobTimeoutError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    SpeechspecError,
+    UnprocessableEntityError,
+    WebhookVerificationError,
+)
+from .hamsa import AsyncHamsa, Hamsa
+from .livepeer import AsyncLivepeer, Livepeer
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncHamsa",
+    "AsyncLivepeer",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "DownloadError",
+    "Hamsa",
+    "InternalServerError",
+    "InvalidRequestError",
+    "JobFailedError",
+    "JobTimeoutError",
+    "Livepeer",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "SpeechspecError",
+    "UnprocessableEntityError",
+    "WebhookVerificationError",
+    "__version__",
+]

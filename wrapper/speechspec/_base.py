@@ -1,0 +1,152 @@
+"""What every client shares: configuration, the owned (or borrowed) httpx client, closing,
+and downloads. Vendor classes add their operations on top."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import httpx
+
+from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_max_retries, resolve_timeout
+from ._download import DEFAULT_MAX_BYTES, download_async, download_sync
+from ._inputs import max_bytes as check_max_bytes
+from ._inputs import require_text
+from ._pipeline import AsyncSender, Pipeline, SyncSender
+from ._retry import RetryPolicy
+from ._version import __version__
+from .errors import ConfigurationError
+
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
+class _Core:
+    """Configuration shared by sync and async clients of one vendor."""
+
+    _env: VendorEnv
+    _auth_scheme: str
+
+    def __init__(
+        self,
+        *,
+        key: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes | None,
+        max_retries: int,
+        retry_billed: bool,
+    ) -> None:
+        self.base_url = resolve_base_url(base_url, self._env)
+        self.timeout = resolve_timeout(timeout)
+        self.max_retries = resolve_max_retries(max_retries)
+        self._pipeline = Pipeline(
+            base_url=self.base_url,
+            timeout=self.timeout,
+            policy=RetryPolicy(max_retries=self.max_retries, retry_billed=bool(retry_billed)),
+            auth_header=f"{self._auth_scheme} {key}" if key else None,
+            secrets=(key,) if key else (),
+            user_agent=f"speechspec/{__version__}",
+        )
+
+    def __repr__(self) -> str:
+        # The key is deliberately absent.
+        return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
+
+
+class SyncBase(_Core):
+    def _init_transport(self, http_client: httpx.Client | None) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise ConfigurationError(
+                f"http_client must be an httpx.Client for {type(self).__name__}, "
+                f"got {type(http_client).__name__}"
+            )
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.Client(timeout=self.timeout, limits=_LIMITS)
+        self._sender = SyncSender(self._pipeline, self._client)
+
+    def download(
+        self,
+        url: str,
+        path: str | os.PathLike[str],
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        allow_http: bool = False,
+    ) -> Path:
+        """Save audio from an https URL (http on loopback, or any http with allow_http=True)
+        or a ``data:`` URL to ``path``: streamed to a temporary file beside it, renamed into
+        place when complete. Raises DownloadError; never leaves a partial file at ``path``."""
+        return download_sync(
+            self._client,
+            self._pipeline,
+            require_text(url, "url"),
+            path,
+            max_bytes=check_max_bytes(max_bytes),
+            allow_http=allow_http,
+        )
+
+    def close(self) -> None:
+        """Close the owned httpx client (a client passed as http_client is the caller's)."""
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncBase(_Core):
+    def _init_transport(self, http_client: httpx.AsyncClient | None) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise ConfigurationError(
+                f"http_client must be an httpx.AsyncClient for {type(self).__name__}, "
+                f"got {type(http_client).__name__}"
+            )
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.AsyncClient(timeout=self.timeout, limits=_LIMITS)
+        self._sender = AsyncSender(self._pipeline, self._client)
+
+    async def download(
+        self,
+        url: str,
+        path: str | os.PathLike[str],
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        allow_http: bool = False,
+    ) -> Path:
+        """Async twin of the sync ``download``."""
+        return await download_async(
+            self._client,
+            self._pipeline,
+            require_text(url, "url"),
+            path,
+            max_bytes=check_max_bytes(max_bytes),
+            allow_http=allow_http,
+        )
+
+    async def aclose(self) -> None:
+        """Close the owned httpx client (a client passed as http_client is the caller's)."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def close(self) -> None:
+        """Alias of aclose(), so sync and async twins share method names."""
+        await self.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,120 @@
+"""Turn a non-2xx response into the right APIStatusError, whatever its body looks like."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import httpx
+
+from ._redact import redact
+from .errors import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+_MAX_MESSAGE = 500
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def decode_body(response: httpx.Response) -> Any:
+    """The body as JSON when it parses, else as text ("" when empty)."""
+    content = response.content
+    if not content:
+        return ""
+    try:
+        return json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return content.decode("utf-8", errors="replace")
+
+
+def _message_from_json(body: Any) -> str | None:
+    """The vendor's message from any common JSON error shape, documented or not:
+    {"message"}, {"detail": {"msg"}}, {"detail": [{"msg", "loc"}]}, {"detail": "..."},
+    {"error": "..."}, {"error": {"message"}}, {"errors": [...]}, {"msg"}."""
+    if isinstance(body, str):
+        return body or None
+    if isinstance(body, list):
+        parts = [m for m in (_message_from_json(item) for item in body[:5]) if m]
+        return "; ".join(parts) or None
+    if not isinstance(body, dict):
+        return None
+    for key in ("message", "msg", "error_description", "title"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+    detail = body.get("detail")
+    if isinstance(detail, list):
+        items = []
+        for item in detail[:5]:
+            if isinstance(item, dict) and isinstance(item.get("msg"), str):
+                loc = item.get("loc")
+                where = ".".join(str(p) for p in loc) if isinstance(loc, list) else ""
+                items.append(f"{where}: {item['msg']}" if where else item["msg"])
+            elif (m := _message_from_json(item)) is not None:
+                items.append(m)
+        if items:
+            return "; ".join(items)
+    elif detail is not None and (m := _message_from_json(detail)) is not None:
+        return m
+    for key in ("error", "errors"):
+        if body.get(key) is not None and (m := _message_from_json(body[key])) is not None:
+            return m
+    return None
+
+
+def _message_from_text(text: str) -> str | None:
+    title = _TITLE.search(text)
+    if title:
+        text = title.group(1)
+    elif "<" in text and ">" in text:
+        text = _TAGS.sub(" ", text)
+    text = " ".join(text.split())
+    return text or None
+
+
+def status_error(
+    response: httpx.Response,
+    *,
+    secrets: Iterable[str],
+    may_have_been_processed: bool = False,
+    attempts: int = 1,
+    note: str = "",
+) -> APIStatusError:
+    """The typed error for a non-2xx response (its body must have been read)."""
+    body = decode_body(response)
+    detail = _message_from_json(body) if not isinstance(body, str) else _message_from_text(body)
+    reason = response.reason_phrase or "HTTP error"
+    summary = f"{response.status_code} {reason}"
+    message = f"{summary}: {detail}" if detail else summary
+    message = redact(message, secrets)
+    if len(message) > _MAX_MESSAGE:
+        message = message[: _MAX_MESSAGE - 3] + "..."
+    if note:
+        message = f"{message} ({note})"
+    status = response.status_code
+    cls = _BY_STATUS.get(status, InternalServerError if status >= 500 else APIStatusError)
+    return cls(
+        message,
+        response=response,
+        body=body,
+        may_have_been_processed=may_have_been_processed,
+        attempts=attempts,
+    )

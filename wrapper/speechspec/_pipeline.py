@@ -1,0 +1,288 @@
+"""The one request pipeline: build, send, retry, map errors, log. Both vendors and both
+sync and async clients go through it; the two ``send`` loops differ only in their I/O."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ._errors_map import status_error
+from ._redact import loggable_url, redact
+from ._retry import RetryPolicy, request_was_not_sent
+from .errors import APIConnectionError, APIStatusError, APITimeoutError, ResponseValidationError
+
+logger = logging.getLogger("speechspec")
+
+# An API answer is a small JSON document; anything bigger is a misbehaving proxy.
+MAX_API_BODY = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API request, as a generated operation's ``_get_kwargs`` describes it."""
+
+    method: str
+    path: str
+    params: Mapping[str, Any] | None = None
+    json: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    # What it means for this call to have reached the server, for error messages.
+    processed_note: str = "the request may have been processed"
+
+    @classmethod
+    def from_kwargs(cls, kwargs: Mapping[str, Any], *, processed_note: str = "") -> Call:
+        return cls(
+            method=str(kwargs["method"]).upper(),
+            path=str(kwargs["url"]),
+            params=kwargs.get("params"),
+            json=kwargs.get("json"),
+            headers=dict(kwargs.get("headers") or {}),
+            processed_note=processed_note or cls.processed_note,
+        )
+
+    @property
+    def idempotent(self) -> bool:
+        return self.method in ("GET", "HEAD", "OPTIONS", "PUT", "DELETE")
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Everything about sending that does not depend on sync or async I/O."""
+
+    base_url: str
+    timeout: httpx.Timeout
+    policy: RetryPolicy
+    auth_header: str | None = field(default=None, repr=False)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+    user_agent: str = "speechspec"
+
+    # -- building -----------------------------------------------------------------------
+
+    def api_request(self, client: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
+        headers = {"User-Agent": self.user_agent, "Accept": "application/json", **call.headers}
+        if self.auth_header is not None:
+            headers["Authorization"] = self.auth_header
+        return client.build_request(
+            call.method,
+            self.base_url.rstrip("/") + call.path,
+            params=dict(call.params) if call.params else None,
+            json=call.json,
+            headers=headers,
+            timeout=self.timeout,
+        )
+
+    def download_request(self, client: httpx.Client | httpx.AsyncClient, url: str) -> httpx.Request:
+        # Never send the API key to a media host.
+        return client.build_request(
+            "GET", url, headers={"User-Agent": self.user_agent}, timeout=self.timeout
+        )
+
+    # -- deciding -----------------------------------------------------------------------
+
+    def retry_delay_for_response(
+        self, response: httpx.Response, attempt: int, call: Call
+    ) -> float | None:
+        return self.policy.delay_after_response(response, attempt, idempotent=call.idempotent)
+
+    def retry_delay_for_error(
+        self, exc: httpx.RequestError, attempt: int, call: Call
+    ) -> float | None:
+        return self.policy.delay_after_error(exc, attempt, idempotent=call.idempotent)
+
+    def connection_error(
+        self, exc: httpx.RequestError, call: Call, attempts: int
+    ) -> APIConnectionError:
+        processed = not request_was_not_sent(exc)
+        kind = type(exc).__name__
+        what = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
+        message = (
+            f"{call.method} {loggable_url(self.base_url.rstrip('/') + call.path)} {what} ({kind}"
+        )
+        detail = redact(str(exc), self.secrets)
+        message += f": {detail})" if detail else ")"
+        message += f" after {attempts} attempt{'s' if attempts != 1 else ''}"
+        if processed and not call.idempotent:
+            message += f"; {call.processed_note}, so it was not retried"
+            if not self.policy.retry_billed:
+                message += " (pass retry_billed=True to retry anyway)"
+        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        return cls(
+            message,
+            request=request_of(exc),
+            may_have_been_processed=processed,
+            attempts=attempts,
+        )
+
+    def status_error(self, response: httpx.Response, call: Call, attempts: int) -> APIStatusError:
+        status = response.status_code
+        processed = status >= 500 and status != 503
+        note = ""
+        if processed and not call.idempotent:
+            note = f"{call.processed_note}; not retried"
+        elif attempts > 1:
+            note = f"after {attempts} attempts"
+        return status_error(
+            response,
+            secrets=self.secrets,
+            may_have_been_processed=processed,
+            attempts=attempts,
+            note=note,
+        )
+
+    def log_response(
+        self, request: httpx.Request, response: httpx.Response, attempt: int, started: float
+    ) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d (attempt %d, %.0f ms)",
+                request.method,
+                loggable_url(request.url),
+                response.status_code,
+                attempt + 1,
+                (time.perf_counter() - started) * 1000,
+            )
+
+    def log_retry(self, request: httpx.Request, delay: float, why: str) -> None:
+        logger.info(
+            "retrying %s %s in %.2fs after %s",
+            request.method,
+            loggable_url(request.url),
+            delay,
+            why,
+        )
+
+
+def request_of(exc: httpx.RequestError) -> httpx.Request | None:
+    try:
+        return exc.request
+    except RuntimeError:  # httpx raises when the error was built without a request
+        return None
+
+
+def check_body_size(response: httpx.Response) -> None:
+    """Refuse a declared body over MAX_API_BODY before reading any of it."""
+    declared = response.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_API_BODY:
+        raise ResponseValidationError(
+            f"response body of {declared} bytes exceeds the {MAX_API_BODY}-byte limit for API answers",
+            status_code=response.status_code,
+            response=response,
+        )
+
+
+def too_large(response: httpx.Response) -> ResponseValidationError:
+    return ResponseValidationError(
+        f"response body exceeds the {MAX_API_BODY}-byte limit for API answers",
+        status_code=response.status_code,
+        response=response,
+    )
+
+
+def set_content(response: httpx.Response, chunks: list[bytes]) -> None:
+    # What httpx's own Response.read() does after iterating the stream; we iterate ourselves
+    # to stop at MAX_API_BODY instead of buffering whatever a proxy sends.
+    response._content = b"".join(chunks)
+
+
+class SyncSender:
+    """The sync I/O around Pipeline."""
+
+    def __init__(self, pipeline: Pipeline, client: httpx.Client) -> None:
+        self.pipeline = pipeline
+        self.client = client
+
+    def read(self, response: httpx.Response) -> None:
+        check_body_size(response)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_API_BODY:
+                response.close()
+                raise too_large(response)
+            chunks.append(chunk)
+        set_content(response, chunks)
+
+    def send(self, call: Call) -> httpx.Response:
+        """Send with retries; return a 2xx response with its body read, or raise."""
+        p = self.pipeline
+        attempt = 0
+        while True:
+            request = p.api_request(self.client, call)
+            started = time.perf_counter()
+            try:
+                response = self.client.send(request, stream=True, follow_redirects=False)
+                try:
+                    self.read(response)
+                finally:
+                    response.close()
+            except httpx.RequestError as exc:
+                delay = p.retry_delay_for_error(exc, attempt, call)
+                if delay is None:
+                    raise p.connection_error(exc, call, attempt + 1) from exc
+                p.log_retry(request, delay, type(exc).__name__)
+            else:
+                p.log_response(request, response, attempt, started)
+                if response.is_success:
+                    return response
+                delay = p.retry_delay_for_response(response, attempt, call)
+                if delay is None:
+                    raise p.status_error(response, call, attempt + 1)
+                p.log_retry(request, delay, f"status {response.status_code}")
+            time.sleep(delay)
+            attempt += 1
+
+
+class AsyncSender:
+    """The async I/O around Pipeline; the same loop as SyncSender with awaits."""
+
+    def __init__(self, pipeline: Pipeline, client: httpx.AsyncClient) -> None:
+        self.pipeline = pipeline
+        self.client = client
+
+    async def read(self, response: httpx.Response) -> None:
+        check_body_size(response)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_API_BODY:
+                await response.aclose()
+                raise too_large(response)
+            chunks.append(chunk)
+        set_content(response, chunks)
+
+    async def send(self, call: Call) -> httpx.Response:
+        import anyio
+
+        p = self.pipeline
+        attempt = 0
+        while True:
+            request = p.api_request(self.client, call)
+            started = time.perf_counter()
+            try:
+                response = await self.client.send(request, stream=True, follow_redirects=False)
+                try:
+                    await self.read(response)
+                finally:
+                    await response.aclose()
+            except httpx.RequestError as exc:
+                delay = p.retry_delay_for_error(exc, attempt, call)
+                if delay is None:
+                    raise p.connection_error(exc, call, attempt + 1) from exc
+                p.log_retry(request, delay, type(exc).__name__)
+            else:
+                p.log_response(request, response, attempt, started)
+                if response.is_success:
+                    return response
+                delay = p.retry_delay_for_response(response, attempt, call)
+                if delay is None:
+                    raise p.status_error(response, call, attempt + 1)
+                p.log_retry(request, delay, f"status {response.status_code}")
+            await anyio.sleep(delay)
+            attempt += 1

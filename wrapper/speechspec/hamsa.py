@@ -1,0 +1,280 @@
+"""Hamsa: asynchronous text-to-speech jobs (``Authorization: Token <key>``)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+
+from ._base import AsyncBase, SyncBase, _Core
+from ._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, TimeoutTypes, resolve_key
+from ._download import DEFAULT_MAX_BYTES, prepare_target
+from ._inputs import http_url, positive_number, require_text
+from ._jobs import JobPoll, media_url
+from ._parse import invalid, parse_success
+from ._pipeline import Call
+from .errors import InvalidRequestError, ResponseValidationError
+
+if TYPE_CHECKING:
+    from hamsa_client.models import TTSResponseData
+
+DEFAULT_JOB_TIMEOUT = 300.0
+_CREATE_NOTE = "the request may have been processed and the Hamsa job may exist (and be billed)"
+
+
+class _HamsaCore(_Core):
+    _env = HAMSA_ENV
+    _auth_scheme = "Token"
+
+    def _setup(
+        self,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes | None,
+        max_retries: int,
+        retry_billed: bool,
+    ) -> None:
+        _Core.__init__(
+            self,
+            key=resolve_key(api_key, HAMSA_ENV, argument="api_key"),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+        )
+        from hamsa_client import Client
+
+        # Used only as the generated parsers' context; requests go through our pipeline.
+        self._generated = Client(base_url=self.base_url)
+
+    def _create_call(
+        self,
+        text: str,
+        voice_id: str,
+        webhook_url: str | None,
+        webhook_auth: tuple[str, str] | None,
+    ) -> Call:
+        from hamsa_client.api.default import create_tts_job
+        from hamsa_client.models import ExternalWebhookAuthScheme, TTSRequest
+        from hamsa_client.types import UNSET, Unset
+
+        require_text(text, "text")
+        if voice_id is None:
+            raise InvalidRequestError("voice_id is required", param="voice_id")
+        require_text(voice_id, "voice_id")
+        if webhook_url is not None:
+            http_url(webhook_url, "webhook_url")
+        auth: ExternalWebhookAuthScheme | Unset = UNSET
+        if webhook_auth is not None:
+            if webhook_url is None:
+                raise InvalidRequestError(
+                    "webhook_auth was given without webhook_url", param="webhook_auth"
+                )
+            if not (isinstance(webhook_auth, tuple) and len(webhook_auth) == 2):
+                raise InvalidRequestError(
+                    "webhook_auth must be an (auth_key, auth_secret) tuple", param="webhook_auth"
+                )
+            auth_key = require_text(webhook_auth[0], "webhook_auth[0] (auth key)")
+            auth_secret = require_text(webhook_auth[1], "webhook_auth[1] (auth secret)")
+            auth = ExternalWebhookAuthScheme(auth_key=auth_key, auth_secret=auth_secret)
+        body = TTSRequest(
+            text=text,
+            voice_id=voice_id,
+            webhook_url=UNSET if webhook_url is None else webhook_url,
+            webhook_auth=auth,
+        )
+        return Call.from_kwargs(create_tts_job._get_kwargs(body=body), processed_note=_CREATE_NOTE)
+
+    def _create_result(self, response: httpx.Response) -> TTSResponseData:
+        from hamsa_client.api.default import create_tts_job
+        from hamsa_client.models import TTSResponse, TTSResponseData
+
+        parsed = parse_success(
+            response,
+            TTSResponse,
+            lambda r: create_tts_job._parse_response(client=self._generated, response=r),
+        )
+        if not isinstance(parsed.data, TTSResponseData):
+            raise invalid(response, "the answer has no job ('data')")
+        return parsed.data
+
+    def _job_call(self, job_id: str) -> Call:
+        from hamsa_client.api.default import get_job_by_id
+
+        require_text(job_id, "job_id")
+        return Call.from_kwargs(get_job_by_id._get_kwargs(job_id=job_id))
+
+    def _job_result(self, response: httpx.Response) -> TTSResponseData:
+        from hamsa_client.api.default import get_job_by_id
+        from hamsa_client.models import JobDetailsResponse, TTSResponseData
+
+        parsed = parse_success(
+            response,
+            JobDetailsResponse,
+            lambda r: get_job_by_id._parse_response(client=self._generated, response=r),
+        )
+        if not isinstance(parsed.data, TTSResponseData):
+            raise invalid(response, "the answer has no job ('data')")
+        return parsed.data
+
+    @staticmethod
+    def _poll(
+        job_id: str, timeout: float, poll_interval: float, max_poll_interval: float
+    ) -> JobPoll:
+        require_text(job_id, "job_id")
+        return JobPoll(
+            job_id,
+            timeout=positive_number(timeout, "timeout"),
+            poll_interval=positive_number(poll_interval, "poll_interval"),
+            max_interval=positive_number(max_poll_interval, "max_poll_interval"),
+        )
+
+    @staticmethod
+    def _audio_url(job: TTSResponseData) -> str:
+        url = media_url(job)
+        if url is None:
+            raise ResponseValidationError(
+                f"Hamsa job {job.id} is COMPLETED but has neither mediaUrl nor jobResponse.ttsMediaFile"
+            )
+        return url
+
+
+class Hamsa(_HamsaCore, SyncBase):
+    """Hamsa text-to-speech client.
+
+    ``api_key`` defaults to the HAMSA_API_KEY environment variable (read now), ``base_url`` to
+    HAMSA_BASE_URL, then https://api.tryhamsa.com. Job-creating POSTs are billed: they are
+    retried only when the server cannot have processed them (connection refused, 429, 503),
+    unless ``retry_billed=True``.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_billed: bool = False,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        self._setup(api_key, base_url, timeout, max_retries, retry_billed)
+        self._init_transport(http_client)
+
+    def text_to_speech(
+        self,
+        text: str,
+        *,
+        voice_id: str,
+        webhook_url: str | None = None,
+        webhook_auth: tuple[str, str] | None = None,
+    ) -> TTSResponseData:
+        """Start a TTS job; returns the job (usually PENDING). ``webhook_auth`` is
+        ``(auth_key, auth_secret)``, sent back as ``Authorization: <auth_key> <auth_secret>``."""
+        call = self._create_call(text, voice_id, webhook_url, webhook_auth)
+        return self._create_result(self._sender.send(call))
+
+    def get_job(self, job_id: str) -> TTSResponseData:
+        """The job's current state (``GET /v1/jobs?jobId=``)."""
+        return self._job_result(self._sender.send(self._job_call(job_id)))
+
+    def wait_for_job(
+        self,
+        job_id: str,
+        *,
+        timeout: float = DEFAULT_JOB_TIMEOUT,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 10.0,
+    ) -> TTSResponseData:
+        """Poll until COMPLETED (returned), FAILED (JobFailedError) or ``timeout`` seconds
+        (JobTimeoutError)."""
+        poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
+        while True:
+            job = self.get_job(job_id)
+            if poll.finished(job):
+                return job
+            time.sleep(poll.next_delay(job))
+
+    def synthesize(
+        self,
+        text: str,
+        path: str | os.PathLike[str],
+        *,
+        voice_id: str,
+        timeout: float = DEFAULT_JOB_TIMEOUT,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> Path:
+        """Create a job, wait for it, and download its audio to ``path``."""
+        prepare_target(path)  # a bad path must fail before a billed job is created
+        job = self.text_to_speech(text, voice_id=voice_id)
+        if not isinstance(job.id, str):
+            raise ResponseValidationError("the created job has no id")
+        done = self.wait_for_job(job.id, timeout=timeout)
+        return self.download(self._audio_url(done), path, max_bytes=max_bytes)
+
+
+class AsyncHamsa(_HamsaCore, AsyncBase):
+    """Async twin of :class:`Hamsa`: the same methods, awaitable."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_billed: bool = False,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._setup(api_key, base_url, timeout, max_retries, retry_billed)
+        self._init_transport(http_client)
+
+    async def text_to_speech(
+        self,
+        text: str,
+        *,
+        voice_id: str,
+        webhook_url: str | None = None,
+        webhook_auth: tuple[str, str] | None = None,
+    ) -> TTSResponseData:
+        call = self._create_call(text, voice_id, webhook_url, webhook_auth)
+        return self._create_result(await self._sender.send(call))
+
+    async def get_job(self, job_id: str) -> TTSResponseData:
+        return self._job_result(await self._sender.send(self._job_call(job_id)))
+
+    async def wait_for_job(
+        self,
+        job_id: str,
+        *,
+        timeout: float = DEFAULT_JOB_TIMEOUT,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 10.0,
+    ) -> TTSResponseData:
+        import anyio
+
+        poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
+        while True:
+            job = await self.get_job(job_id)
+            if poll.finished(job):
+                return job
+            await anyio.sleep(poll.next_delay(job))
+
+    async def synthesize(
+        self,
+        text: str,
+        path: str | os.PathLike[str],
+        *,
+        voice_id: str,
+        timeout: float = DEFAULT_JOB_TIMEOUT,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> Path:
+        prepare_target(path)
+        job = await self.text_to_speech(text, voice_id=voice_id)
+        if not isinstance(job.id, str):
+            raise ResponseValidationError("the created job has no id")
+        done = await self.wait_for_job(job.id, timeout=timeout)
+        return await self.download(self._audio_url(done), path, max_bytes=max_bytes)

@@ -1,0 +1,171 @@
+"""Livepeer AI Runner: ``POST /text-to-speech`` (``Authorization: Bearer <token>``, optional
+on the community gateway)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+
+from ._base import AsyncBase, SyncBase, _Core
+from ._config import (
+    DEFAULT_MAX_RETRIES,
+    LIVEPEER_DEFAULT_MODEL_ID,
+    LIVEPEER_ENV,
+    TimeoutTypes,
+    resolve_key,
+)
+from ._download import DEFAULT_MAX_BYTES, prepare_target
+from ._inputs import optional_text, require_text
+from ._parse import parse_success
+from ._pipeline import Call
+
+if TYPE_CHECKING:
+    from livepeer_client.models import AudioResponse
+
+_NOTE = "the request may have been processed (and billed) by the gateway"
+
+
+class _LivepeerCore(_Core):
+    _env = LIVEPEER_ENV
+    _auth_scheme = "Bearer"
+
+    def _setup(
+        self,
+        api_token: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes | None,
+        max_retries: int,
+        retry_billed: bool,
+    ) -> None:
+        _Core.__init__(
+            self,
+            key=resolve_key(api_token, LIVEPEER_ENV, argument="api_token"),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+        )
+        from livepeer_client import Client
+
+        self._generated = Client(base_url=self.base_url)
+
+    def _tts_call(self, text: str, model_id: str, description: str | None) -> Call:
+        from livepeer_client.api.generate import gen_text_to_speech
+        from livepeer_client.models import TextToSpeechParams
+        from livepeer_client.types import UNSET
+
+        body = TextToSpeechParams(
+            text=require_text(text, "text"),
+            model_id=require_text(model_id, "model_id"),
+            description=UNSET
+            if description is None
+            else optional_text(description, "description") or UNSET,
+        )
+        return Call.from_kwargs(gen_text_to_speech._get_kwargs(body=body), processed_note=_NOTE)
+
+    def _tts_result(self, response: httpx.Response) -> AudioResponse:
+        from livepeer_client.api.generate import gen_text_to_speech
+        from livepeer_client.models import AudioResponse
+
+        return parse_success(
+            response,
+            AudioResponse,
+            lambda r: gen_text_to_speech._parse_response(client=self._generated, response=r),
+        )
+
+    def audio_url(self, audio: AudioResponse) -> str:
+        """The absolute URL of the audio (a gateway may answer a path relative to itself)."""
+        url = audio.audio.url
+        if url.startswith(("data:", "http://", "https://")):
+            return url
+        return str(httpx.URL(self.base_url + "/").join(url))
+
+
+class Livepeer(_LivepeerCore, SyncBase):
+    """Livepeer AI Runner text-to-speech client.
+
+    ``api_token`` defaults to LIVEPEER_API_TOKEN (optional: the community gateway needs none),
+    ``base_url`` to LIVEPEER_BASE_URL, then https://dream-gateway.livepeer.cloud; the Studio
+    gateway is ``base_url="https://livepeer.studio/api/beta/generate"``.
+    """
+
+    def __init__(
+        self,
+        api_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_billed: bool = False,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        self._setup(api_token, base_url, timeout, max_retries, retry_billed)
+        self._init_transport(http_client)
+
+    def text_to_speech(
+        self,
+        text: str,
+        *,
+        model_id: str = LIVEPEER_DEFAULT_MODEL_ID,
+        description: str | None = None,
+    ) -> AudioResponse:
+        """Synthesize ``text``; the answer's ``audio.url`` is an http(s) or ``data:`` URL.
+        ``description`` steers the voice (the gateway's default when None)."""
+        return self._tts_result(self._sender.send(self._tts_call(text, model_id, description)))
+
+    def synthesize(
+        self,
+        text: str,
+        path: str | os.PathLike[str],
+        *,
+        model_id: str = LIVEPEER_DEFAULT_MODEL_ID,
+        description: str | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> Path:
+        """``text_to_speech`` then ``download`` to ``path``."""
+        prepare_target(path)
+        audio = self.text_to_speech(text, model_id=model_id, description=description)
+        return self.download(self.audio_url(audio), path, max_bytes=max_bytes)
+
+
+class AsyncLivepeer(_LivepeerCore, AsyncBase):
+    """Async twin of :class:`Livepeer`: the same methods, awaitable."""
+
+    def __init__(
+        self,
+        api_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_billed: bool = False,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._setup(api_token, base_url, timeout, max_retries, retry_billed)
+        self._init_transport(http_client)
+
+    async def text_to_speech(
+        self,
+        text: str,
+        *,
+        model_id: str = LIVEPEER_DEFAULT_MODEL_ID,
+        description: str | None = None,
+    ) -> AudioResponse:
+        call = self._tts_call(text, model_id, description)
+        return self._tts_result(await self._sender.send(call))
+
+    async def synthesize(
+        self,
+        text: str,
+        path: str | os.PathLike[str],
+        *,
+        model_id: str = LIVEPEER_DEFAULT_MODEL_ID,
+        description: str | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> Path:
+        prepare_target(path)
+        audio = await self.text_to_speech(text, model_id=model_id, description=description)
+        return await self.download(self.audio_url(audio), path, max_bytes=max_bytes)
