@@ -15,14 +15,14 @@ T = TypeVar("T", bound="TextToSpeechParams")
 class TextToSpeechParams:
     """
     Attributes:
-        model_id (str): Hugging Face model ID used for text to speech generation. Default: ''.
-        text (str): Text input for speech generation. Default: ''.
+        model_id (str): Hugging Face model ID used for text to speech generation.
+        text (str): Text input for speech generation.
         description (str | Unset): Description of speaker to steer text to speech generation. Default: 'A male speaker
             delivers a slightly expressive and animated speech with a moderate speed and pitch.'.
     """
 
-    model_id: str = ""
-    text: str = ""
+    model_id: str
+    text: str
     description: str | Unset = (
         "A male speaker delivers a slightly expressive and animated speech with a moderate speed and pitch."
     )

@@ -1,0 +1,61 @@
+"""Fault injection: latency and error statuses, always or on every Nth request."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+FAULT_HEADER = "x-emulator-fault"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Answer ``status`` (with ``Retry-After`` when given) after ``latency`` seconds, on every
+    ``every``-th request whose path starts with ``path``. ``html=True`` sends a proxy's HTML
+    error page instead of the vendor's JSON error shape."""
+
+    status: int | None = None
+    retry_after: str | None = None
+    every: int = 1
+    latency: float = 0.0
+    path: str = "/"
+    html: bool = False
+
+    @classmethod
+    def parse(cls, spec: str) -> Fault:
+        """``status=503; retry-after=2; every=3; latency=0.1; path=/livepeer; html=1``"""
+        fields: dict[str, str] = {}
+        for part in spec.split(";"):
+            if part.strip():
+                key, _, value = part.partition("=")
+                fields[key.strip().lower()] = value.strip()
+        unknown = set(fields) - {"status", "retry-after", "every", "latency", "path", "html"}
+        if unknown:
+            raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+        every = int(fields.get("every", "1"))
+        if every < 1:
+            raise ValueError("every must be >= 1")
+        return cls(
+            status=int(fields["status"]) if "status" in fields else None,
+            retry_after=fields.get("retry-after"),
+            every=every,
+            latency=float(fields.get("latency", "0")),
+            path=fields.get("path", "/"),
+            html=fields.get("html", "0") not in ("0", "", "false"),
+        )
+
+
+class FaultCounter:
+    """Counts matching requests per fault, so "every Nth" is exact under concurrency."""
+
+    def __init__(self) -> None:
+        self._counts: dict[Fault, int] = {}
+        self._lock = threading.Lock()
+
+    def fires(self, fault: Fault, path: str) -> bool:
+        if not path.startswith(fault.path):
+            return False
+        with self._lock:
+            n = self._counts.get(fault, 0) + 1
+            self._counts[fault] = n
+        return n % fault.every == 0

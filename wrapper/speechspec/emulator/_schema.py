@@ -1,0 +1,57 @@
+"""Request validation against the effective documents the generated clients ship."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+import httpx
+import jsonschema
+
+
+@functools.cache
+def effective_document(package: str) -> dict[str, Any]:
+    """The effective OpenAPI document shipped in ``hamsa_client`` or ``livepeer_client``."""
+    text = resources.files(package).joinpath("openapi.json").read_text(encoding="utf-8")
+    doc: dict[str, Any] = json.loads(text)
+    return doc
+
+
+def _to_json_schema(node: Any) -> Any:
+    """OpenAPI 3.0 ``nullable: true`` to JSON Schema's ``type: [T, "null"]``; drop ``example``."""
+    if isinstance(node, dict):
+        out = {k: _to_json_schema(v) for k, v in node.items() if k not in ("example", "nullable")}
+        if node.get("nullable") is True and isinstance(node.get("type"), str):
+            out["type"] = [node["type"], "null"]
+        return out
+    if isinstance(node, list):
+        return [_to_json_schema(v) for v in node]
+    return node
+
+
+_formats = jsonschema.FormatChecker(formats=("date-time",))
+
+
+@_formats.checks("uri", raises=(httpx.InvalidURL, ValueError))
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    url = httpx.URL(value)
+    return bool(url.scheme) and bool(url.host) and not any(c.isspace() for c in value)
+
+
+@functools.cache
+def validator(package: str, schema_name: str) -> jsonschema.Draft202012Validator:
+    doc = effective_document(package)
+    root = {
+        "$ref": f"#/components/schemas/{schema_name}",
+        "components": _to_json_schema(copy.deepcopy(doc["components"])),
+    }
+    return jsonschema.Draft202012Validator(root, format_checker=_formats)
+
+
+def errors(package: str, schema_name: str, body: Any) -> list[jsonschema.ValidationError]:
+    return sorted(validator(package, schema_name).iter_errors(body), key=lambda e: list(e.path))

@@ -1,0 +1,119 @@
+"""pytest plugin for apps built on speechspec (``pip install speechspec[testing]``).
+
+Fixtures:
+
+- ``speechspec_emulator``: the emulator of both vendors running on loopback for the session
+  (``.hamsa_base_url``, ``.livepeer_base_url``, ``.hamsa_key``, ``.livepeer_token``,
+  ``.requests()``); its request log is cleared before each test.
+- ``hamsa_mock`` / ``livepeer_mock``: respx mocks of the vendors' default base URLs answering
+  spec-valid bodies; ``queue_error(status, ...)`` makes the next call(s) fail.
+
+    def test_my_app(hamsa_mock):
+        hamsa_mock.queue_error(429, headers={"Retry-After": "0"})
+        ...
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from ._config import HAMSA_DEFAULT_BASE_URL, LIVEPEER_DEFAULT_BASE_URL
+from .emulator import EmulatorServer
+from .emulator._audio import tone_wav
+
+
+class VendorMock:
+    """A respx router for one vendor, with errors to serve before the normal answers."""
+
+    def __init__(self, router: respx.MockRouter, base_url: str) -> None:
+        self.router = router
+        self.base_url = base_url
+        self._queue: list[httpx.Response] = []
+
+    def queue_error(
+        self,
+        status: int,
+        json: Any = None,
+        *,
+        text: str | None = None,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next ``times`` API calls answer ``status`` (with a JSON or text body)."""
+        for _ in range(times):
+            if text is not None:
+                self._queue.append(httpx.Response(status, text=text, headers=headers))
+            else:
+                body = json if json is not None else {"message": f"queued error {status}"}
+                self._queue.append(httpx.Response(status, json=body, headers=headers))
+
+    def _next(self, normal: httpx.Response) -> httpx.Response:
+        return self._queue.pop(0) if self._queue else normal
+
+    @property
+    def calls(self) -> respx.models.CallList:
+        return self.router.calls
+
+
+def _job(job_id: str, status: str, media: str | None) -> dict[str, Any]:
+    now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    data: dict[str, Any] = {"id": job_id, "type": "TTS", "status": status, "createdAt": now, "updatedAt": now}
+    if media:
+        data["mediaUrl"] = media
+        data["jobResponse"] = {"text": "", "ttsMediaFile": media}
+    return data
+
+
+@pytest.fixture(scope="session")
+def _speechspec_emulator_server() -> Iterator[EmulatorServer]:
+    with EmulatorServer(job_delay=0.05, use_espeak=False) as server:
+        yield server
+
+
+@pytest.fixture
+def speechspec_emulator(_speechspec_emulator_server: EmulatorServer) -> EmulatorServer:
+    """The emulator of both vendors on loopback (shared by the session, log cleared per test)."""
+    _speechspec_emulator_server.clear_requests()
+    return _speechspec_emulator_server
+
+
+@pytest.fixture
+def hamsa_mock() -> Iterator[VendorMock]:
+    """respx mock of https://api.tryhamsa.com: jobs complete at once, media is a real WAV."""
+    wav = tone_wav("speechspec")
+    with respx.mock(base_url=HAMSA_DEFAULT_BASE_URL, assert_all_called=False) as router:
+        mock = VendorMock(router, HAMSA_DEFAULT_BASE_URL)
+
+        def create(request: httpx.Request) -> httpx.Response:
+            job = _job(str(uuid.uuid4()), "PENDING", None)
+            return mock._next(httpx.Response(200, json={"success": True, "message": "success", "data": job}))
+
+        def get_job(request: httpx.Request) -> httpx.Response:
+            job_id = request.url.params.get("jobId", "")
+            media = f"{HAMSA_DEFAULT_BASE_URL}/media/{job_id}.wav"
+            return mock._next(httpx.Response(200, json={"message": "success", "data": _job(job_id, "COMPLETED", media)}))
+
+        router.post("/v1/jobs/text-to-speech").mock(side_effect=create)
+        router.get("/v1/jobs").mock(side_effect=get_job)
+        router.get(path__startswith="/media/").respond(200, content=wav, headers={"content-type": "audio/wav"})
+        yield mock
+
+
+@pytest.fixture
+def livepeer_mock() -> Iterator[VendorMock]:
+    """respx mock of the Livepeer community gateway, answering a ``data:`` URL of a real WAV."""
+    url = "data:audio/wav;base64," + base64.b64encode(tone_wav("speechspec")).decode()
+    with respx.mock(base_url=LIVEPEER_DEFAULT_BASE_URL, assert_all_called=False) as router:
+        mock = VendorMock(router, LIVEPEER_DEFAULT_BASE_URL)
+        router.post("/text-to-speech").mock(
+            side_effect=lambda request: mock._next(httpx.Response(200, json={"audio": {"url": url}}))
+        )
+        yield mock
