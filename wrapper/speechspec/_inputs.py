@@ -7,18 +7,19 @@ import httpx
 from .errors import InvalidRequestError
 
 
-def require_text(value: object, param: str) -> str:
+def string(value: object, param: str) -> str:
     if not isinstance(value, str):
         raise InvalidRequestError(
             f"{param} must be a string, got {type(value).__name__}", param=param
         )
-    if not value.strip():
-        raise InvalidRequestError(f"{param} must not be empty or whitespace only", param=param)
     return value
 
 
-def optional_text(value: object, param: str) -> str | None:
-    return None if value is None else require_text(value, param)
+def require_text(value: object, param: str) -> str:
+    text = string(value, param)
+    if not text.strip():
+        raise InvalidRequestError(f"{param} must not be empty or whitespace only", param=param)
+    return text
 
 
 def http_url(value: object, param: str) -> str:

@@ -18,7 +18,7 @@ from ._config import (
     resolve_key,
 )
 from ._download import DEFAULT_MAX_BYTES, prepare_target
-from ._inputs import optional_text, require_text
+from ._inputs import require_text, string
 from ._parse import parse_success
 from ._pipeline import Call
 
@@ -60,9 +60,7 @@ class _LivepeerCore(_Core):
         body = TextToSpeechParams(
             text=require_text(text, "text"),
             model_id=require_text(model_id, "model_id"),
-            description=UNSET
-            if description is None
-            else optional_text(description, "description") or UNSET,
+            description=UNSET if description is None else string(description, "description"),
         )
         return Call.from_kwargs(gen_text_to_speech._get_kwargs(body=body), processed_note=_NOTE)
 

@@ -65,7 +65,13 @@ class VendorMock:
 
 def _job(job_id: str, status: str, media: str | None) -> dict[str, Any]:
     now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    data: dict[str, Any] = {"id": job_id, "type": "TTS", "status": status, "createdAt": now, "updatedAt": now}
+    data: dict[str, Any] = {
+        "id": job_id,
+        "type": "TTS",
+        "status": status,
+        "createdAt": now,
+        "updatedAt": now,
+    }
     if media:
         data["mediaUrl"] = media
         data["jobResponse"] = {"text": "", "ttsMediaFile": media}
@@ -94,16 +100,24 @@ def hamsa_mock() -> Iterator[VendorMock]:
 
         def create(request: httpx.Request) -> httpx.Response:
             job = _job(str(uuid.uuid4()), "PENDING", None)
-            return mock._next(httpx.Response(200, json={"success": True, "message": "success", "data": job}))
+            return mock._next(
+                httpx.Response(200, json={"success": True, "message": "success", "data": job})
+            )
 
         def get_job(request: httpx.Request) -> httpx.Response:
             job_id = request.url.params.get("jobId", "")
             media = f"{HAMSA_DEFAULT_BASE_URL}/media/{job_id}.wav"
-            return mock._next(httpx.Response(200, json={"message": "success", "data": _job(job_id, "COMPLETED", media)}))
+            return mock._next(
+                httpx.Response(
+                    200, json={"message": "success", "data": _job(job_id, "COMPLETED", media)}
+                )
+            )
 
         router.post("/v1/jobs/text-to-speech").mock(side_effect=create)
         router.get("/v1/jobs").mock(side_effect=get_job)
-        router.get(path__startswith="/media/").respond(200, content=wav, headers={"content-type": "audio/wav"})
+        router.get(path__startswith="/media/").respond(
+            200, content=wav, headers={"content-type": "audio/wav"}
+        )
         yield mock
 
 
@@ -114,6 +128,8 @@ def livepeer_mock() -> Iterator[VendorMock]:
     with respx.mock(base_url=LIVEPEER_DEFAULT_BASE_URL, assert_all_called=False) as router:
         mock = VendorMock(router, LIVEPEER_DEFAULT_BASE_URL)
         router.post("/text-to-speech").mock(
-            side_effect=lambda request: mock._next(httpx.Response(200, json={"audio": {"url": url}}))
+            side_effect=lambda request: mock._next(
+                httpx.Response(200, json={"audio": {"url": url}})
+            )
         )
         yield mock

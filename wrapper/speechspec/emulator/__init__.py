@@ -1,6 +1,6 @@
 """A local emulator of both vendors' APIs (``pip install speechspec[emulator]``).
 
-    from speechspec.emulator import create_app, EmulatorServer
+from speechspec.emulator import create_app, EmulatorServer
 """
 
 from __future__ import annotations

@@ -146,7 +146,9 @@ async def hamsa_create(request: Request) -> Response:
         task = asyncio.get_running_loop().create_task(_deliver_webhook(state, job, base))
         state.tasks.add(task)
         task.add_done_callback(state.tasks.discard)
-    return JSONResponse({"success": True, "message": "success", "data": _job_json(job, state, base)})
+    return JSONResponse(
+        {"success": True, "message": "success", "data": _job_json(job, state, base)}
+    )
 
 
 async def hamsa_job(request: Request) -> Response:
@@ -180,7 +182,9 @@ async def _deliver_webhook(state: EmulatorState, job: _Job, base: str) -> None:
         headers["Authorization"] = f"{auth.get('authKey') or ''} {auth.get('authSecret') or ''}"
     try:
         async with httpx.AsyncClient(timeout=10) as client:
-            response = await client.post(job.webhook_url, json=_job_json(job, state, base), headers=headers)
+            response = await client.post(
+                job.webhook_url, json=_job_json(job, state, base), headers=headers
+            )
         record["status"] = response.status_code
     except httpx.HTTPError as exc:
         record["error"] = f"{type(exc).__name__}: {exc}"
@@ -197,7 +201,9 @@ async def media(request: Request) -> Response:
         job = state.jobs.get(key)
         if job is None or time.monotonic() - job.created < state.job_delay:
             return Response("not found", status_code=404, media_type="text/plain")
-        data = _audio.synthesize(job.text, voice=_audio.voice_for(job.text), use_espeak=state.use_espeak)
+        data = _audio.synthesize(
+            job.text, voice=_audio.voice_for(job.text), use_espeak=state.use_espeak
+        )
         state.media[key] = data
     return Response(data, media_type="audio/wav")
 
@@ -241,7 +247,9 @@ async def livepeer_tts(request: Request) -> Response:
                 msg = err.message
             detail.append({"loc": loc, "msg": msg, "type": _fastapi_type(err)})
         return JSONResponse({"detail": detail}, status_code=422)
-    wav = _audio.synthesize(body["text"], voice=_audio.voice_for(body["text"]), use_espeak=state.use_espeak)
+    wav = _audio.synthesize(
+        body["text"], voice=_audio.voice_for(body["text"]), use_espeak=state.use_espeak
+    )
     if state.livepeer_data_urls:
         url = "data:audio/wav;base64," + base64.b64encode(wav).decode()
     else:
@@ -318,14 +326,18 @@ class _Recorder:
             page = f"<html><head><title>{status} Emulated Error</title></head><body>proxy</body></html>"
             return Response(page, status_code=status, headers=headers, media_type="text/html")
         if path.startswith("/livepeer"):
-            return JSONResponse({"detail": {"msg": "emulated fault"}}, status_code=status, headers=headers)
-        return JSONResponse({"code": status, "message": "emulated fault"}, status_code=status, headers=headers)
+            return JSONResponse(
+                {"detail": {"msg": "emulated fault"}}, status_code=status, headers=headers
+            )
+        return JSONResponse(
+            {"code": status, "message": "emulated fault"}, status_code=status, headers=headers
+        )
 
 
 def create_app(
     *,
     hamsa_key: str = "emulator-hamsa-key",
-    livepeer_token: str | None = "emulator-livepeer-token",
+    livepeer_token: str | None = "emulator-livepeer-token",  # noqa: S107 (a test key)
     job_delay: float = 0.5,
     livepeer_data_urls: bool = False,
     use_espeak: bool = True,

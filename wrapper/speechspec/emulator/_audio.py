@@ -24,7 +24,9 @@ def tone_wav(text: str) -> bytes:
     for i in range(frames):
         t = i / SAMPLE_RATE
         envelope = 0.5 * (1 - math.cos(2 * math.pi * (t * 4 % 1)))  # 4 "syllables" a second
-        value = envelope * (0.6 * math.sin(2 * math.pi * pitch * t) + 0.2 * math.sin(4 * math.pi * pitch * t))
+        value = envelope * (
+            0.6 * math.sin(2 * math.pi * pitch * t) + 0.2 * math.sin(4 * math.pi * pitch * t)
+        )
         samples += struct.pack("<h", int(value * 12_000))
     out = io.BytesIO()
     with wave.open(out, "wb") as w:

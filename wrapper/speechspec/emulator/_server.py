@@ -7,8 +7,8 @@ import socket
 import threading
 import time
 import urllib.request
-from types import TracebackType
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
@@ -75,11 +75,18 @@ class EmulatorServer:
         sock.bind((self.host, self._requested_port))
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
-            self.app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=2
+            self.app,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=2,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="speechspec-emulator", daemon=True
+            target=self._server.run,
+            kwargs={"sockets": [sock]},
+            name="speechspec-emulator",
+            daemon=True,
         )
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -99,6 +106,9 @@ class EmulatorServer:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
