@@ -9,7 +9,7 @@ HAMSA_DOCS_URL   ?= https://docs.tryhamsa.com/api-reference/endpoint/generate-tt
 LIVEPEER_DOCS     ?= ../shared/vendor-docs/livepeer-text-to-speech.md
 LIVEPEER_DOCS_URL ?= https://docs.livepeer.org/ai/api-reference/text-to-speech.md
 
-.PHONY: install specs generate check-generated lint typecheck test clean
+.PHONY: install specs generate check-generated lint typecheck test demo contract clean
 
 install: $(STAMP)
 
@@ -41,5 +41,12 @@ typecheck: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+demo: $(STAMP)
+	$(PY) tools/demo.py
+
+# Live contract run (opt-in, billed): see README "Contract tests against a real vendor".
+contract: $(STAMP)
+	$(PY) -m pytest tests/contract -p no:cacheprovider -rs --junitxml=contract-report.xml
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml

@@ -11,7 +11,7 @@ from typing import Self
 import httpx
 
 from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_max_retries, resolve_timeout
-from ._download import DEFAULT_MAX_BYTES, download_async, download_sync
+from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
 from ._inputs import max_bytes as check_max_bytes
 from ._inputs import require_text
 from ._pipeline import AsyncSender, Pipeline, SyncSender
@@ -72,10 +72,12 @@ class SyncBase(_Core):
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_http: bool = False,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Save audio from an https URL (http on loopback, or any http with allow_http=True)
         or a ``data:`` URL to ``path``: streamed to a temporary file beside it, renamed into
-        place when complete. Raises DownloadError; never leaves a partial file at ``path``."""
+        place when complete. Raises DownloadError; never leaves a partial file at ``path``.
+        ``on_progress(bytes_so_far, total_or_None)`` is called as bytes arrive."""
         return download_sync(
             self._client,
             self._pipeline,
@@ -83,6 +85,7 @@ class SyncBase(_Core):
             path,
             max_bytes=check_max_bytes(max_bytes),
             allow_http=allow_http,
+            progress=on_progress,
         )
 
     def close(self) -> None:
@@ -120,6 +123,7 @@ class AsyncBase(_Core):
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_http: bool = False,
+        on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Async twin of the sync ``download``."""
         return await download_async(
@@ -129,6 +133,7 @@ class AsyncBase(_Core):
             path,
             max_bytes=check_max_bytes(max_bytes),
             allow_http=allow_http,
+            progress=on_progress,
         )
 
     async def aclose(self) -> None:

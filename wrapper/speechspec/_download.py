@@ -10,6 +10,7 @@ import os
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -19,6 +20,9 @@ import httpx
 from ._pipeline import Pipeline
 from ._redact import loggable_url
 from .errors import DownloadError
+
+# Called with (bytes written so far, total bytes if the server declared them).
+ProgressCallback = Callable[[int, int | None], None]
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -65,10 +69,14 @@ class AtomicFile:
     """A temporary file beside ``target``; ``commit()`` renames it into place. Leaving the
     block without commit (an error, a cancellation) removes it and leaves ``target`` as it was."""
 
-    def __init__(self, target: Path, max_bytes: int, url: str) -> None:
+    def __init__(
+        self, target: Path, max_bytes: int, url: str, progress: ProgressCallback | None = None
+    ) -> None:
         self.target = target
         self.max_bytes = max_bytes
         self.url = url
+        self.progress = progress
+        self.total: int | None = None
         self.size = 0
         self._fh: IO[bytes] | None = None
         self._tmp: str | None = None
@@ -89,6 +97,8 @@ class AtomicFile:
                 f"audio exceeds max_bytes={self.max_bytes}; download abandoned", url=self.url
             )
         self._fh.write(data)
+        if self.progress is not None:
+            self.progress(self.size, self.total)
 
     def reset(self) -> None:
         """Start over (a retried download)."""
@@ -126,7 +136,9 @@ def prepare_target(path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def write_data_url(url: str, target: Path, max_bytes: int) -> Path:
+def write_data_url(
+    url: str, target: Path, max_bytes: int, progress: ProgressCallback | None = None
+) -> Path:
     """Decode a ``data:[<mediatype>][;base64],<data>`` URL into ``target``, atomically."""
     header, sep, payload = url[5:].partition(",")
     if not sep:
@@ -137,7 +149,7 @@ def write_data_url(url: str, target: Path, max_bytes: int) -> Path:
         payload = "".join(payload.split()) if any(c.isspace() for c in payload[:1024]) else payload
         if len(payload) // 4 * 3 > max_bytes + 3:
             raise DownloadError(f"audio exceeds max_bytes={max_bytes}", url=shown)
-    with AtomicFile(target, max_bytes, shown) as out:
+    with AtomicFile(target, max_bytes, shown, progress) as out:
         try:
             if is_base64:
                 for i in range(0, len(payload), _B64_SLICE):
@@ -178,7 +190,7 @@ class HttpDownload:
         check_url(nxt, allow_http=self.allow_http)
         return nxt
 
-    def check_response(self, response: httpx.Response) -> None:
+    def check_response(self, response: httpx.Response, out: AtomicFile) -> None:
         """Raise _Retry or DownloadError for a non-2xx; refuse a declared size over the cap."""
         if not response.is_success:
             delay = self.pipeline.policy.delay_after_response(
@@ -191,6 +203,7 @@ class HttpDownload:
                 url=self.shown,
             )
         declared = response.headers.get("content-length", "")
+        out.total = int(declared) if declared.isdigit() else None
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise DownloadError(
                 f"audio of {declared} bytes exceeds max_bytes={self.max_bytes}", url=self.shown
@@ -216,13 +229,14 @@ def download_sync(
     *,
     max_bytes: int,
     allow_http: bool,
+    progress: ProgressCallback | None = None,
 ) -> Path:
     target = prepare_target(path)
     check_url(url, allow_http=allow_http)
     if url.startswith("data:"):
-        return write_data_url(url, target, max_bytes)
+        return write_data_url(url, target, max_bytes, progress)
     plan = HttpDownload(pipeline, url, max_bytes=max_bytes, allow_http=allow_http)
-    with AtomicFile(target, max_bytes, plan.shown) as out:
+    with AtomicFile(target, max_bytes, plan.shown, progress) as out:
         while True:
             try:
                 current, hops = url, 0
@@ -236,7 +250,7 @@ def download_sync(
                         if response.is_redirect:
                             current, hops = plan.next_hop(response, current, hops), hops + 1
                             continue
-                        plan.check_response(response)
+                        plan.check_response(response, out)
                         for chunk in response.iter_bytes(_CHUNK):
                             out.write(chunk)
                     finally:
@@ -260,15 +274,16 @@ async def download_async(
     *,
     max_bytes: int,
     allow_http: bool,
+    progress: ProgressCallback | None = None,
 ) -> Path:
     import anyio
 
     target = prepare_target(path)
     check_url(url, allow_http=allow_http)
     if url.startswith("data:"):
-        return write_data_url(url, target, max_bytes)
+        return write_data_url(url, target, max_bytes, progress)
     plan = HttpDownload(pipeline, url, max_bytes=max_bytes, allow_http=allow_http)
-    with AtomicFile(target, max_bytes, plan.shown) as out:
+    with AtomicFile(target, max_bytes, plan.shown, progress) as out:
         while True:
             try:
                 current, hops = url, 0
@@ -282,7 +297,7 @@ async def download_async(
                         if response.is_redirect:
                             current, hops = plan.next_hop(response, current, hops), hops + 1
                             continue
-                        plan.check_response(response)
+                        plan.check_response(response, out)
                         async for chunk in response.aiter_bytes(_CHUNK):
                             out.write(chunk)
                     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -133,7 +134,7 @@ class _HamsaCore(_Core):
         )
 
     @staticmethod
-    def _audio_url(job: TTSResponseData) -> str:
+    def audio_url(job: TTSResponseData) -> str:
         url = media_url(job)
         if url is None:
             raise ResponseValidationError(
@@ -188,12 +189,15 @@ class Hamsa(_HamsaCore, SyncBase):
         timeout: float = DEFAULT_JOB_TIMEOUT,
         poll_interval: float = 1.0,
         max_poll_interval: float = 10.0,
+        on_poll: Callable[[TTSResponseData], None] | None = None,
     ) -> TTSResponseData:
         """Poll until COMPLETED (returned), FAILED (JobFailedError) or ``timeout`` seconds
-        (JobTimeoutError)."""
+        (JobTimeoutError). ``on_poll(job)`` sees every state polled."""
         poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
         while True:
             job = self.get_job(job_id)
+            if on_poll is not None:
+                on_poll(job)
             if poll.finished(job):
                 return job
             time.sleep(poll.next_delay(job))
@@ -213,7 +217,7 @@ class Hamsa(_HamsaCore, SyncBase):
         if not isinstance(job.id, str):
             raise ResponseValidationError("the created job has no id")
         done = self.wait_for_job(job.id, timeout=timeout)
-        return self.download(self._audio_url(done), path, max_bytes=max_bytes)
+        return self.download(self.audio_url(done), path, max_bytes=max_bytes)
 
 
 class AsyncHamsa(_HamsaCore, AsyncBase):
@@ -253,12 +257,15 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         timeout: float = DEFAULT_JOB_TIMEOUT,
         poll_interval: float = 1.0,
         max_poll_interval: float = 10.0,
+        on_poll: Callable[[TTSResponseData], None] | None = None,
     ) -> TTSResponseData:
         import anyio
 
         poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
         while True:
             job = await self.get_job(job_id)
+            if on_poll is not None:
+                on_poll(job)
             if poll.finished(job):
                 return job
             await anyio.sleep(poll.next_delay(job))
@@ -277,4 +284,4 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         if not isinstance(job.id, str):
             raise ResponseValidationError("the created job has no id")
         done = await self.wait_for_job(job.id, timeout=timeout)
-        return await self.download(self._audio_url(done), path, max_bytes=max_bytes)
+        return await self.download(self.audio_url(done), path, max_bytes=max_bytes)

@@ -1,0 +1,222 @@
+"""The ``speechspec`` command line.
+
+    speechspec speak hamsa TEXT --voice-id V -o out.wav
+    speechspec speak livepeer TEXT [--model-id M] [--description D] -o out.wav
+    speechspec batch {hamsa|livepeer} LINES.txt --out-dir DIR [--concurrency N]
+    speechspec emulator [--host 127.0.0.1] [--port 8000] [--hamsa-key K] [--livepeer-token T]
+
+Exit codes: 0 success, 1 API or network error, 2 usage or input error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ._config import LIVEPEER_DEFAULT_MODEL_ID
+from ._progress import Progress
+from ._version import __version__
+from .errors import ConfigurationError, InvalidRequestError, SpeechspecError
+
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="speechspec",
+        description="Text to speech with Hamsa and Livepeer, through typed clients.",
+        epilog="Keys come from HAMSA_API_KEY and LIVEPEER_API_TOKEN.",
+    )
+    parser.add_argument("--version", action="version", version=f"speechspec {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    speak = sub.add_parser("speak", help="synthesize one text to a WAV file")
+    speak_sub = speak.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
+    hamsa = speak_sub.add_parser("hamsa", help="Hamsa (asynchronous job)")
+    hamsa.add_argument("text", help="the text, or - to read standard input")
+    hamsa.add_argument("--voice-id", required=True, help="e.g. Amjad, Layan, or a cloned voice id")
+    hamsa.add_argument("--webhook-url", help="also have Hamsa POST the finished job here")
+    hamsa.add_argument("--job-timeout", type=float, default=300.0, help="seconds to wait (300)")
+    livepeer = speak_sub.add_parser("livepeer", help="Livepeer AI Runner")
+    livepeer.add_argument("text", help="the text, or - to read standard input")
+    livepeer.add_argument("--model-id", default=LIVEPEER_DEFAULT_MODEL_ID)
+    livepeer.add_argument("--description", help="the speaker, e.g. 'A calm female voice'")
+    for p in (hamsa, livepeer):
+        p.add_argument("-o", "--output", required=True, type=Path, help="the WAV file to write")
+        p.add_argument("--base-url", help="API base URL (default: env, then the vendor's)")
+
+    batch = sub.add_parser("batch", help="synthesize every line of a file, resumably")
+    batch.add_argument("vendor", choices=("hamsa", "livepeer"))
+    batch.add_argument("lines", type=Path, help="a UTF-8 text file, one text per line")
+    batch.add_argument("--out-dir", required=True, type=Path)
+    batch.add_argument("--concurrency", type=int, default=4)
+    batch.add_argument("--voice-id", help="Hamsa voice (required for hamsa)")
+    batch.add_argument("--model-id", default=LIVEPEER_DEFAULT_MODEL_ID)
+    batch.add_argument("--description")
+    batch.add_argument("--base-url", help="API base URL (default: env, then the vendor's)")
+
+    emulator = sub.add_parser("emulator", help="serve the local emulator of both APIs")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8000, help="8000; 0 picks a free port")
+    emulator.add_argument(
+        "--hamsa-key", help="accepted Hamsa key (default: $HAMSA_API_KEY or random)"
+    )
+    emulator.add_argument(
+        "--livepeer-token", help="accepted Livepeer token (default: $LIVEPEER_API_TOKEN or random)"
+    )
+    emulator.add_argument(
+        "--job-delay", type=float, default=1.0, help="seconds until a job completes"
+    )
+    emulator.add_argument("--data-urls", action="store_true", help="Livepeer answers data: URLs")
+    emulator.add_argument("--base-url", help=argparse.SUPPRESS)
+    return parser
+
+
+def _text(value: str) -> str:
+    return sys.stdin.read() if value == "-" else value
+
+
+def _speak(args: argparse.Namespace, progress: Progress) -> int:
+    from . import Hamsa, Livepeer
+
+    if not args.output.parent.is_dir():
+        raise InvalidRequestError(f"directory {args.output.parent} does not exist", param="output")
+    text = _text(args.text)
+    if args.vendor == "hamsa":
+        with Hamsa(base_url=args.base_url) as hamsa:
+            job = hamsa.text_to_speech(text, voice_id=args.voice_id, webhook_url=args.webhook_url)
+            started = time.monotonic()
+            assert isinstance(job.id, str)
+
+            def on_poll(current: Any) -> None:
+                status = getattr(current.status, "value", "?")
+                progress.show(f"job {job.id}: {status} ({time.monotonic() - started:.0f}s)")
+
+            done = hamsa.wait_for_job(job.id, timeout=args.job_timeout, on_poll=on_poll)
+            path = hamsa.download(
+                hamsa.audio_url(done), args.output, on_progress=progress.download("audio")
+            )
+    else:
+        with Livepeer(base_url=args.base_url) as livepeer:
+            progress.show("synthesizing...", force=True)
+            audio = livepeer.text_to_speech(
+                text, model_id=args.model_id, description=args.description
+            )
+            path = livepeer.download(
+                livepeer.audio_url(audio), args.output, on_progress=progress.download("audio")
+            )
+    progress.done()
+    print(path)
+    return EXIT_OK
+
+
+def _batch(args: argparse.Namespace, progress: Progress) -> int:
+    from . import AsyncHamsa, AsyncLivepeer
+    from ._batch import read_lines, run_batch
+
+    if args.concurrency < 1:
+        raise InvalidRequestError("--concurrency must be at least 1", param="concurrency")
+    if not args.lines.is_file():
+        raise InvalidRequestError(f"{args.lines}: no such file", param="lines")
+    if args.vendor == "hamsa" and not args.voice_id:
+        raise InvalidRequestError("--voice-id is required for hamsa", param="voice_id")
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    lines = read_lines(args.lines)
+    options: dict[str, Any]
+    if args.vendor == "hamsa":
+        client: Any = AsyncHamsa(base_url=args.base_url)
+        options = {"voice_id": args.voice_id}
+    else:
+        client = AsyncLivepeer(base_url=args.base_url)
+        options = {"model_id": args.model_id, "description": args.description}
+
+    async def main() -> Any:
+        async with client:
+            return await run_batch(
+                client,
+                args.vendor,
+                lines,
+                args.out_dir,
+                concurrency=args.concurrency,
+                options=options,
+                progress=progress,
+            )
+
+    summary = asyncio.run(main())
+    print(f"done {summary.done}, skipped {summary.skipped}, failed {len(summary.failed)}")
+    for line, error in summary.failed:
+        print(f"  line {line.number}: {error}", file=sys.stderr)
+    return EXIT_API if summary.failed else EXIT_OK
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+
+        from .emulator import create_app
+    except ImportError:
+        raise ConfigurationError(
+            "the emulator needs its extra: pip install 'speechspec[emulator]'"
+        ) from None
+    import socket
+
+    hamsa_key = args.hamsa_key or os.environ.get("HAMSA_API_KEY") or f"hk-{secrets.token_hex(8)}"
+    token = (
+        args.livepeer_token or os.environ.get("LIVEPEER_API_TOKEN") or f"lp-{secrets.token_hex(8)}"
+    )
+    app = create_app(
+        hamsa_key=hamsa_key,
+        livepeer_token=token,
+        job_delay=args.job_delay,
+        livepeer_data_urls=args.data_urls,
+    )
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    # Printed for people and for scripts (the demo reads these lines).
+    print(f"HAMSA_BASE_URL=http://{host}:{port}", flush=True)
+    print(f"LIVEPEER_BASE_URL=http://{host}:{port}/livepeer", flush=True)
+    print(f"HAMSA_API_KEY={hamsa_key}", flush=True)
+    print(f"LIVEPEER_API_TOKEN={token}", flush=True)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off")).run(sockets=[sock])
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    progress = Progress()
+    try:
+        if args.command == "speak":
+            return _speak(args, progress)
+        if args.command == "batch":
+            return _batch(args, progress)
+        return _emulator(args)
+    except (InvalidRequestError, ConfigurationError) as exc:
+        progress.done()
+        print(f"speechspec: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SpeechspecError as exc:
+        progress.done()
+        print(f"speechspec: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_API
+    except OSError as exc:
+        progress.done()
+        print(f"speechspec: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        progress.done()
+        print("speechspec: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def run() -> None:
+    sys.exit(main())
