@@ -30,3 +30,18 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     monkeypatch.setattr(time, "sleep", fake_sleep)
     monkeypatch.setattr(anyio, "sleep", fake_async_sleep)
     return recorded
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the fault matrix (tests/test_fault_matrix.py) when it ran."""
+    module = sys.modules.get("test_fault_matrix")
+    rows = getattr(module, "MATRIX", None)
+    if not rows:
+        return
+    header = ("fault", "call", "mode", "outcome", "server saw")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    terminalreporter.section("fault matrix")
+    for row in [header, tuple("-" * w for w in widths), *sorted(rows)]:
+        terminalreporter.write_line(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+        )

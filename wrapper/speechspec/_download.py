@@ -184,9 +184,12 @@ class HttpDownload:
             raise DownloadError(f"{response.status_code} redirect without Location", url=self.shown)
         if hops >= MAX_REDIRECTS:
             raise DownloadError(f"more than {MAX_REDIRECTS} redirects", url=self.shown)
-        nxt = str(httpx.URL(current).join(location))
-        if nxt.startswith("data:"):
+        if location.lstrip().lower().startswith("data:"):
             raise DownloadError("refusing a redirect to a data: URL", url=self.shown)
+        try:
+            nxt = str(httpx.URL(current).join(location))
+        except httpx.InvalidURL as exc:
+            raise DownloadError(f"redirect to an invalid URL: {exc}", url=self.shown) from exc
         check_url(nxt, allow_http=self.allow_http)
         return nxt
 
@@ -259,6 +262,8 @@ def download_sync(
                     return target
             except httpx.RequestError as exc:
                 delay = plan.on_error(exc)
+            except httpx.InvalidURL as exc:  # a malformed Location (httpx parses it eagerly)
+                raise DownloadError(f"redirect to an invalid URL: {exc}", url=plan.shown) from exc
             except _Retry as retry:
                 delay = retry.delay
             out.reset()
@@ -306,6 +311,8 @@ async def download_async(
                     return target
             except httpx.RequestError as exc:
                 delay = plan.on_error(exc)
+            except httpx.InvalidURL as exc:  # a malformed Location (httpx parses it eagerly)
+                raise DownloadError(f"redirect to an invalid URL: {exc}", url=plan.shown) from exc
             except _Retry as retry:
                 delay = retry.delay
             out.reset()

@@ -183,6 +183,25 @@ def too_large(response: httpx.Response) -> ResponseValidationError:
     )
 
 
+def bad_redirect(exc: httpx.InvalidURL) -> ResponseValidationError:
+    # httpx prepares the next request of any redirect, even unfollowed, and raises InvalidURL
+    # on a malformed Location: an answer the spec never promised.
+    return ResponseValidationError(f"the server answered a redirect to an invalid URL: {exc}")
+
+
+def undecodable(response: httpx.Response, exc: httpx.DecodingError) -> list[bytes]:
+    """A body that arrived but cannot be decoded (a bad Content-Encoding): for a 2xx that is an
+    answer that breaks the spec; for an error status the status still says what happened."""
+    if response.is_success:
+        raise ResponseValidationError(
+            f"response body could not be decoded "
+            f"(Content-Encoding {response.headers.get('content-encoding', '?')}): {exc}",
+            status_code=response.status_code,
+            response=response,
+        ) from exc
+    return []
+
+
 def set_content(response: httpx.Response, chunks: list[bytes]) -> None:
     # What httpx's own Response.read() does after iterating the stream; we iterate ourselves
     # to stop at MAX_API_BODY instead of buffering whatever a proxy sends.
@@ -200,12 +219,15 @@ class SyncSender:
         check_body_size(response)
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > MAX_API_BODY:
-                response.close()
-                raise too_large(response)
-            chunks.append(chunk)
+        try:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_API_BODY:
+                    response.close()
+                    raise too_large(response)
+                chunks.append(chunk)
+        except httpx.DecodingError as exc:
+            chunks = undecodable(response, exc)
         set_content(response, chunks)
 
     def send(self, call: Call) -> httpx.Response:
@@ -226,6 +248,8 @@ class SyncSender:
                 if delay is None:
                     raise p.connection_error(exc, call, attempt + 1) from exc
                 p.log_retry(request, delay, type(exc).__name__)
+            except httpx.InvalidURL as exc:
+                raise bad_redirect(exc) from exc
             else:
                 p.log_response(request, response, attempt, started)
                 if response.is_success:
@@ -249,12 +273,15 @@ class AsyncSender:
         check_body_size(response)
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > MAX_API_BODY:
-                await response.aclose()
-                raise too_large(response)
-            chunks.append(chunk)
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_API_BODY:
+                    await response.aclose()
+                    raise too_large(response)
+                chunks.append(chunk)
+        except httpx.DecodingError as exc:
+            chunks = undecodable(response, exc)
         set_content(response, chunks)
 
     async def send(self, call: Call) -> httpx.Response:
@@ -276,6 +303,8 @@ class AsyncSender:
                 if delay is None:
                     raise p.connection_error(exc, call, attempt + 1) from exc
                 p.log_retry(request, delay, type(exc).__name__)
+            except httpx.InvalidURL as exc:
+                raise bad_redirect(exc) from exc
             else:
                 p.log_response(request, response, attempt, started)
                 if response.is_success:

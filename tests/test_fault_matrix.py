@@ -1,0 +1,312 @@
+"""The fault matrix: a real loopback server misbehaving on purpose, both vendors, sync and async.
+
+Each cell asserts the typed error (or success), how many requests reached the server, and that
+a billed POST is never sent twice unless the server said it was not processed (429/503) or the
+request never left (refused, connect timeout). The matrix is printed in the test summary."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import speechspec
+from helpers import audio_answer, create_answer, job, run
+from rawserver import BlackholeListener, Conn, RawServer, closed_port
+from speechspec import errors
+
+MATRIX: list[tuple[str, ...]] = []  # read by conftest's terminal summary
+TIMEOUT = httpx.Timeout(0.6, connect=0.3)
+
+
+def _valid(op: str) -> bytes:
+    body = {
+        "create": create_answer(),
+        "status": {"message": "ok", "data": job()},
+        "livepeer": audio_answer(),
+    }[op]
+    return json.dumps(body).encode()
+
+
+# The server's own pauses must not go through time.sleep: the `sleeps` fixture records those.
+_pause = threading.Event().wait
+
+
+def _slow(conn: Conn) -> None:
+    _pause(2)
+
+
+def _trickle(body: bytes) -> Callable[[Conn], None]:
+    def behave(conn: Conn) -> None:
+        conn.send(
+            f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        )
+        for i in range(0, len(body), 16):
+            conn.send(body[i : i + 16])
+            _pause(0.005)
+
+    return behave
+
+
+def _chunked_flood(conn: Conn) -> None:
+    conn.send(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    chunk = b" " * 65536
+    for _ in range(160):  # 10 MiB, past the 8 MiB cap for API answers
+        conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    conn.send(b"0\r\n\r\n")
+
+
+@dataclass(frozen=True)
+class Cell:
+    name: str
+    # behaviour(conn, valid_body) or a special: "refused", "blackhole"
+    behaviour: Callable[[Conn, bytes], None] | str
+    expect: type[Exception] | None  # None: success
+    post: int | None  # requests (or connections) the server sees for a billed POST
+    get: int | None  # ... for the job-status GET
+    read_request: bool = True
+    message: str = ""
+
+
+def _status(code: str, body: bytes = b"", **headers: str) -> Callable[[Conn, bytes], None]:
+    return lambda conn, valid: conn.respond(code, body, headers)
+
+
+HTML_502 = (
+    b"<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>"
+)
+CELLS = [
+    Cell("connection refused", "refused", errors.APIConnectionError, None, None),
+    Cell("connect timeout", "blackhole", errors.APITimeoutError, None, None),
+    Cell("read timeout (no answer)", lambda c, v: _slow(c), errors.APITimeoutError, 1, 3),
+    Cell(
+        "reset before request read",
+        lambda c, v: c.reset(),
+        errors.APIConnectionError,
+        1,
+        3,
+        read_request=False,
+    ),
+    Cell("reset after request read", lambda c, v: c.reset(), errors.APIConnectionError, 1, 3),
+    Cell(
+        "429 Retry-After seconds",
+        _status("429 Too Many Requests", b"{}", **{"Retry-After": "1"}),
+        errors.RateLimitError,
+        3,
+        3,
+    ),
+    Cell(
+        "429 Retry-After date",
+        lambda c, v: c.respond(
+            "429 Too Many Requests",
+            b"{}",
+            {"Retry-After": email.utils.formatdate(time.time() + 2, usegmt=True)},
+        ),
+        errors.RateLimitError,
+        3,
+        3,
+    ),
+    Cell(
+        "500",
+        _status("500 Internal Server Error", b'{"message": "boom"}'),
+        errors.InternalServerError,
+        1,
+        3,
+        message="boom",
+    ),
+    Cell(
+        "502 HTML page",
+        _status("502 Bad Gateway", HTML_502, **{"Content-Type": "text/html"}),
+        errors.InternalServerError,
+        1,
+        3,
+        message="502 Bad Gateway",
+    ),
+    Cell("503", _status("503 Service Unavailable"), errors.InternalServerError, 3, 3),
+    Cell("504", _status("504 Gateway Timeout"), errors.InternalServerError, 1, 3),
+    Cell("520 non-standard", _status("520 Unknown Error"), errors.InternalServerError, 1, 3),
+    Cell(
+        "599 non-standard", _status("599 Network Connect Timeout"), errors.InternalServerError, 1, 3
+    ),
+    Cell(
+        "401 HTML page",
+        _status(
+            "401 Unauthorized",
+            b"<html><title>Denied</title></html>",
+            **{"Content-Type": "text/html"},
+        ),
+        errors.AuthenticationError,
+        1,
+        1,
+        message="Denied",
+    ),
+    Cell("299 non-standard success", lambda c, v: c.respond("299 Fine", v), None, 1, 1),
+    Cell(
+        "200 truncated JSON",
+        lambda c, v: c.respond("200 OK", v[: len(v) // 2]),
+        errors.ResponseValidationError,
+        1,
+        1,
+        message="not JSON",
+    ),
+    Cell(
+        "200 JSON of another shape",
+        _status("200 OK", b'{"result": "ok", "items": [1, 2]}'),
+        errors.ResponseValidationError,
+        1,
+        1,
+    ),
+    Cell("200 empty body", _status("200 OK"), errors.ResponseValidationError, 1, 1),
+    Cell(
+        "200 HTML body",
+        _status("200 OK", b"<html>maintenance</html>", **{"Content-Type": "text/html"}),
+        errors.ResponseValidationError,
+        1,
+        1,
+    ),
+    Cell(
+        "200 wrong Content-Type, valid JSON",
+        lambda c, v: c.respond("200 OK", v, {"Content-Type": "text/plain"}),
+        None,
+        1,
+        1,
+    ),
+    Cell(
+        "200 huge declared body",
+        lambda c, v: c.respond("200 OK", b"{", {"Content-Length": str(64 * 1024 * 1024)}),
+        errors.ResponseValidationError,
+        1,
+        1,
+        message="limit",
+    ),
+    Cell(
+        "200 huge chunked body",
+        lambda c, v: _chunked_flood(c),
+        errors.ResponseValidationError,
+        1,
+        1,
+        message="limit",
+    ),
+    Cell(
+        "200 fewer bytes than Content-Length",
+        lambda c, v: c.respond("200 OK", v[:10], {"Content-Length": str(len(v))}),
+        errors.APIConnectionError,
+        1,
+        3,
+    ),
+    Cell("200 slow trickle", lambda c, v: _trickle(v)(c), None, 1, 1),
+]
+
+OPS = [("hamsa", "create"), ("hamsa", "status"), ("livepeer", "livepeer")]
+
+
+def _client(vendor: str, mode: str, base_url: str) -> Any:
+    cls = {
+        ("hamsa", "sync"): speechspec.Hamsa,
+        ("hamsa", "async"): speechspec.AsyncHamsa,
+        ("livepeer", "sync"): speechspec.Livepeer,
+        ("livepeer", "async"): speechspec.AsyncLivepeer,
+    }[(vendor, mode)]
+    key = "hk-matrix-key" if vendor == "hamsa" else "lp-matrix-token"
+    return cls(key, base_url=base_url, timeout=TIMEOUT)
+
+
+def _invoke(client: Any, op: str) -> Any:
+    if op == "create":
+        return client.text_to_speech("مرحبا", voice_id="Amjad")
+    if op == "status":
+        return client.get_job("job-123")
+    return client.text_to_speech("Hello")
+
+
+def _call(client: Any, op: str) -> Any:
+    """Call, then close the client: in one event loop for the async twins."""
+    if isinstance(client, speechspec.Hamsa | speechspec.Livepeer):
+        with client:
+            return _invoke(client, op)
+
+    async def scenario() -> Any:
+        async with client:
+            return await _invoke(client, op)
+
+    return run(scenario())
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(("vendor", "op"), OPS, ids=[f"{v}-{o}" for v, o in OPS])
+@pytest.mark.parametrize("cell", CELLS, ids=[c.name for c in CELLS])
+def test_fault_matrix(cell: Cell, vendor: str, op: str, mode: str, sleeps: list[float]) -> None:
+    expected_server = cell.get if op == "status" else cell.post
+    blackhole = None
+    server = None
+    if cell.behaviour == "refused":
+        base = f"http://127.0.0.1:{closed_port()}"
+    elif cell.behaviour == "blackhole":
+        blackhole = BlackholeListener()
+        base = f"http://127.0.0.1:{blackhole.port}"
+    else:
+        behaviour = cell.behaviour
+        assert callable(behaviour)
+        valid = _valid(op)
+        server = RawServer(
+            lambda conn: behaviour(conn, valid), read_request=cell.read_request
+        ).start()
+        base = server.url
+    if vendor == "livepeer":
+        base += "/livepeer"  # a path prefix, as Studio's gateway has
+    client = _client(vendor, mode, base)
+    outcome = "ok"
+    try:
+        if cell.expect is None:
+            _call(client, op)
+        else:
+            with pytest.raises(cell.expect) as info:
+                _call(client, op)
+            err = info.value
+            outcome = type(err).__name__
+            assert cell.message in str(err)
+            if isinstance(err, errors.APIConnectionError | errors.APIStatusError):
+                # "Unsafe" cells are those a GET retries but a billed POST must not.
+                unsafe = cell.post == 1 and cell.get == 3
+                assert err.may_have_been_processed == unsafe
+                if unsafe and op != "status":
+                    assert "may have been processed" in str(err)
+            if cell.behaviour in ("refused", "blackhole"):
+                assert isinstance(err, errors.APIConnectionError)
+                assert err.attempts == 3
+        seen: int | str = "-"
+        if server is not None:
+            seen = server.connections if not cell.read_request else len(server.requests)
+            assert seen == expected_server
+            for raw in server.requests:
+                assert raw.startswith(b"GET " if op == "status" else b"POST ")
+        if op != "status" and server is not None and cell.post == 1:
+            assert seen == 1  # the billed POST was not repeated
+        MATRIX.append((cell.name, f"{vendor}:{op}", mode, outcome, str(seen)))
+    finally:
+        if server is not None:
+            server.stop()
+        if blackhole is not None:
+            blackhole.close()
+
+
+def test_opting_in_retries_the_billed_post_after_a_5xx(sleeps: list[float]) -> None:
+    valid = _valid("create")
+    with RawServer(
+        lambda c: (
+            c.respond("500 Internal Server Error") if c.attempt < 3 else c.respond("200 OK", valid)
+        )
+    ) as server:
+        client = speechspec.Hamsa(
+            "hk-matrix-key", base_url=server.url, timeout=TIMEOUT, retry_billed=True
+        )
+        assert client.text_to_speech("t", voice_id="v").id == "job-123"
+    assert len(server.requests) == 3
