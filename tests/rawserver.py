@@ -3,6 +3,7 @@ resets, silence, truncated bodies, non-standard status lines, trickles)."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -11,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
-import contextlib
 
 
 @dataclass
