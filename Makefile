@@ -9,7 +9,7 @@ HAMSA_DOCS_URL   ?= https://docs.tryhamsa.com/api-reference/endpoint/generate-tt
 LIVEPEER_DOCS     ?= ../shared/vendor-docs/livepeer-text-to-speech.md
 LIVEPEER_DOCS_URL ?= https://docs.livepeer.org/ai/api-reference/text-to-speech.md
 
-.PHONY: install specs generate check-generated lint typecheck test demo contract clean
+.PHONY: install specs generate check-generated lint typecheck test demo contract bench clean
 
 install: $(STAMP)
 
@@ -32,8 +32,8 @@ check-generated: $(STAMP)
 	$(PY) tools/generate.py --check
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check wrapper tests tools
-	$(VENV)/bin/ruff format --check wrapper tests tools
+	$(VENV)/bin/ruff check wrapper tests tools bench
+	$(VENV)/bin/ruff format --check wrapper tests tools bench
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy wrapper/speechspec
@@ -43,6 +43,13 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) tools/demo.py
+
+# Benchmarks against raw httpx and livepeer-ai (not tests; prints a table, writes bench/results.json).
+bench: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@# Byte-compile as a wheel install would, so import times compare like with like.
+	$(PY) -m compileall -q wrapper generated
+	$(PY) bench/bench.py
 
 # Live contract run (opt-in, billed): see README "Contract tests against a real vendor".
 contract: $(STAMP)

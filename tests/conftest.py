@@ -45,3 +45,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
         )
+
+
+@pytest.fixture(autouse=True)
+def _seeded_random() -> None:
+    """Some of schemathesis' mutations draw from the global random module: seed it per test,
+    so generated data does not depend on which tests ran before (backoff jitter draws too)."""
+    import random
+
+    random.seed(20261122)

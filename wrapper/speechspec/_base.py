@@ -3,7 +3,9 @@ and downloads. Vendor classes add their operations on top."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import socket
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -20,6 +22,9 @@ from ._version import __version__
 from .errors import ConfigurationError
 
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+# httpcore writes a POST's headers and body separately; with Nagle's algorithm on, the body
+# can wait for the server's delayed ACK (up to 40 ms) of the headers. Every API call is a POST.
+_SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
 class _Core:
@@ -62,7 +67,13 @@ class SyncBase(_Core):
                 f"got {type(http_client).__name__}"
             )
         self._owns_client = http_client is None
-        self._client = http_client or httpx.Client(timeout=self.timeout, limits=_LIMITS)
+        if self._owns_client:
+            self._pipeline = dataclasses.replace(self._pipeline, send_user_agent=False)
+        self._client = http_client or httpx.Client(
+            headers={"User-Agent": self._pipeline.user_agent},
+            timeout=self.timeout,
+            transport=httpx.HTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
+        )
         self._sender = SyncSender(self._pipeline, self._client)
 
     def download(
@@ -113,7 +124,13 @@ class AsyncBase(_Core):
                 f"got {type(http_client).__name__}"
             )
         self._owns_client = http_client is None
-        self._client = http_client or httpx.AsyncClient(timeout=self.timeout, limits=_LIMITS)
+        if self._owns_client:
+            self._pipeline = dataclasses.replace(self._pipeline, send_user_agent=False)
+        self._client = http_client or httpx.AsyncClient(
+            headers={"User-Agent": self._pipeline.user_agent},
+            timeout=self.timeout,
+            transport=httpx.AsyncHTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
+        )
         self._sender = AsyncSender(self._pipeline, self._client)
 
     async def download(

@@ -7,7 +7,6 @@ import base64
 import binascii
 import ipaddress
 import os
-import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -83,6 +82,8 @@ class AtomicFile:
         self._committed = False
 
     def __enter__(self) -> AtomicFile:
+        import tempfile  # not at import time: it pulls in random, shutil and more
+
         fd, self._tmp = tempfile.mkstemp(
             dir=self.target.parent, prefix=f".{self.target.name}.", suffix=".part"
         )
@@ -139,23 +140,33 @@ def prepare_target(path: str | os.PathLike[str]) -> Path:
 def write_data_url(
     url: str, target: Path, max_bytes: int, progress: ProgressCallback | None = None
 ) -> Path:
-    """Decode a ``data:[<mediatype>][;base64],<data>`` URL into ``target``, atomically."""
-    header, sep, payload = url[5:].partition(",")
-    if not sep:
+    """Decode a ``data:[<mediatype>][;base64],<data>`` URL into ``target``, atomically.
+
+    The URL is read in slices: a 64 MiB answer is already an 85 MiB string in memory, and
+    decoding must not make another copy of it."""
+    comma = url.find(",")
+    if comma < 0:
         raise DownloadError("malformed data: URL (no comma)")
-    is_base64 = header.lower().split(";")[-1].strip() == "base64"
+    header = url[5:comma]
     shown = f"data:{header},..."
-    if is_base64:
-        payload = "".join(payload.split()) if any(c.isspace() for c in payload[:1024]) else payload
-        if len(payload) // 4 * 3 > max_bytes + 3:
-            raise DownloadError(f"audio exceeds max_bytes={max_bytes}", url=shown)
+    is_base64 = header.lower().split(";")[-1].strip() == "base64"
+    if is_base64 and (len(url) - comma - 1) // 4 * 3 > max_bytes + 3:
+        raise DownloadError(f"audio exceeds max_bytes={max_bytes}", url=shown)
     with AtomicFile(target, max_bytes, shown, progress) as out:
         try:
             if is_base64:
-                for i in range(0, len(payload), _B64_SLICE):
-                    out.write(base64.b64decode(payload[i : i + _B64_SLICE], validate=True))
+                carry = ""
+                for i in range(comma + 1, len(url), _B64_SLICE):
+                    piece = carry + url[i : i + _B64_SLICE]
+                    if not piece.isalnum():  # only base64 punctuation or whitespace left to drop
+                        piece = "".join(piece.split())
+                    usable = len(piece) - len(piece) % 4
+                    carry = piece[usable:]
+                    out.write(base64.b64decode(piece[:usable], validate=True))
+                if carry:
+                    raise ValueError("incorrect padding")
             else:
-                out.write(urllib.parse.unquote_to_bytes(payload))
+                out.write(urllib.parse.unquote_to_bytes(url[comma + 1 :]))
         except (binascii.Error, ValueError) as exc:
             raise DownloadError(f"malformed data: URL: {exc}", url=shown) from exc
         out.commit()

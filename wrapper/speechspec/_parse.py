@@ -9,7 +9,6 @@ from typing import Any, Protocol, TypeVar
 import httpx
 
 from ._errors_map import decode_body
-from ._validate import ModelTypeError, check_model
 from .errors import ResponseValidationError
 
 T = TypeVar("T")
@@ -33,6 +32,9 @@ def parse_success(
 ) -> T:
     """Parse a 2xx with the generated operation's parser (for 200, the documented status) or
     the model's own from_dict (any other 2xx), then check every field's type."""
+    # Imported here: attrs (for the type checks) is not needed until the first answer.
+    from ._validate import ModelTypeError, check_model
+
     try:
         if response.status_code == 200:
             parsed = parse_200(response)
@@ -44,6 +46,10 @@ def parse_success(
         raise invalid(response, f"parsed as {type(parsed).__name__}, not {expected.__name__}")
     try:
         check_model(parsed)
+        # Only a body with an array or an empty string can hide one where an object is due:
+        # dict([]) and dict("") are {} (see _check_shape).
+        if b"[" in response.content or b'""' in response.content:
+            _check_shape(json.loads(response.content), parsed.to_dict(), "$")  # type: ignore[attr-defined]
     except ModelTypeError as exc:
         raise invalid(response, str(exc)) from exc
     return parsed
@@ -52,11 +58,30 @@ def parse_success(
 def parse_model(expected: type[T], data: Any) -> T:
     """Build and type-check a model from already-decoded JSON (raises ModelTypeError or a
     parse error)."""
+    from ._validate import check_model
+
     if not isinstance(data, dict):
         raise TypeError(f"expected a JSON object, got {type(data).__name__}")
     model = _from_dict(expected, data)
     check_model(model)
+    _check_shape(data, model.to_dict(), "$")  # type: ignore[attr-defined]
     return model
+
+
+def _check_shape(raw: Any, rebuilt: Any, path: str) -> None:
+    """Raise where the body has a non-object where the model holds an object: a generated
+    from_dict calls dict() on nested objects, which turns [] or [[k, v]] into a dict."""
+    from ._validate import ModelTypeError
+
+    if isinstance(rebuilt, dict):
+        if not isinstance(raw, dict):
+            raise ModelTypeError(path, "object", raw)
+        for key, value in rebuilt.items():
+            if key in raw:
+                _check_shape(raw[key], value, f"{path}.{key}")
+    elif isinstance(rebuilt, list) and isinstance(raw, list):
+        for i, (r, b) in enumerate(zip(raw, rebuilt, strict=False)):
+            _check_shape(r, b, f"{path}[{i}]")
 
 
 def _from_dict(expected: type[T], data: Any) -> T:

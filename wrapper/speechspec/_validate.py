@@ -3,7 +3,7 @@
 The generated ``from_dict`` assigns scalar fields without checking their type, so a
 ``{"audio": {"url": 5}}`` body would parse. Walking the attrs fields against the annotations
 the generator wrote makes "wrong type" a ResponseValidationError, with no second copy of the
-schema to keep in sync.
+schema to keep in sync. Checkers are compiled once per model class: this runs on every call.
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ import functools
 import sys
 import types
 import typing
+from collections.abc import Callable
 from typing import Any
 
 import attrs
+
+Checker = Callable[[Any, str], None]
 
 
 class ModelTypeError(Exception):
@@ -25,68 +28,94 @@ class ModelTypeError(Exception):
         self.path = path
 
 
+def _describe(tp: Any) -> str:
+    return getattr(tp, "__name__", None) or str(tp)
+
+
+def _accept(value: Any, path: str) -> None:
+    return None
+
+
+def _compile(tp: Any) -> Checker:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return _compile_union(typing.get_args(tp))
+    if origin is list:
+        (item_type,) = typing.get_args(tp) or (Any,)
+        check_item = _compile(item_type)
+
+        def check_list(value: Any, path: str) -> None:
+            if not isinstance(value, list):
+                raise ModelTypeError(path, "list", value)
+            for i, item in enumerate(value):
+                check_item(item, f"{path}[{i}]")
+
+        return check_list
+    if tp is Any or origin is not None or not isinstance(tp, type):
+        return _accept
+    if attrs.has(tp):
+        model: type = tp
+
+        def check_nested(value: Any, path: str) -> None:
+            if not isinstance(value, model):
+                raise ModelTypeError(path, model.__name__, value)
+            check_model(value, path)
+
+        return check_nested
+    return _compile_union((tp,))
+
+
+def _compile_union(arms: tuple[Any, ...]) -> Checker:
+    """Plain types are checked with one isinstance; models and lists are tried in turn."""
+    plain: list[type] = []
+    numbers = False
+    complex_arms: list[Checker] = []
+    for arm in arms:
+        if arm is float:
+            numbers = True
+        elif isinstance(arm, type) and typing.get_origin(arm) is None and not attrs.has(arm):
+            plain.append(type(None) if arm is type(None) else arm)
+        else:
+            complex_arms.append(_compile(arm))
+    simple = tuple(plain)
+    bool_ok = bool in simple  # JSON true is not a number, though Python's bool is an int
+    expected = " | ".join(_describe(a) for a in arms)
+
+    def check(value: Any, path: str) -> None:
+        if isinstance(value, bool):
+            if bool_ok:
+                return
+        elif isinstance(value, simple) or (numbers and isinstance(value, int | float)):
+            return
+        deeper: ModelTypeError | None = None
+        for arm_check in complex_arms:
+            try:
+                arm_check(value, path)
+                return
+            except ModelTypeError as exc:
+                if exc.path != path and deeper is None:
+                    deeper = exc
+        raise deeper or ModelTypeError(path, expected, value)
+
+    return check
+
+
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
+def _compiled(cls: type) -> tuple[tuple[str, Checker], ...]:
     module = sys.modules[cls.__module__]
     # Generated models import their siblings under TYPE_CHECKING only: resolve forward
     # references in the package's models namespace.
     package = cls.__module__.rsplit(".", 1)[0]
     models = vars(sys.modules[package]) if package in sys.modules else {}
-    return typing.get_type_hints(cls, globalns=vars(module), localns=dict(models))
-
-
-def _describe(tp: Any) -> str:
-    return getattr(tp, "__name__", None) or str(tp)
-
-
-def _check(value: Any, tp: Any, path: str) -> None:
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        errors: list[ModelTypeError] = []
-        for arm in typing.get_args(tp):
-            try:
-                _check(value, arm, path)
-                return
-            except ModelTypeError as exc:
-                errors.append(exc)
-        deeper = [e for e in errors if e.path != path]
-        if deeper:
-            raise deeper[0]
-        raise ModelTypeError(path, " | ".join(_describe(a) for a in typing.get_args(tp)), value)
-    if origin is list:
-        if not isinstance(value, list):
-            raise ModelTypeError(path, "list", value)
-        (item_type,) = typing.get_args(tp) or (Any,)
-        for i, item in enumerate(value):
-            _check(item, item_type, f"{path}[{i}]")
-        return
-    if origin is dict or tp is Any or origin is not None:
-        return
-    if tp is type(None):
-        if value is not None:
-            raise ModelTypeError(path, "null", value)
-        return
-    if tp is float:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-    elif tp is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif isinstance(tp, type) and attrs.has(tp):
-        if not isinstance(value, tp):
-            raise ModelTypeError(path, tp.__name__, value)
-        check_model(value, path)
-        return
-    elif isinstance(tp, type):  # str, bool, datetime, Enum subclasses, Unset
-        ok = isinstance(value, tp)
-    else:  # pragma: no cover - every generated annotation is a type, a union or a list
-        ok = True
-    if not ok:
-        raise ModelTypeError(path, _describe(tp), value)
+    hints = typing.get_type_hints(cls, globalns=vars(module), localns=dict(models))
+    return tuple(
+        (f.name, _compile(hints[f.name]))
+        for f in attrs.fields(cls)
+        if f.name != "additional_properties"
+    )
 
 
 def check_model(model: Any, path: str = "$") -> None:
     """Raise ModelTypeError when a field of ``model`` (recursively) breaks its annotation."""
-    hints = _hints(type(model))  # type: ignore[arg-type]  # classes are hashable
-    for f in attrs.fields(type(model)):
-        if f.name == "additional_properties":
-            continue
-        _check(getattr(model, f.name), hints[f.name], f"{path}.{f.name}")
+    for name, check in _compiled(type(model)):  # type: ignore[arg-type]  # classes are hashable
+        check(getattr(model, name), f"{path}.{name}")

@@ -10,6 +10,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -52,7 +53,7 @@ class EmulatorState:
     webhook_loopback_only: bool
     faults: tuple[Fault, ...]
     jobs: dict[str, _Job] = field(default_factory=dict)
-    media: dict[str, bytes] = field(default_factory=dict)
+    media: OrderedDict[str, bytes] = field(default_factory=OrderedDict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     webhook_deliveries: list[dict[str, Any]] = field(default_factory=list)
     counter: FaultCounter = field(default_factory=FaultCounter)
@@ -204,8 +205,19 @@ async def media(request: Request) -> Response:
         data = _audio.synthesize(
             job.text, voice=_audio.voice_for(job.text), use_espeak=state.use_espeak
         )
-        state.media[key] = data
+        _keep_media(state, key, data)
     return Response(data, media_type="audio/wav")
+
+
+MAX_MEDIA = 1000
+
+
+def _keep_media(state: EmulatorState, key: str, data: bytes) -> None:
+    # A long-running emulator must not keep every answer's audio forever.
+    with state.lock:
+        state.media[key] = data
+        while len(state.media) > MAX_MEDIA:
+            state.media.popitem(last=False)
 
 
 # -- Livepeer ------------------------------------------------------------------------------
@@ -254,7 +266,7 @@ async def livepeer_tts(request: Request) -> Response:
         url = "data:audio/wav;base64," + base64.b64encode(wav).decode()
     else:
         key = f"lp-{uuid.uuid4()}"
-        state.media[key] = wav
+        _keep_media(state, key, wav)
         root = str(request.base_url).removesuffix("livepeer/")
         url = f"{root}media/{key}.wav"
     return JSONResponse({"audio": {"url": url}})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import shutil
@@ -15,6 +16,7 @@ SAMPLE_RATE = 16_000
 MAX_SECONDS = 20.0
 
 
+@functools.lru_cache(maxsize=256)
 def tone_wav(text: str) -> bytes:
     """16-bit PCM mono; longer for longer text (a syllable-ish rhythm of two tones)."""
     seconds = min(MAX_SECONDS, 0.4 + 0.06 * len(text.strip()))

@@ -1,0 +1,78 @@
+"""One download in a fresh process: prints seconds and peak RSS growth (MiB) as JSON.
+
+RSS is sampled from /proc/self/statm while the download runs, so the growth is measured
+against the RSS just before it (ru_maxrss would hide it under an earlier peak)."""
+
+from __future__ import annotations
+
+import base64
+import gc
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * PAGE
+
+
+class Sampler(threading.Thread):
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = rss()
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.peak = max(self.peak, rss())
+            self.stop.wait(0.002)
+
+
+def make_data_url(size: int) -> str:
+    """Built from 768 KiB blocks (a multiple of 3: no padding inside), without a full-size
+    bytes copy that would raise the RSS baseline."""
+    raw_block = bytes(range(256)) * 3 * 1024
+    block = base64.b64encode(raw_block).decode()
+    full, rest = divmod(size, len(raw_block))
+    return "".join(
+        ["data:audio/wav;base64,", *([block] * full), base64.b64encode(raw_block[:rest]).decode()]
+    )
+
+
+def main() -> None:
+    variant, source = sys.argv[1], sys.argv[2]
+    import httpx
+    import speechspec
+
+    out = Path(tempfile.mkdtemp()) / "out.wav"
+    url = make_data_url(int(source[5:])) if source.startswith("data:") else source
+    client = speechspec.Livepeer()
+    gc.collect()
+    sampler = Sampler()
+    before = rss()
+    sampler.start()
+    started = time.perf_counter()
+    if variant == "raw" and url.startswith("data:"):
+        out.write_bytes(base64.b64decode(url.partition(",")[2]))
+    elif variant == "raw":
+        with httpx.stream("GET", url) as response, out.open("wb") as fh:
+            for chunk in response.iter_bytes(64 * 1024):
+                fh.write(chunk)
+    else:
+        client.download(url, out, max_bytes=1 << 40)
+    seconds = time.perf_counter() - started
+    sampler.stop.set()
+    sampler.join()
+    growth = (max(sampler.peak, rss()) - before) / (1 << 20)
+    print(json.dumps({"seconds": seconds, "rss_growth_mib": growth, "bytes": out.stat().st_size}))
+
+
+if __name__ == "__main__":
+    main()
