@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -91,16 +91,9 @@ class _HamsaCore(_Core):
 
     def _create_result(self, response: httpx.Response) -> TTSResponseData:
         from hamsa_client.api.default import create_tts_job
-        from hamsa_client.models import TTSResponse, TTSResponseData
+        from hamsa_client.models import TTSResponse
 
-        parsed = parse_success(
-            response,
-            TTSResponse,
-            lambda r: create_tts_job._parse_response(client=self._generated, response=r),
-        )
-        if not isinstance(parsed.data, TTSResponseData):
-            raise invalid(response, "the answer has no job ('data')")
-        return parsed.data
+        return self._job_in(response, TTSResponse, create_tts_job._parse_response)
 
     def _job_call(self, job_id: str) -> Call:
         from hamsa_client.api.default import get_job_by_id
@@ -110,12 +103,16 @@ class _HamsaCore(_Core):
 
     def _job_result(self, response: httpx.Response) -> TTSResponseData:
         from hamsa_client.api.default import get_job_by_id
-        from hamsa_client.models import JobDetailsResponse, TTSResponseData
+        from hamsa_client.models import JobDetailsResponse
+
+        return self._job_in(response, JobDetailsResponse, get_job_by_id._parse_response)
+
+    def _job_in(self, response: httpx.Response, envelope: type[Any], parse: Any) -> TTSResponseData:
+        """The job inside either answer's ``data`` (both answers wrap it the same way)."""
+        from hamsa_client.models import TTSResponseData
 
         parsed = parse_success(
-            response,
-            JobDetailsResponse,
-            lambda r: get_job_by_id._parse_response(client=self._generated, response=r),
+            response, envelope, lambda r: parse(client=self._generated, response=r)
         )
         if not isinstance(parsed.data, TTSResponseData):
             raise invalid(response, "the answer has no job ('data')")
