@@ -54,6 +54,18 @@ class _Core:
             user_agent=f"speechspec/{__version__}",
         )
 
+    def _adopt(self, http_client: object, expected: type) -> None:
+        """Check a caller's httpx client; when we build our own, it sends our User-Agent by
+        default, so the pipeline need not add it to every request."""
+        if http_client is not None and not isinstance(http_client, expected):
+            raise ConfigurationError(
+                f"http_client must be an httpx.{expected.__name__} for {type(self).__name__}, "
+                f"got {type(http_client).__name__}"
+            )
+        self._owns_client = http_client is None
+        if self._owns_client:
+            self._pipeline = dataclasses.replace(self._pipeline, send_user_agent=False)
+
     def __repr__(self) -> str:
         # The key is deliberately absent.
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
@@ -61,14 +73,7 @@ class _Core:
 
 class SyncBase(_Core):
     def _init_transport(self, http_client: httpx.Client | None) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise ConfigurationError(
-                f"http_client must be an httpx.Client for {type(self).__name__}, "
-                f"got {type(http_client).__name__}"
-            )
-        self._owns_client = http_client is None
-        if self._owns_client:
-            self._pipeline = dataclasses.replace(self._pipeline, send_user_agent=False)
+        self._adopt(http_client, httpx.Client)
         self._client = http_client or httpx.Client(
             headers={"User-Agent": self._pipeline.user_agent},
             timeout=self.timeout,
@@ -118,14 +123,7 @@ class SyncBase(_Core):
 
 class AsyncBase(_Core):
     def _init_transport(self, http_client: httpx.AsyncClient | None) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise ConfigurationError(
-                f"http_client must be an httpx.AsyncClient for {type(self).__name__}, "
-                f"got {type(http_client).__name__}"
-            )
-        self._owns_client = http_client is None
-        if self._owns_client:
-            self._pipeline = dataclasses.replace(self._pipeline, send_user_agent=False)
+        self._adopt(http_client, httpx.AsyncClient)
         self._client = http_client or httpx.AsyncClient(
             headers={"User-Agent": self._pipeline.user_agent},
             timeout=self.timeout,

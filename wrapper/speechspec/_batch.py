@@ -40,7 +40,6 @@ def read_lines(path: Path) -> list[Line]:
 
 async def run_batch(
     client: Any,
-    vendor: str,
     lines: list[Line],
     out_dir: Path,
     *,

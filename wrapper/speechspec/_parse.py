@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -12,11 +12,6 @@ from ._errors_map import decode_body
 from .errors import ResponseValidationError
 
 T = TypeVar("T")
-
-
-class _Model(Protocol):
-    @classmethod
-    def from_dict(cls, src_dict: Any) -> Any: ...
 
 
 # What a generated from_dict raises on a body of the wrong shape: a missing key (KeyError),

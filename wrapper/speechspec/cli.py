@@ -141,7 +141,6 @@ def _batch(args: argparse.Namespace, progress: Progress) -> int:
         async with client:
             return await run_batch(
                 client,
-                args.vendor,
                 lines,
                 args.out_dir,
                 concurrency=args.concurrency,
@@ -161,12 +160,11 @@ def _emulator(args: argparse.Namespace) -> int:
         import uvicorn
 
         from .emulator import create_app
+        from .emulator._server import bind_socket
     except ImportError:
         raise ConfigurationError(
             "the emulator needs its extra: pip install 'speechspec[emulator]'"
         ) from None
-    import socket
-
     hamsa_key = args.hamsa_key or os.environ.get("HAMSA_API_KEY") or f"hk-{secrets.token_hex(8)}"
     token = (
         args.livepeer_token or os.environ.get("LIVEPEER_API_TOKEN") or f"lp-{secrets.token_hex(8)}"
@@ -177,11 +175,7 @@ def _emulator(args: argparse.Namespace) -> int:
         job_delay=args.job_delay,
         livepeer_data_urls=args.data_urls,
     )
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted sockets inherit it: without, each answer waits on the client's delayed ACK.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((args.host, args.port))
+    sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     # Printed for people and for scripts (the demo reads these lines).

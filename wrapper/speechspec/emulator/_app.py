@@ -38,7 +38,6 @@ class _Job:
     created_at: str
     webhook_url: str | None
     webhook_auth: dict[str, Any] | None
-    delivered: bool = False
 
 
 @dataclass
@@ -189,7 +188,6 @@ async def _deliver_webhook(state: EmulatorState, job: _Job, base: str) -> None:
         record["status"] = response.status_code
     except httpx.HTTPError as exc:
         record["error"] = f"{type(exc).__name__}: {exc}"
-    job.delivered = True
     state.webhook_deliveries.append(record)
 
 

@@ -17,6 +17,16 @@ from starlette.types import ASGIApp
 from ._app import EmulatorState, create_app
 
 
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket for uvicorn (port 0: a free one)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted sockets inherit it: without, each answer waits on the client's delayed ACK.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    return sock
+
+
 class EmulatorServer:
     """A running emulator on ``host`` (port 0: a free port), stopped on ``stop()`` / exit."""
 
@@ -69,12 +79,7 @@ class EmulatorServer:
         self.state.requests.clear()
 
     def start(self) -> Self:
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Accepted sockets inherit it: without, each answer waits on the client's delayed ACK.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind((self.host, self._requested_port))
+        sock = bind_socket(self.host, self._requested_port)
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
             self.app,
