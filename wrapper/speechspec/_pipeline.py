@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from . import _deadline
 from ._errors_map import status_error
 from ._redact import loggable_url, redact
 from ._retry import RetryPolicy, request_was_not_sent
@@ -34,6 +35,8 @@ class Call:
     headers: Mapping[str, str] = field(default_factory=dict)
     # What it means for this call to have reached the server, for error messages.
     processed_note: str = "the request may have been processed"
+    # time.monotonic() by which the call must end (wait_for_job); cuts timeouts and retries.
+    deadline: float | None = None
 
     @classmethod
     def from_kwargs(cls, kwargs: Mapping[str, Any], *, processed_note: str = "") -> Call:
@@ -84,7 +87,11 @@ class Pipeline:
             params=dict(call.params) if call.params else None,
             json=call.json,
             headers=headers,
-            timeout=self.timeout,
+            timeout=(
+                self.timeout
+                if call.deadline is None
+                else _deadline.bounded_timeout(self.timeout, call.deadline)
+            ),
         )
 
     def download_request(self, client: httpx.Client | httpx.AsyncClient, url: str) -> httpx.Request:
@@ -225,8 +232,10 @@ class SyncSender:
         self.pipeline = pipeline
         self.client = client
 
-    def read(self, response: httpx.Response) -> None:
+    def read(self, response: httpx.Response, deadline: float | None = None) -> None:
         check_body_size(response)
+        if deadline is not None:
+            _deadline.cut_read_timeout(response.request, deadline)
         chunks: list[bytes] = []
         size = 0
         try:
@@ -236,6 +245,8 @@ class SyncSender:
                     response.close()
                     raise too_large(response)
                 chunks.append(chunk)
+                if deadline is not None:
+                    _deadline.cut_read_timeout(response.request, deadline)
         except httpx.DecodingError as exc:
             chunks = undecodable(response, exc)
         set_content(response, chunks)
@@ -250,14 +261,16 @@ class SyncSender:
             try:
                 response = self.client.send(request, stream=True, follow_redirects=False)
                 try:
-                    self.read(response)
+                    self.read(response, call.deadline)
                 finally:
                     response.close()
             except httpx.RequestError as exc:
+                if call.deadline is not None:
+                    _deadline.check_spent(call.deadline, exc)
                 delay = p.retry_delay_for_error(exc, attempt, call)
                 if delay is None:
                     raise p.connection_error(exc, call, attempt + 1) from exc
-                p.log_retry(request, delay, type(exc).__name__)
+                why = type(exc).__name__
             except httpx.InvalidURL as exc:
                 raise bad_redirect(exc) from exc
             else:
@@ -267,7 +280,10 @@ class SyncSender:
                 delay = p.retry_delay_for_response(response, attempt, call)
                 if delay is None:
                     raise p.status_error(response, call, attempt + 1)
-                p.log_retry(request, delay, f"status {response.status_code}")
+                why = f"status {response.status_code}"
+            if call.deadline is not None:
+                _deadline.check_sleep(call.deadline, delay, why)
+            p.log_retry(request, delay, why)
             time.sleep(delay)
             attempt += 1
 
@@ -279,8 +295,10 @@ class AsyncSender:
         self.pipeline = pipeline
         self.client = client
 
-    async def read(self, response: httpx.Response) -> None:
+    async def read(self, response: httpx.Response, deadline: float | None = None) -> None:
         check_body_size(response)
+        if deadline is not None:
+            _deadline.cut_read_timeout(response.request, deadline)
         chunks: list[bytes] = []
         size = 0
         try:
@@ -290,6 +308,8 @@ class AsyncSender:
                     await response.aclose()
                     raise too_large(response)
                 chunks.append(chunk)
+                if deadline is not None:
+                    _deadline.cut_read_timeout(response.request, deadline)
         except httpx.DecodingError as exc:
             chunks = undecodable(response, exc)
         set_content(response, chunks)
@@ -305,14 +325,16 @@ class AsyncSender:
             try:
                 response = await self.client.send(request, stream=True, follow_redirects=False)
                 try:
-                    await self.read(response)
+                    await self.read(response, call.deadline)
                 finally:
                     await response.aclose()
             except httpx.RequestError as exc:
+                if call.deadline is not None:
+                    _deadline.check_spent(call.deadline, exc)
                 delay = p.retry_delay_for_error(exc, attempt, call)
                 if delay is None:
                     raise p.connection_error(exc, call, attempt + 1) from exc
-                p.log_retry(request, delay, type(exc).__name__)
+                why = type(exc).__name__
             except httpx.InvalidURL as exc:
                 raise bad_redirect(exc) from exc
             else:
@@ -322,6 +344,9 @@ class AsyncSender:
                 delay = p.retry_delay_for_response(response, attempt, call)
                 if delay is None:
                     raise p.status_error(response, call, attempt + 1)
-                p.log_retry(request, delay, f"status {response.status_code}")
+                why = f"status {response.status_code}"
+            if call.deadline is not None:
+                _deadline.check_sleep(call.deadline, delay, why)
+            p.log_retry(request, delay, why)
             await anyio.sleep(delay)
             attempt += 1

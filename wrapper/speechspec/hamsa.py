@@ -12,17 +12,23 @@ import httpx
 
 from ._base import AsyncBase, SyncBase, _Core
 from ._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, TimeoutTypes, resolve_key
+from ._deadline import DeadlineReached
 from ._download import DEFAULT_MAX_BYTES, prepare_target
 from ._inputs import http_url, positive_number, require_text
 from ._jobs import JobPoll, media_url
 from ._parse import invalid, parse_success
 from ._pipeline import Call
+from ._schedule import JobHistory, PollSchedule
 from .errors import InvalidRequestError, ResponseValidationError
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
 
 DEFAULT_JOB_TIMEOUT = 300.0
+# The job-wait schedule (see _schedule.py): never poll more often than DEFAULT_POLL_INTERVAL,
+# nor less often than DEFAULT_MAX_POLL_INTERVAL; in between, intervals grow with the job's age.
+DEFAULT_POLL_INTERVAL = 0.2
+DEFAULT_MAX_POLL_INTERVAL = 10.0
 _CREATE_NOTE = "the request may have been processed and the Hamsa job may exist (and be billed)"
 
 
@@ -50,6 +56,7 @@ class _HamsaCore(_Core):
 
         # Used only as the generated parsers' context; requests go through our pipeline.
         self._generated = Client(base_url=self.base_url)
+        self._history = JobHistory()
 
     def _create_call(
         self,
@@ -118,16 +125,29 @@ class _HamsaCore(_Core):
             raise invalid(response, "the answer has no job ('data')")
         return parsed.data
 
-    @staticmethod
+    def _created(self, job: TTSResponseData, text: str) -> TTSResponseData:
+        # Remembered so that waiting for this job counts from its creation and learns its pace.
+        if isinstance(job.id, str):
+            self._history.created(job.id, len(text))
+        return job
+
     def _poll(
-        job_id: str, timeout: float, poll_interval: float, max_poll_interval: float
+        self, job_id: str, timeout: float, poll_interval: float, max_poll_interval: float
     ) -> JobPoll:
         require_text(job_id, "job_id")
+        floor = positive_number(poll_interval, "poll_interval")
+        ceiling = positive_number(max_poll_interval, "max_poll_interval")
+        if ceiling < floor:
+            raise InvalidRequestError(
+                f"max_poll_interval ({ceiling:g}) must not be below poll_interval ({floor:g})",
+                param="max_poll_interval",
+            )
         return JobPoll(
             job_id,
             timeout=positive_number(timeout, "timeout"),
-            poll_interval=positive_number(poll_interval, "poll_interval"),
-            max_interval=positive_number(max_poll_interval, "max_poll_interval"),
+            schedule=PollSchedule(floor, ceiling),
+            history=self._history,
+            secrets=self._pipeline.secrets,
         )
 
     @staticmethod
@@ -173,7 +193,7 @@ class Hamsa(_HamsaCore, SyncBase):
         """Start a TTS job; returns the job (usually PENDING). ``webhook_auth`` is
         ``(auth_key, auth_secret)``, sent back as ``Authorization: <auth_key> <auth_secret>``."""
         call = self._create_call(text, voice_id, webhook_url, webhook_auth)
-        return self._create_result(self._sender.send(call))
+        return self._created(self._create_result(self._sender.send(call)), text)
 
     def get_job(self, job_id: str) -> TTSResponseData:
         """The job's current state (``GET /v1/jobs?jobId=``)."""
@@ -184,20 +204,30 @@ class Hamsa(_HamsaCore, SyncBase):
         job_id: str,
         *,
         timeout: float = DEFAULT_JOB_TIMEOUT,
-        poll_interval: float = 1.0,
-        max_poll_interval: float = 10.0,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_poll: Callable[[TTSResponseData], None] | None = None,
     ) -> TTSResponseData:
-        """Poll until COMPLETED (returned), FAILED (JobFailedError) or ``timeout`` seconds
-        (JobTimeoutError). ``on_poll(job)`` sees every state polled."""
+        """Poll until COMPLETED (returned), FAILED (JobFailedError, with the vendor's
+        ``reason``) or ``timeout`` seconds (JobTimeoutError): every sleep, request and retry
+        inside ends by then. Intervals grow with the job's age (about 15% of it), between
+        ``poll_interval`` and ``max_poll_interval``; for jobs this client created, waiting
+        counts from creation and follows the pace of its earlier jobs (README, "Job wait").
+        ``on_poll(job)`` sees every state polled."""
         poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
+        if delay := poll.first_delay():
+            time.sleep(delay)
         while True:
-            job = self.get_job(job_id)
+            try:
+                response = self._sender.send(poll.request(self._job_call(job_id)))
+            except DeadlineReached as exc:
+                raise poll.timed_out(exc) from exc
+            job = self._job_result(response)
             if on_poll is not None:
                 on_poll(job)
-            if poll.finished(job):
+            if poll.finished(job, response):
                 return job
-            time.sleep(poll.next_delay(job))
+            time.sleep(poll.next_delay())
 
     def synthesize(
         self,
@@ -242,7 +272,7 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         webhook_auth: tuple[str, str] | None = None,
     ) -> TTSResponseData:
         call = self._create_call(text, voice_id, webhook_url, webhook_auth)
-        return self._create_result(await self._sender.send(call))
+        return self._created(self._create_result(await self._sender.send(call)), text)
 
     async def get_job(self, job_id: str) -> TTSResponseData:
         return self._job_result(await self._sender.send(self._job_call(job_id)))
@@ -252,20 +282,26 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         job_id: str,
         *,
         timeout: float = DEFAULT_JOB_TIMEOUT,
-        poll_interval: float = 1.0,
-        max_poll_interval: float = 10.0,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_poll: Callable[[TTSResponseData], None] | None = None,
     ) -> TTSResponseData:
         import anyio
 
         poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
+        if delay := poll.first_delay():
+            await anyio.sleep(delay)
         while True:
-            job = await self.get_job(job_id)
+            try:
+                response = await self._sender.send(poll.request(self._job_call(job_id)))
+            except DeadlineReached as exc:
+                raise poll.timed_out(exc) from exc
+            job = self._job_result(response)
             if on_poll is not None:
                 on_poll(job)
-            if poll.finished(job):
+            if poll.finished(job, response):
                 return job
-            await anyio.sleep(poll.next_delay(job))
+            await anyio.sleep(poll.next_delay())
 
     async def synthesize(
         self,

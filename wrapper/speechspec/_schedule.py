@@ -1,0 +1,94 @@
+"""When to poll a Hamsa job: intervals proportional to the job's age, and what a client learns
+from its own jobs.
+
+Waiting costs at most one interval past the job's completion, so an interval of ``RATIO`` times
+the job's age bounds that cost to about ``RATIO`` of its duration (half of it on average), for
+any duration, with a number of polls that grows only with the logarithm of the duration. The
+interval never goes below ``poll_interval`` nor above ``max_poll_interval``. Once a client has
+seen its jobs complete, it predicts the next one's duration from its text length (seconds per
+character) and sleeps until then: a job of a familiar kind usually takes one or two polls."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from time import monotonic
+
+# Interval / job age. 0.15: median overhead ~5-8% of the duration (see README, Performance).
+RATIO = 0.15
+# Each proportional interval is scaled by a uniform factor in [1 - JITTER, 1 + JITTER], so the
+# polls of many jobs created together (a batch) spread out instead of arriving in bursts.
+JITTER = 0.1
+# A job that completed at the predicted poll may have been faster: probe a little earlier next
+# time, so the estimate converges from above instead of staying at an old, slower value.
+PROBE = 0.95
+# Weight of the newest job in the seconds-per-character estimate.
+LEARNING_RATE = 0.5
+MAX_TRACKED_JOBS = 4096
+
+
+@dataclass(frozen=True)
+class PollSchedule:
+    floor: float
+    ceiling: float
+    ratio: float = RATIO
+    jitter: float = JITTER
+
+    def delay(self, age: float, predicted: float | None, rng: random.Random) -> float:
+        """Seconds from now to the next poll of a job ``age`` seconds old, expected to
+        complete ``predicted`` seconds after its creation (None: unknown)."""
+        if predicted is not None and predicted > age:
+            step = predicted - age
+        else:
+            step = self.ratio * age * rng.uniform(1.0 - self.jitter, 1.0 + self.jitter)
+        return min(max(step, self.floor), self.ceiling)
+
+
+@dataclass(frozen=True)
+class Created:
+    at: float  # time.monotonic() when the create answer arrived
+    chars: int
+
+
+class JobHistory:
+    """A client's memory of its own jobs: when each was created (so waiting counts from
+    creation) and how many seconds per character of text they took to complete."""
+
+    def __init__(self, max_jobs: int = MAX_TRACKED_JOBS) -> None:
+        self.max_jobs = max_jobs
+        self.seconds_per_char: float | None = None
+        self._jobs: OrderedDict[str, Created] = OrderedDict()
+        self._lock = threading.Lock()  # sync clients may be shared by threads
+
+    def created(self, job_id: str, chars: int) -> None:
+        with self._lock:
+            self._jobs[job_id] = Created(monotonic(), max(chars, 1))
+            while len(self._jobs) > self.max_jobs:
+                self._jobs.popitem(last=False)
+
+    def lookup(self, job_id: str) -> Created | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def forget(self, job_id: str) -> None:
+        with self._lock:
+            self._jobs.pop(job_id, None)
+
+    def predict(self, chars: int) -> float | None:
+        """Expected seconds from creation to completion of a job of ``chars`` characters."""
+        spc = self.seconds_per_char
+        return None if spc is None else spc * max(chars, 1)
+
+    def completed(self, job_id: str, *, upper: float, saw_pending: bool) -> None:
+        """The job completed at most ``upper`` seconds after its creation (the request that
+        found it COMPLETED was sent then); ``saw_pending``: an earlier poll found it PENDING,
+        so the completion is known to within one interval."""
+        with self._lock:
+            known = self._jobs.pop(job_id, None)
+            if known is None or upper <= 0:
+                return
+            sample = (upper if saw_pending else upper * PROBE) / known.chars
+            old = self.seconds_per_char
+            self.seconds_per_char = sample if old is None else old + LEARNING_RATE * (sample - old)
