@@ -30,6 +30,8 @@ _REASON_KEYS = ("failureReason", "errorMessage", "error", "reason", "message", "
 _MAX_REASON = 500
 # Envelope messages that say nothing about a failure.
 _EMPTY_MESSAGES = frozenset({"", "ok", "success", "successful", "done"})
+# Jitter only (not cryptography); one generator, so tests can seed it.
+_RNG = random.Random()  # noqa: S311
 
 
 def media_url(job: TTSResponseData) -> str | None:
@@ -97,7 +99,7 @@ class JobPoll:
         self.schedule = schedule
         self.history = history
         self.secrets = secrets
-        self.rng = rng or random.Random()  # noqa: S311 (jitter, not cryptography)
+        self.rng = rng or _RNG
         self.polls = 0
         self.job: TTSResponseData | None = None
         self._sent = 0.0

@@ -21,10 +21,12 @@ RATIO = 0.15
 # Each proportional interval is scaled by a uniform factor in [1 - JITTER, 1 + JITTER], so the
 # polls of many jobs created together (a batch) spread out instead of arriving in bursts.
 JITTER = 0.1
-# A job that completed at the predicted poll may have been faster: probe a little earlier next
-# time, so the estimate converges from above instead of staying at an old, slower value.
-PROBE = 0.95
-# Weight of the newest job in the seconds-per-character estimate.
+# A job found COMPLETED at its first poll may have been much faster than predicted: the next
+# prediction is that poll's time times PROBE**(n - 1), n counting such jobs in a row, so a right
+# estimate is kept (probing below it costs a poll and an interval), and a stale slow one falls
+# fast (a 5x overestimate is gone in about seven jobs).
+PROBE = 0.9
+# Weight of the newest job in the estimate when a PENDING answer bracketed its completion.
 LEARNING_RATE = 0.5
 MAX_TRACKED_JOBS = 4096
 
@@ -59,6 +61,7 @@ class JobHistory:
     def __init__(self, max_jobs: int = MAX_TRACKED_JOBS) -> None:
         self.max_jobs = max_jobs
         self.seconds_per_char: float | None = None
+        self._streak = 0  # jobs in a row found COMPLETED at their first poll
         self._jobs: OrderedDict[str, Created] = OrderedDict()
         self._lock = threading.Lock()  # sync clients may be shared by threads
 
@@ -89,6 +92,14 @@ class JobHistory:
             known = self._jobs.pop(job_id, None)
             if known is None or upper <= 0:
                 return
-            sample = (upper if saw_pending else upper * PROBE) / known.chars
             old = self.seconds_per_char
-            self.seconds_per_char = sample if old is None else old + LEARNING_RATE * (sample - old)
+            if saw_pending or old is None:
+                self._streak = 0
+                sample = upper / known.chars
+                self.seconds_per_char = (
+                    sample if old is None else old + LEARNING_RATE * (sample - old)
+                )
+            else:
+                # Overestimates cost waiting (unbounded); underestimates cost a few polls.
+                self._streak += 1
+                self.seconds_per_char = upper / known.chars * PROBE ** (self._streak - 1)
