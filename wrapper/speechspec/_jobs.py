@@ -115,11 +115,14 @@ class JobPoll:
     # -- what the loops ask ---------------------------------------------------------------
 
     def first_delay(self) -> float:
-        """Seconds to sleep before the first poll: none for a job this client did not create;
-        otherwise until its predicted completion, or the schedule's first interval."""
+        """Seconds to sleep before the first poll: none for a job this client did not create
+        (or created long enough ago); otherwise until its predicted completion, or until it is
+        ``poll_interval`` old (its create answer said PENDING), within ``max_poll_interval``."""
         if self._unknown:
             return 0.0
-        return self.next_delay()
+        target = self.schedule.floor if self.predicted is None else self.predicted
+        wait = min(target - (monotonic() - self.created), self.schedule.ceiling)
+        return self._bounded(wait) if wait > 0 else 0.0
 
     def request(self, call: Call) -> Call:
         """The status request, bounded by the deadline."""
