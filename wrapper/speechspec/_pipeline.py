@@ -24,6 +24,14 @@ logger = logging.getLogger("speechspec")
 MAX_API_BODY = 8 * 1024 * 1024
 
 
+def _headers(kwargs: Mapping[str, Any]) -> dict[str, str]:
+    headers = dict(kwargs.get("headers") or {})
+    # httpx sets this header itself for a json= body; passing it again costs a header merge.
+    if kwargs.get("json") is not None and headers.get("Content-Type") == "application/json":
+        del headers["Content-Type"]
+    return headers
+
+
 @dataclass(frozen=True)
 class Call:
     """One API request, as a generated operation's ``_get_kwargs`` describes it."""
@@ -45,7 +53,7 @@ class Call:
             path=str(kwargs["url"]),
             params=kwargs.get("params"),
             json=kwargs.get("json"),
-            headers=dict(kwargs.get("headers") or {}),
+            headers=_headers(kwargs),
             processed_note=processed_note or cls.processed_note,
         )
 
