@@ -8,7 +8,7 @@ import os
 import socket
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Self, cast
 
 import httpx
 
@@ -16,7 +16,21 @@ from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_max_retr
 from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
 from ._inputs import max_bytes as check_max_bytes
 from ._inputs import require_text
-from ._pipeline import AsyncSender, Pipeline, SyncSender
+from ._logging import configure_from_env
+from ._observed import AsyncObservedClient, ObservedClient
+from ._options import (
+    NO_OPTIONS,
+    NOT_GIVEN,
+    Body,
+    Headers,
+    NotGiven,
+    Query,
+    RequestOptions,
+    Timeout,
+    headers_option,
+    request_options,
+)
+from ._pipeline import AsyncSender, Call, Pipeline, SyncSender
 from ._retry import RetryPolicy
 from ._version import __version__
 from .errors import ConfigurationError
@@ -38,10 +52,12 @@ class _Core:
         *,
         key: str | None,
         base_url: str | None,
-        timeout: TimeoutTypes | None,
+        timeout: TimeoutTypes | NotGiven | None,
         max_retries: int,
         retry_billed: bool,
+        default_headers: Headers | None = None,
     ) -> None:
+        configure_from_env()
         self.base_url = resolve_base_url(base_url, self._env)
         self.timeout = resolve_timeout(timeout)
         self.max_retries = resolve_max_retries(max_retries)
@@ -52,7 +68,10 @@ class _Core:
             auth_header=f"{self._auth_scheme} {key}" if key else None,
             secrets=(key,) if key else (),
             user_agent=f"speechspec/{__version__}",
+            default_headers=headers_option(default_headers, "default_headers"),
         )
+        # Set by with_options(); per-call options are merged on top.
+        self._defaults = NO_OPTIONS
 
     def _adopt(self, http_client: object, expected: type) -> None:
         """Check a caller's httpx client; when we build our own, it sends our User-Agent by
@@ -65,6 +84,92 @@ class _Core:
         self._owns_client = http_client is None
         if self._owns_client:
             self._pipeline = dataclasses.replace(self._pipeline, send_user_agent=False)
+
+    def _options(
+        self,
+        timeout: object = NOT_GIVEN,
+        max_retries: object = NOT_GIVEN,
+        extra_headers: object = None,
+        extra_query: object = None,
+        extra_body: object = None,
+        *,
+        timeout_param: str = "timeout",
+    ) -> RequestOptions:
+        """Check one call's options (before anything is sent) and merge them over the
+        with_options() defaults."""
+        options = request_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout_param=timeout_param,
+        )
+        return options if self._defaults is NO_OPTIONS else self._defaults.merged(options)
+
+    def _bind(self, call: Call, options: RequestOptions) -> Call:
+        """The call with its options; extra_body checked against the effective spec."""
+        if options is NO_OPTIONS:
+            return call
+        if options.body:
+            if not isinstance(call.json, dict):
+                # with_options(extra_body=) applies to the requests that have a body.
+                options = dataclasses.replace(options, body={})
+            else:
+                from ._schema import check_extra_body
+
+                check_extra_body(self._env.package, call.method, call.path, call.json, options.body)
+        return call.using(options)
+
+    def with_options(
+        self,
+        *,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> Self:
+        """A client with these defaults that shares this one's connection pool (and key).
+
+        Per-call options still apply on top. The copy does not own the pool: closing it is a
+        no-op, and closing the original closes the pool for both."""
+        options = request_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        if options.body:
+            from ._schema import check_default_body
+
+            check_default_body(self._env.package, options.body)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.__dict__.pop("with_raw_response", None)  # bound to self
+        pipeline = self._pipeline
+        if not isinstance(base_url, NotGiven):
+            new.base_url = resolve_base_url(base_url, self._env)
+            pipeline = dataclasses.replace(pipeline, base_url=new.base_url)
+        if not isinstance(options.timeout, NotGiven):
+            new.timeout = options.timeout
+            pipeline = dataclasses.replace(pipeline, timeout=options.timeout)
+        if not isinstance(options.max_retries, NotGiven):
+            new.max_retries = options.max_retries
+            policy = dataclasses.replace(pipeline.policy, max_retries=options.max_retries)
+            pipeline = dataclasses.replace(pipeline, policy=policy)
+        new._pipeline = pipeline
+        new._owns_client = False
+        new._defaults = self._defaults.merged(
+            dataclasses.replace(options, timeout=NOT_GIVEN, max_retries=NOT_GIVEN)
+        )
+        new._rebind_sender()
+        return new
+
+    def _rebind_sender(self) -> None:
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         # The key is deliberately absent.
@@ -79,6 +184,9 @@ class SyncBase(_Core):
             timeout=self.timeout,
             transport=httpx.HTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
         )
+        self._rebind_sender()
+
+    def _rebind_sender(self) -> None:
         self._sender = SyncSender(self._pipeline, self._client)
 
     def download(
@@ -89,14 +197,22 @@ class SyncBase(_Core):
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_http: bool = False,
         on_progress: ProgressCallback | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
     ) -> Path:
         """Save audio from an https URL (http on loopback, or any http with allow_http=True)
         or a ``data:`` URL to ``path``: streamed to a temporary file beside it, renamed into
         place when complete. Raises DownloadError; never leaves a partial file at ``path``.
-        ``on_progress(bytes_so_far, total_or_None)`` is called as bytes arrive."""
+        ``on_progress(bytes_so_far, total_or_None)`` is called as bytes arrive.
+        ``timeout``, ``max_retries`` and ``extra_headers`` apply to this download's requests
+        (the client's key and default_headers are never sent to a media host)."""
+        options = request_options(
+            timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+        )
         return download_sync(
-            self._client,
-            self._pipeline,
+            cast(httpx.Client, ObservedClient(self._client, self._pipeline.secrets)),
+            self._pipeline.with_options(options),
             require_text(url, "url"),
             path,
             max_bytes=check_max_bytes(max_bytes),
@@ -129,6 +245,9 @@ class AsyncBase(_Core):
             timeout=self.timeout,
             transport=httpx.AsyncHTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
         )
+        self._rebind_sender()
+
+    def _rebind_sender(self) -> None:
         self._sender = AsyncSender(self._pipeline, self._client)
 
     async def download(
@@ -139,11 +258,17 @@ class AsyncBase(_Core):
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_http: bool = False,
         on_progress: ProgressCallback | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
     ) -> Path:
         """Async twin of the sync ``download``."""
+        options = request_options(
+            timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+        )
         return await download_async(
-            self._client,
-            self._pipeline,
+            cast(httpx.AsyncClient, AsyncObservedClient(self._client, self._pipeline.secrets)),
+            self._pipeline.with_options(options),
             require_text(url, "url"),
             path,
             max_bytes=check_max_bytes(max_bytes),
