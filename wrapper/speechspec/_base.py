@@ -33,7 +33,7 @@ from ._options import (
 from ._pipeline import AsyncSender, Call, Pipeline, SyncSender
 from ._retry import RetryPolicy
 from ._version import __version__
-from .errors import ConfigurationError
+from .errors import ConfigurationError, InvalidRequestError
 
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 # httpcore writes a POST's headers and body separately; with Nagle's algorithm on, the body
@@ -111,6 +111,12 @@ class _Core:
         """The call with its options; extra_body checked against the effective spec."""
         if options is NO_OPTIONS:
             return call
+        for key in options.query:
+            if call.params and key in call.params:
+                raise InvalidRequestError(
+                    f"extra_query[{key!r}] is already set by the method's arguments",
+                    param="extra_query",
+                )
         if options.body:
             if not isinstance(call.json, dict):
                 # with_options(extra_body=) applies to the requests that have a body.

@@ -40,20 +40,26 @@ LIVEPEER_ENV = VendorEnv(
 )
 
 
-def resolve_key(given: str | None, env: VendorEnv, *, argument: str) -> str | None:
-    """The key from the argument, else from the environment (read now, not at import)."""
+def resolve_key(
+    given: str | None, env: VendorEnv, *, argument: str, flag: str | None = None
+) -> str | None:
+    """The key from the argument, else from the environment (read now, not at import).
+    ``flag`` is the CLI option that gave ``given``: messages then name it instead of
+    ``argument=``, which a CLI user never typed."""
     key = given if given is not None else os.environ.get(env.key_var)
     if key is not None:
         key = key.strip()
     if not key:
         if env.key_required:
             raise ConfigurationError(
-                f"no API key: pass {argument}= or set the {env.key_var} environment variable"
+                f"no API key: set the {env.key_var} environment variable "
+                f"or pass {flag or argument + '='}"
             )
         return None
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in key):
-        # Never echo the key itself: only say what is wrong with it.
-        raise ConfigurationError(f"the {argument} contains whitespace or control characters")
+        # Never echo the key itself: only say what is wrong with it and where it came from.
+        source = (flag or argument) if given is not None else env.key_var
+        raise ConfigurationError(f"the key from {source} contains whitespace or control characters")
     return key
 
 

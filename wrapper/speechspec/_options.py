@@ -71,6 +71,8 @@ class RequestOptions:
     def merged(self, override: RequestOptions) -> RequestOptions:
         """``override`` on top of self: scalars replace, mappings merge key by key
         (header names case-insensitively)."""
+        if override is NO_OPTIONS:
+            return self
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _lower(override)}
         return RequestOptions(
             timeout=self.timeout if isinstance(override.timeout, NotGiven) else override.timeout,
@@ -219,6 +221,14 @@ def request_options(
 ) -> RequestOptions:
     """Check every per-call option; ``timeout_param`` names it in errors (Hamsa's
     wait_for_job/synthesize call it ``request_timeout``)."""
+    if (
+        isinstance(timeout, NotGiven)
+        and isinstance(max_retries, NotGiven)
+        and extra_headers is None
+        and extra_query is None
+        and extra_body is None
+    ):
+        return NO_OPTIONS  # the common case, kept cheap: the pipeline skips all merging
     return RequestOptions(
         timeout=NOT_GIVEN
         if isinstance(timeout, NotGiven)
