@@ -5,6 +5,8 @@ from speechspec import Hamsa, Livepeer
 
 from __future__ import annotations
 
+from ._options import NOT_GIVEN, NotGiven
+from ._raw import RawResponse
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -45,9 +47,12 @@ __all__ = [
     "JobFailedError",
     "JobTimeoutError",
     "Livepeer",
+    "NOT_GIVEN",
+    "NotGiven",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "ResponseValidationError",
     "SpeechspecError",
     "UnprocessableEntityError",

@@ -143,7 +143,7 @@ def headers_option(value: object, param: str) -> dict[str, str]:
         lower = name.lower()
         if lower in PROTECTED_HEADERS:
             hint = (
-                "the client sends the key from api_key / api_token (the environment variable)"
+                "the client sends Authorization from its key (api_key= / api_token= or the environment variable)"
                 if lower == "authorization"
                 else "httpx sets it"
             )
