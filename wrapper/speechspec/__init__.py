@@ -32,6 +32,7 @@ from .hamsa import AsyncHamsa, Hamsa
 from .livepeer import AsyncLivepeer, Livepeer
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -47,9 +48,8 @@ __all__ = [
     "JobFailedError",
     "JobTimeoutError",
     "Livepeer",
-    "NOT_GIVEN",
-    "NotGiven",
     "NotFoundError",
+    "NotGiven",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
