@@ -505,3 +505,17 @@ def test_not_given_is_a_falsy_singleton() -> None:
     assert repr(NOT_GIVEN) == "NOT_GIVEN"
     assert copy.deepcopy(NOT_GIVEN) is NOT_GIVEN
     assert pickle.loads(pickle.dumps(NOT_GIVEN)) is NOT_GIVEN
+
+
+def test_option_values_stay_out_of_reprs() -> None:
+    from speechspec._options import request_options
+
+    options = request_options(
+        extra_headers={"X-Api-Key": "HDR-SECRET"},
+        extra_query={"token": "Q-SECRET"},
+        extra_body={"webhookAuth": {"authSecret": "B-SECRET"}},
+    )
+    client = make("hamsa", "sync").with_options(extra_headers={"X-Api-Key": "HDR-SECRET"})
+    for text in (repr(options), repr(client), repr(client._defaults)):
+        for secret in ("HDR-SECRET", "Q-SECRET", "B-SECRET", HAMSA_KEY):
+            assert secret not in text

@@ -64,9 +64,10 @@ class RequestOptions:
 
     timeout: httpx.Timeout | NotGiven = NOT_GIVEN
     max_retries: int | NotGiven = NOT_GIVEN
-    headers: Mapping[str, str] = field(default_factory=dict)
-    query: Mapping[str, QueryValue] = field(default_factory=dict)
-    body: Mapping[str, object] = field(default_factory=dict)
+    # Out of repr: people put credentials in headers, queries and bodies.
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    query: Mapping[str, QueryValue] = field(default_factory=dict, repr=False)
+    body: Mapping[str, object] = field(default_factory=dict, repr=False)
 
     def merged(self, override: RequestOptions) -> RequestOptions:
         """``override`` on top of self: scalars replace, mappings merge key by key
