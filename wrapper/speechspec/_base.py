@@ -21,19 +21,17 @@ from ._observed import AsyncObservedClient, ObservedClient
 from ._options import (
     NO_OPTIONS,
     NOT_GIVEN,
-    Body,
     Headers,
     NotGiven,
-    Query,
-    RequestOptions,
     Timeout,
     headers_option,
     request_options,
 )
-from ._pipeline import AsyncSender, Call, Pipeline, SyncSender
+from ._pipeline import AsyncSender, Pipeline, SyncSender
 from ._retry import RetryPolicy
 from ._version import __version__
-from .errors import ConfigurationError, InvalidRequestError
+from ._with_options import OptionsMixin
+from .errors import ConfigurationError
 
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 # httpcore writes a POST's headers and body separately; with Nagle's algorithm on, the body
@@ -41,7 +39,7 @@ _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 _SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
-class _Core:
+class _Core(OptionsMixin):
     """Configuration shared by sync and async clients of one vendor."""
 
     _env: VendorEnv
@@ -84,98 +82,6 @@ class _Core:
         self._owns_client = http_client is None
         if self._owns_client:
             self._pipeline = dataclasses.replace(self._pipeline, send_user_agent=False)
-
-    def _options(
-        self,
-        timeout: object = NOT_GIVEN,
-        max_retries: object = NOT_GIVEN,
-        extra_headers: object = None,
-        extra_query: object = None,
-        extra_body: object = None,
-        *,
-        timeout_param: str = "timeout",
-    ) -> RequestOptions:
-        """Check one call's options (before anything is sent) and merge them over the
-        with_options() defaults."""
-        options = request_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-            timeout_param=timeout_param,
-        )
-        return options if self._defaults is NO_OPTIONS else self._defaults.merged(options)
-
-    def _bind(self, call: Call, options: RequestOptions) -> Call:
-        """The call with its options; extra_body checked against the effective spec."""
-        if options is NO_OPTIONS:
-            return call
-        for key in options.query:
-            if call.params and key in call.params:
-                raise InvalidRequestError(
-                    f"extra_query[{key!r}] is already set by the method's arguments",
-                    param="extra_query",
-                )
-        if options.body:
-            if not isinstance(call.json, dict):
-                # with_options(extra_body=) applies to the requests that have a body.
-                options = dataclasses.replace(options, body={})
-            else:
-                from ._schema import check_extra_body
-
-                check_extra_body(self._env.package, call.method, call.path, call.json, options.body)
-        return call.using(options)
-
-    def with_options(
-        self,
-        *,
-        base_url: str | NotGiven = NOT_GIVEN,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> Self:
-        """A client with these defaults that shares this one's connection pool (and key).
-
-        Per-call options still apply on top. The copy does not own the pool: closing it is a
-        no-op, and closing the original closes the pool for both."""
-        options = request_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
-        if options.body:
-            from ._schema import check_default_body
-
-            check_default_body(self._env.package, options.body)
-        new = object.__new__(type(self))
-        new.__dict__.update(self.__dict__)
-        new.__dict__.pop("with_raw_response", None)  # bound to self
-        pipeline = self._pipeline
-        if not isinstance(base_url, NotGiven):
-            new.base_url = resolve_base_url(base_url, self._env)
-            pipeline = dataclasses.replace(pipeline, base_url=new.base_url)
-        if not isinstance(options.timeout, NotGiven):
-            new.timeout = options.timeout
-            pipeline = dataclasses.replace(pipeline, timeout=options.timeout)
-        if not isinstance(options.max_retries, NotGiven):
-            new.max_retries = options.max_retries
-            policy = dataclasses.replace(pipeline.policy, max_retries=options.max_retries)
-            pipeline = dataclasses.replace(pipeline, policy=policy)
-        new._pipeline = pipeline
-        new._owns_client = False
-        new._defaults = self._defaults.merged(
-            dataclasses.replace(options, timeout=NOT_GIVEN, max_retries=NOT_GIVEN)
-        )
-        new._rebind_sender()
-        return new
-
-    def _rebind_sender(self) -> None:
-        raise NotImplementedError
 
     def __repr__(self) -> str:
         # The key is deliberately absent.

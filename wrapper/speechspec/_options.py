@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import httpx
 
@@ -87,8 +87,33 @@ class RequestOptions:
             body={**self.body, **override.body},
         )
 
+    def apply(
+        self,
+        headers: Mapping[str, str],
+        params: dict[str, Any] | None,
+        body: Any,
+        timeout: httpx.Timeout,
+    ) -> tuple[Mapping[str, str], dict[str, Any] | None, Any, httpx.Timeout]:
+        """A request's parts with these options applied, after the typed ones (the extras
+        were checked not to collide with them)."""
+        if self.headers:
+            headers = merge_headers(headers, self.headers)
+        if self.query:
+            params = {**(params or {}), **self.query}
+        if self.body and isinstance(body, Mapping):
+            body = {**body, **self.body}
+        if not isinstance(self.timeout, NotGiven):
+            timeout = self.timeout
+        return headers, params, body, timeout
+
 
 NO_OPTIONS: Final = RequestOptions()
+
+
+def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """``extra`` over ``base``, names compared case-insensitively."""
+    lowered = {k.lower() for k in extra}
+    return {**{k: v for k, v in base.items() if k.lower() not in lowered}, **extra}
 
 
 def _lower(options: RequestOptions) -> set[str]:

@@ -88,21 +88,13 @@ class Pipeline:
     # -- building -----------------------------------------------------------------------
 
     def api_request(self, client: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
-        headers = {**self._api_headers, **call.headers} if call.headers else self._api_headers
+        headers: Mapping[str, str] = (
+            {**self._api_headers, **call.headers} if call.headers else self._api_headers
+        )
         params = dict(call.params) if call.params else None
-        body = call.json
-        timeout = self.timeout
-        o = call.options
-        if o is not NO_OPTIONS:
-            # After the typed fields: the extras were checked not to collide with them.
-            if o.headers:
-                headers = _merge_headers(headers, o.headers)
-            if o.query:
-                params = {**(params or {}), **o.query}
-            if o.body and isinstance(body, Mapping):
-                body = {**body, **o.body}
-            if not isinstance(o.timeout, NotGiven):
-                timeout = o.timeout
+        body, timeout = call.json, self.timeout
+        if call.options is not NO_OPTIONS:
+            headers, params, body, timeout = call.options.apply(headers, params, body, timeout)
         return client.build_request(
             call.method,
             self.base_url + call.path,
@@ -211,11 +203,6 @@ class Pipeline:
             retry_in=retry_in,
             secrets=self.secrets,
         )
-
-
-def _merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
-    lowered = {k.lower() for k in extra}
-    return {**{k: v for k, v in base.items() if k.lower() not in lowered}, **extra}
 
 
 def request_of(exc: httpx.RequestError) -> httpx.Request | None:
