@@ -465,6 +465,7 @@ def test_synthesize_checks_every_option_before_the_billed_create(
     client = make("hamsa", mode)
     for kwargs, param in [
         ({"extra_query": {"jobId": object()}}, "extra_query"),
+        ({"extra_query": {"jobId": "job-9"}}, "extra_query"),
         ({"extra_body": {"nope": 1}}, "extra_body"),
         ({"request_timeout": 0}, "request_timeout"),
         ({"max_retries": -2}, "max_retries"),

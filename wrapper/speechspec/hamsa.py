@@ -124,6 +124,11 @@ class _HamsaCore(_Core):
             raise invalid(response, "the answer has no job ('data')")
         return parsed.data
 
+    def _check_polls(self, options: RequestOptions) -> None:
+        """synthesize(): the polls' options (extra_query may not set jobId) are checked before
+        the billed create, not at the first poll."""
+        self._bind(self._job_call("job"), options)
+
     @staticmethod
     def _poll(
         job_id: str, timeout: float, poll_interval: float, max_poll_interval: float
@@ -261,7 +266,7 @@ class Hamsa(_HamsaCore, SyncBase):
         """Create a job, wait for it, and download its audio to ``path``. ``timeout`` bounds
         the wait; ``request_timeout`` and ``max_retries`` apply to every request,
         ``extra_headers`` / ``extra_query`` to the API requests, ``extra_body`` to the create."""
-        self._options(  # all checked before the billed create
+        options = self._options(
             request_timeout,
             max_retries,
             extra_headers,
@@ -269,6 +274,7 @@ class Hamsa(_HamsaCore, SyncBase):
             extra_body,
             timeout_param="request_timeout",
         )
+        self._check_polls(options)  # all checked before the billed create
         prepare_target(path)  # a bad path must fail before a billed job is created
         job = self.text_to_speech(
             text,
@@ -399,7 +405,7 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> Path:
-        self._options(
+        options = self._options(
             request_timeout,
             max_retries,
             extra_headers,
@@ -407,6 +413,7 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
             extra_body,
             timeout_param="request_timeout",
         )
+        self._check_polls(options)
         prepare_target(path)
         job = await self.text_to_speech(
             text,
