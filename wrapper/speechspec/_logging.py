@@ -61,6 +61,11 @@ def safe_headers(headers: Mapping[str, str] | httpx.Headers, secrets: Iterable[s
     return "{" + ", ".join(shown) + "}"
 
 
+def _without_query(url: httpx.URL) -> str:
+    # loggable_url drops the query but marks it ("?..."); a log line carries none at all.
+    return loggable_url(url).removesuffix("?...")
+
+
 def log_attempt(
     request: httpx.Request,
     *,
@@ -78,7 +83,7 @@ def log_attempt(
     if error is not None:
         status += f" ({type(error).__name__})"
     line = (
-        f"HTTP {request.method} {loggable_url(request.url)} status={status} "
+        f"HTTP {request.method} {_without_query(request.url)} status={status} "
         f"attempt={attempt + 1} elapsed={(time.perf_counter() - started) * 1000:.0f}ms"
     )
     if retry_in is not None:
