@@ -520,3 +520,25 @@ def test_option_values_stay_out_of_reprs() -> None:
     for text in (repr(options), repr(client), repr(client._defaults)):
         for secret in ("HDR-SECRET", "Q-SECRET", "B-SECRET", HAMSA_KEY):
             assert secret not in text
+
+
+@pytest.mark.parametrize(("vendor", "mode"), BOTH)
+def test_with_options_key_replaces_the_authorization_of_the_copy_only(
+    mock: Any, vendor: str, mode: str
+) -> None:
+    route = mock.post(TTS_URL[vendor]).respond(401, json={"message": "bad other-key-0000"})
+    base = make(vendor, mode)
+    argument, wrong = ("api_key", "api_token") if vendor == "hamsa" else ("api_token", "api_key")
+    other = base.with_options(**{argument: "other-key-0000"})
+    with pytest.raises(Exception, match="401") as info:
+        tts(other, vendor)
+    assert "other-key-0000" not in str(info.value)  # the new key is redacted too
+    scheme = "Token" if vendor == "hamsa" else "Bearer"
+    assert route.calls.last.request.headers["authorization"] == f"{scheme} other-key-0000"
+    with pytest.raises(Exception, match="401"):
+        tts(base, vendor)
+    assert route.calls.last.request.headers["authorization"] == f"{scheme} {SECRET[vendor]}"
+    with pytest.raises(InvalidRequestError) as refused:
+        base.with_options(**{wrong: "x-key-1234"})
+    assert refused.value.param == wrong
+    assert other._client is base._client

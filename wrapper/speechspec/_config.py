@@ -30,13 +30,20 @@ class VendorEnv:
     key_required: bool
     # The generated package, whose openapi.json is the effective spec (for extra_body).
     package: str = ""
+    # The constructor's (and with_options') name for the key.
+    key_argument: str = "api_key"
 
 
 HAMSA_ENV = VendorEnv(
     "HAMSA_API_KEY", "HAMSA_BASE_URL", HAMSA_DEFAULT_BASE_URL, True, "hamsa_client"
 )
 LIVEPEER_ENV = VendorEnv(
-    "LIVEPEER_API_TOKEN", "LIVEPEER_BASE_URL", LIVEPEER_DEFAULT_BASE_URL, False, "livepeer_client"
+    "LIVEPEER_API_TOKEN",
+    "LIVEPEER_BASE_URL",
+    LIVEPEER_DEFAULT_BASE_URL,
+    False,
+    "livepeer_client",
+    "api_token",
 )
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
-from ._config import VendorEnv, resolve_base_url
+from ._config import VendorEnv, resolve_base_url, resolve_key
 from ._options import (
     NO_OPTIONS,
     NOT_GIVEN,
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 class OptionsMixin:
     _env: VendorEnv
+    _auth_scheme: str
     _pipeline: Pipeline
     _defaults: RequestOptions
     _owns_client: bool
@@ -82,16 +83,20 @@ class OptionsMixin:
         self,
         *,
         base_url: str | NotGiven = NOT_GIVEN,
+        api_key: str | NotGiven = NOT_GIVEN,
+        api_token: str | NotGiven = NOT_GIVEN,
         timeout: Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> Self:
-        """A client with these defaults that shares this one's connection pool (and key).
+        """A client with these defaults that shares this one's connection pool.
 
-        Per-call options still apply on top. The copy does not own the pool: closing it is a
-        no-op, and closing the original closes the pool for both."""
+        Per-call options still apply on top. ``api_key=`` (Hamsa) / ``api_token=`` (Livepeer)
+        gives the copy another key. The copy does not own the pool: closing it is a no-op, and
+        closing the original closes the pool for both."""
+        key = self._other_key(api_key, api_token)
         options = request_options(
             timeout=timeout,
             max_retries=max_retries,
@@ -107,6 +112,12 @@ class OptionsMixin:
         new.__dict__.update(self.__dict__)
         new.__dict__.pop("with_raw_response", None)  # bound to self
         pipeline = self._pipeline
+        if not isinstance(key, NotGiven):
+            pipeline = dataclasses.replace(
+                pipeline,
+                auth_header=f"{self._auth_scheme} {key}" if key else None,
+                secrets=(*pipeline.secrets, key) if key else pipeline.secrets,
+            )
         if not isinstance(base_url, NotGiven):
             new.base_url = resolve_base_url(base_url, self._env)
             pipeline = dataclasses.replace(pipeline, base_url=new.base_url)
@@ -124,6 +135,28 @@ class OptionsMixin:
         )
         new._rebind_sender()
         return new
+
+    def _other_key(
+        self, api_key: str | NotGiven, api_token: str | NotGiven
+    ) -> str | NotGiven | None:
+        """with_options' key, checked as the constructor checks it (never from the
+        environment here: only an explicit key replaces the client's)."""
+        mine, other = (api_key, api_token)
+        if self._env.key_argument == "api_token":
+            mine, other = other, mine
+        if not isinstance(other, NotGiven):
+            wrong = "api_token" if self._env.key_argument == "api_key" else "api_key"
+            raise InvalidRequestError(
+                f"{type(self).__name__} takes {self._env.key_argument}=, not {wrong}=",
+                param=wrong,
+            )
+        if isinstance(mine, NotGiven):
+            return NOT_GIVEN
+        if not isinstance(mine, str):
+            raise InvalidRequestError(
+                f"{self._env.key_argument} must be a str", param=self._env.key_argument
+            )
+        return resolve_key(mine, self._env, argument=self._env.key_argument)
 
     def _rebind_sender(self) -> None:
         raise NotImplementedError  # the sync and async bases build their own sender
