@@ -3,11 +3,13 @@ status, attempt and elapsed time, and never a key, a token or a signed query."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from helpers import HAMSA_KEY, LIVEPEER_TOKEN
@@ -103,3 +105,28 @@ def test_a_bad_value_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("SPEECHSPEC_LOG", "verbose")
     with pytest.raises(ConfigurationError, match="SPEECHSPEC_LOG"):
         Hamsa(HAMSA_KEY)
+
+
+def test_download_lines_count_attempts_across_redirects(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path, sleeps: list[float]
+) -> None:
+    import httpx
+    import respx
+
+    first, cdn = "https://media.example.com/a.wav", "https://cdn.example.com/a.wav"
+    with respx.mock() as mock:
+        mock.get(first).mock(
+            side_effect=[
+                httpx.Response(503),
+                httpx.Response(302, headers={"Location": cdn + "?sig=S"}),
+            ]
+        )
+        mock.get(cdn).respond(200, content=b"RIFF")
+        caplog.set_level(logging.INFO, logger="speechspec")
+        Hamsa(HAMSA_KEY).download(first, tmp_path / "a.wav")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("HTTP ")]
+    assert [re.sub(r" elapsed=\d+ms", "", line) for line in lines] == [
+        f"HTTP GET {first} status=503 attempt=1",
+        f"HTTP GET {first} status=302 attempt=2",
+        f"HTTP GET {cdn} status=200 attempt=2",
+    ]
