@@ -270,7 +270,9 @@ def test_retry_after_longer_than_the_time_left_ends_in_job_timeout(
         side_effect=[answer("PENDING"), httpx.Response(429, headers={"Retry-After": "120"})]
     )
     started = clock.now()
-    with pytest.raises(errors.JobTimeoutError, match=r"after status 429 would wait 60s, past the deadline") as info:
+    with pytest.raises(
+        errors.JobTimeoutError, match=r"after status 429 would wait 60s, past the deadline"
+    ) as info:
         call(make("hamsa", mode), "wait_for_job", "job-123", timeout=5)
     assert clock.now() - started <= 5.0 + 0.5
     assert all(s < 5.0 for s in clock.sleeps)
