@@ -13,8 +13,8 @@ from __future__ import annotations
 import random
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from time import monotonic
+from typing import NamedTuple
 
 # Interval / job age. 0.15: median overhead ~5-8% of the duration (see README, Performance).
 RATIO = 0.15
@@ -31,12 +31,19 @@ LEARNING_RATE = 0.5
 MAX_TRACKED_JOBS = 4096
 
 
-@dataclass(frozen=True)
 class PollSchedule:
-    floor: float
-    ceiling: float
-    ratio: float = RATIO
-    jitter: float = JITTER
+    """``floor``: poll_interval; ``ceiling``: max_poll_interval. (A plain class: a dataclass
+    would cost a millisecond of everyone's ``import speechspec``.)"""
+
+    __slots__ = ("ceiling", "floor", "jitter", "ratio")
+
+    def __init__(
+        self, floor: float, ceiling: float, ratio: float = RATIO, jitter: float = JITTER
+    ) -> None:
+        self.floor = floor
+        self.ceiling = ceiling
+        self.ratio = ratio
+        self.jitter = jitter
 
     def delay(self, age: float, predicted: float | None, rng: random.Random) -> float:
         """Seconds from now to the next poll of a job ``age`` seconds old, expected to
@@ -48,8 +55,7 @@ class PollSchedule:
         return min(max(step, self.floor), self.ceiling)
 
 
-@dataclass(frozen=True)
-class Created:
+class Created(NamedTuple):
     at: float  # time.monotonic() when the create answer arrived
     chars: int
 

@@ -13,19 +13,17 @@ import httpx
 
 from ._base import AsyncBase, SyncBase, _Core
 from ._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, TimeoutTypes, resolve_key
-from ._deadline import DeadlineReached
 from ._download import DEFAULT_MAX_BYTES, prepare_target
 from ._inputs import http_url, positive_number, require_text
-from ._jobs import JobPoll, media_url
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
 from ._parse import invalid, parse_success
 from ._pipeline import Call
-from ._schedule import JobHistory, PollSchedule
 from .errors import InvalidRequestError, ResponseValidationError
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
 
+    from ._jobs import JobPoll
     from ._raw_clients import AsyncHamsaWithRawResponse, HamsaWithRawResponse
 
 DEFAULT_JOB_TIMEOUT = 300.0
@@ -62,6 +60,9 @@ class _HamsaCore(_Core):
 
         # Used only as the generated parsers' context; requests go through our pipeline.
         self._generated = Client(base_url=self.base_url)
+        # Job polling loads on first use: it is not needed to import speechspec.
+        from ._schedule import JobHistory
+
         self._history = JobHistory()
 
     def _create_call(
@@ -145,6 +146,9 @@ class _HamsaCore(_Core):
     def _poll(
         self, job_id: str, timeout: float, poll_interval: float, max_poll_interval: float
     ) -> JobPoll:
+        from ._jobs import JobPoll
+        from ._schedule import PollSchedule
+
         require_text(job_id, "job_id")
         floor = positive_number(poll_interval, "poll_interval")
         ceiling = positive_number(max_poll_interval, "max_poll_interval")
@@ -163,6 +167,8 @@ class _HamsaCore(_Core):
 
     @staticmethod
     def audio_url(job: TTSResponseData) -> str:
+        from ._jobs import media_url
+
         url = media_url(job)
         if url is None:
             raise ResponseValidationError(
@@ -264,6 +270,8 @@ class Hamsa(_HamsaCore, SyncBase):
             extra_query,
             timeout_param="request_timeout",
         )
+        from ._deadline import DeadlineReached
+
         poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
         if delay := poll.first_delay():
             time.sleep(delay)
@@ -413,6 +421,8 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
             extra_query,
             timeout_param="request_timeout",
         )
+        from ._deadline import DeadlineReached
+
         poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
         if delay := poll.first_delay():
             await anyio.sleep(delay)
