@@ -80,20 +80,24 @@ def row(
     )
 
 
-def profile(title: str, fn: Callable[[], Any], calls: int = 2000, top: int = 12) -> None:
-    """A cProfile summary (by own time) of ``calls`` calls of ``fn``, kept for the output."""
+def profile(title: str, fn: Callable[[], Any], calls: int = 2000, top: int = 10) -> None:
+    """A cProfile summary of ``calls`` calls of ``fn``, kept for the output: the top functions
+    by own time (where the CPU goes), then speechspec's and the generated code's by cumulative
+    time (what each layer of ours costs, httpx included below it)."""
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(calls):
         fn()
     profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("tottime").print_stats(top)
-    lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
-    start = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls")), 0)
-    body = "\n".join(_short(ln) for ln in lines[start:])
-    PROFILES.append(f"{title} ({calls} calls, top {top} by own time)\n{body}")
+    sections = []
+    for order, restriction in (("tottime", ()), ("cumulative", (r"speechspec|_client/",))):
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats(order).print_stats(*restriction, top)
+        lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
+        start = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls")), 0)
+        sections.append(f"by {order}:\n" + "\n".join(_short(ln) for ln in lines[start:]))
+    PROFILES.append(f"{title} ({calls} calls)\n" + "\n".join(sections))
 
 
 def _short(line: str) -> str:
@@ -213,6 +217,29 @@ def per_call() -> None:
             base,
             "<= 1.10x" if name == "speechspec" else "",
         )
+    # Where a speechspec call's time goes, layer by layer (same run, same clock).
+    call = ours_h._create_call("مرحبا", "Amjad", None, None)
+    answer = ours_h._sender.send(call)
+    parts = alternate(
+        {
+            "raw httpx: build + send + read": lambda: raw_h.send(
+                raw_h.build_request("POST", h_url, json=hbody, headers={"Authorization": "Token k"})
+            ),
+            "raw httpx: json.loads of the answer": lambda: json.loads(answer.content),
+            "speechspec: arguments -> request (generated to_dict)": lambda: ours_h._create_call(
+                "مرحبا", "Amjad", None, None
+            ),
+            "speechspec: send (pipeline + httpx)": lambda: ours_h._sender.send(call),
+            "speechspec: answer -> model (generated from_dict)": lambda: ours_h._create_result(
+                answer
+            ),
+        },
+        calls=500,
+        rounds=7,
+        clock=time.process_time,
+    )
+    for name, us in parts.items():
+        row("per-call CPU, Hamsa, by layer", name, us, "us/call", None)
     profile(
         "speechspec Hamsa.text_to_speech",
         lambda: ours_h.text_to_speech("مرحبا", voice_id="Amjad"),
@@ -423,7 +450,7 @@ STEPS: dict[str, Callable[[], None]] = {
 
 
 def print_table(machine: str) -> None:
-    widths = (44, 42, 10, 9, 8, 10, 7)
+    widths = (44, 52, 10, 9, 8, 10, 7)
     header = ("scenario", "variant", "value", "unit", "ratio", "target", "result")
     print(f"\nspeechspec benchmark ({machine})\n")
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
