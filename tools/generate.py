@@ -28,15 +28,20 @@ from overlay import apply_overlay
 GENERATED = ROOT / "generated"
 
 
-def effective_document(vendor: str) -> dict[str, Any]:
-    spec_path = SPECS / vendor / "openapi.yaml"
-    overlay_path = SPECS / vendor / "overlay.yaml"
-    rel = spec_path.relative_to(ROOT)
-    document = load_document(spec_path.read_text(encoding="utf-8"), str(rel))
-    validate(document, str(rel))
+def effective_document(
+    vendor: str, specs_dir: Path = SPECS, redundant: list[str] | None = None
+) -> dict[str, Any]:
+    """The vendored document with the overlay applied (``specs_dir``: another checkout's
+    specs/, e.g. a git ref's; ``redundant`` collects overlay actions the vendor made moot)."""
+    spec_path = specs_dir / vendor / "openapi.yaml"
+    overlay_path = specs_dir / vendor / "overlay.yaml"
+    rel = f"specs/{vendor}/openapi.yaml"
+    overlay_rel = f"specs/{vendor}/overlay.yaml"
+    document = load_document(spec_path.read_text(encoding="utf-8"), rel)
+    validate(document, rel)
     overlay = yaml.safe_load(overlay_path.read_text(encoding="utf-8"))
-    effective = apply_overlay(document, overlay, str(overlay_path.relative_to(ROOT)))
-    validate(effective, f"effective document of {vendor} (after {overlay_path.relative_to(ROOT)})")
+    effective = apply_overlay(document, overlay, overlay_rel, redundant)
+    validate(effective, f"effective document of {vendor} (after {overlay_rel})")
     return effective
 
 
@@ -95,7 +100,10 @@ def generate_into(out_dir: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="speechspec-effective-") as work:
         for vendor in VENDORS:
             package = f"{vendor}_client"
-            document = effective_document(vendor)
+            redundant: list[str] = []
+            document = effective_document(vendor, redundant=redundant)
+            for note in redundant:
+                print(f"generate: note: {note}", file=sys.stderr)
             effective = dump_json(document)
             eff_path = Path(work) / f"{vendor}.json"
             eff_path.write_text(dump_json(normalise_document(document)), encoding="utf-8")
