@@ -32,7 +32,7 @@ $(NODE_STAMP): tools/package.json tools/package-lock.json
 # Re-vendor one vendor (or both) from its docs page (default: specs/<vendor>/docs-page.md),
 # then print what changed in the effective document.
 specs: $(STAMP) $(NODE_STAMP)
-	$(PY) tools/vendor_spec.py $(or $(VENDOR),--all) $(if $(SOURCE),--source $(SOURCE))
+	$(PY) tools/vendor_spec.py $(or $(VENDOR),--all) $(SOURCE)
 
 # Breaking / Added / Changed / Docs-only per vendor, working tree vs BASE (default: last v* tag, else HEAD).
 spec-diff: $(STAMP) $(NODE_STAMP)
