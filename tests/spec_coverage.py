@@ -62,9 +62,7 @@ def method_names(cls: type) -> set[str]:
 def parser_dests(parser: argparse.ArgumentParser, *command: str) -> set[str]:
     """The dests of the (sub)command ``command`` of ``parser`` (flags and positionals)."""
     for word in command:
-        sub = next(
-            a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
-        )
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         parser = sub.choices[word]
     return {a.dest for a in parser._actions if a.dest != "help"}
 

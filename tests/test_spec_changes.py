@@ -21,7 +21,9 @@ from spec_coverage import uncovered
 from spec_diff import diff_documents
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "spec_changes" / "base.yaml").read_text())
+BASE: dict[str, Any] = yaml.safe_load(
+    (Path(__file__).parent / "spec_changes" / "base.yaml").read_text()
+)
 Doc = dict[str, Any]
 
 
@@ -83,7 +85,11 @@ def _only(groups: dict[str, list[dict[str, str]]], group: str) -> dict[str, str]
 
 def test_added_optional_request_field_is_added_and_named_by_the_coverage_check() -> None:
     item = _only(_diff(add_request_field), "added")
-    assert (item["operation"], item["schema"], item["field"]) == ("POST /tts", "SpeechRequest", "speed")
+    assert (item["operation"], item["schema"], item["field"]) == (
+        "POST /tts",
+        "SpeechRequest",
+        "speed",
+    )
     exposed = {"text", "voice"}  # a wrapper written for the base document
     assert uncovered(_changed(add_request_field), "fixture", exposed, {}) == [
         "fixture: createSpeech: request field 'speed' (Python name 'speed')"
@@ -155,19 +161,32 @@ def _generate(doc: Doc, out: Path) -> None:
     spec.write_text(dump_json(normalise_document(doc)), encoding="utf-8")
     config = out.parent / "config.yaml"
     config.write_text(
-        (ROOT / "specs" / "livepeer" / "config.yaml")
-        .read_text()
-        .replace("livepeer", "fixture"),
+        (ROOT / "specs" / "livepeer" / "config.yaml").read_text().replace("livepeer", "fixture"),
         encoding="utf-8",
     )
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     proc = subprocess.run(
-        [str(bin_dir / "openapi-python-client"), "generate", "--path", str(spec), "--config",
-         str(config), "--meta", "none", "--output-path", str(out / "fixture_client"),
-         "--overwrite", "--fail-on-warning"],  # fmt: skip
-        capture_output=True, text=True, check=False, env=env, cwd=out.parent,
-    )  # fmt: skip
+        [
+            str(bin_dir / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(spec),
+            "--config",
+            str(config),
+            "--meta",
+            "none",
+            "--output-path",
+            str(out / "fixture_client"),
+            "--overwrite",
+            "--fail-on-warning",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=out.parent,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -177,7 +196,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     for name, edit in (("base", None), ("added", add_response_field), ("enum", new_enum_value),
                        ("cosmetic", cosmetic)):  # fmt: skip
         _generate(_changed(edit) if edit else BASE, root / name)
-    yield root
+    return root
 
 
 def _python_files(root: Path) -> dict[str, str]:
@@ -189,7 +208,9 @@ def _python_files(root: Path) -> dict[str, str]:
 
 
 def _import(root: Path, module: str) -> Any:
-    for name in [m for m in sys.modules if m == "fixture_client" or m.startswith("fixture_client.")]:
+    for name in [
+        m for m in sys.modules if m == "fixture_client" or m.startswith("fixture_client.")
+    ]:
         del sys.modules[name]
     sys.path.insert(0, str(root))
     try:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from spec_coverage import method_names, parser_dests, request_fields, uncovered
-
 from speechspec import AsyncHamsa, AsyncLivepeer, Hamsa, Livepeer
 from speechspec._coverage import CLI_NOT_EXPOSED, WRAPPER_NOT_EXPOSED
 from speechspec.cli import _parser

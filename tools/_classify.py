@@ -58,7 +58,7 @@ def locate(doc: dict[str, Any], pointer: str) -> tuple[str, str]:
         if name:
             schema, field = name, []
         token = tokens[i]
-        if token == "properties" and i + 1 < len(tokens) and isinstance(node, dict):
+        if token == "properties" and i + 1 < len(tokens) and isinstance(node, dict):  # noqa: S105
             field.append(tokens[i + 1])
             node = node.get("properties", {}).get(tokens[i + 1])
             i += 2
@@ -111,8 +111,9 @@ def _attribute_changes(
                 renamed |= {old_key, new_key}
                 schema, old_field = locate(ctx.base_doc, base + old_key)
                 _, new_field = locate(ctx.head_doc, base + new_key)
-                old_py, new_py = _python_name(old_key.rsplit("/", 1)[-1]), _python_name(
-                    new_key.rsplit("/", 1)[-1]
+                old_py, new_py = (
+                    _python_name(old_key.rsplit("/", 1)[-1]),
+                    _python_name(new_key.rsplit("/", 1)[-1]),
                 )
                 py = (
                     f"the Python attribute stays `{new_py}`, but the JSON key changes"
@@ -121,8 +122,13 @@ def _attribute_changes(
                 )
                 ctx.add(
                     "breaking",
-                    _item(op, schema, old_field, f"wire key renamed `{old_field}` -> "
-                          f"`{new_field}` ({where}); {py}", where),
+                    _item(
+                        op,
+                        schema,
+                        old_field,
+                        f"wire key renamed `{old_field}` -> `{new_field}` ({where}); {py}",
+                        where,
+                    ),
                     base + old_key,
                     base + new_key,
                 )
@@ -224,7 +230,9 @@ def classify(
         if op.get("change") == "removed":
             ctx.add(
                 "breaking",
-                _item(name, "", "", "operation removed: its generated function is gone", "operation"),
+                _item(
+                    name, "", "", "operation removed: its generated function is gone", "operation"
+                ),
                 op_ptr,
             )
             continue

@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import re
 import sys
-from pathlib import Path
 
 from _common import ROOT, ToolError, write_atomic
 from spec_diff import GROUPS, Report, _git, format_report, last_release_tag, severity, spec_diff
@@ -76,7 +75,9 @@ def changelog_section(report: Report, version: str, date: str) -> str:
         for group in GROUPS:
             for item in groups[group]:
                 where = ".".join(p for p in (item["schema"], item["field"]) if p)
-                subject = " ".join(p for p in (item["operation"], f"`{where}`" if where else "") if p)
+                subject = " ".join(
+                    p for p in (item["operation"], f"`{where}`" if where else "") if p
+                )
                 line = f"- {vendor}: {subject + ': ' if subject else ''}{item['message']}"
                 if group == "breaking":
                     gone = "removed" in item["message"] or "renamed" in item["message"]
@@ -132,7 +133,9 @@ def check() -> int:
         )
         return 1
     hint = "" if current >= need else f" (release-notes will make it {_fmt(need)})"
-    print(f"check-version: ok: {level} changes since {_fmt(released)}, version {_fmt(current)}{hint}")
+    print(
+        f"check-version: ok: {level} changes since {_fmt(released)}, version {_fmt(current)}{hint}"
+    )
     return 0
 
 

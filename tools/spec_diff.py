@@ -37,7 +37,11 @@ Report = dict[str, dict[str, list[dict[str, str]]]]
 
 def _git(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False  # noqa: S607
+        ["git", *args],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -110,20 +114,33 @@ def diff_documents(
         )
         return groups
     old, new = normalise_document(base), normalise_document(head)
-    old_version, new_version = old.get("info", {}).get("version"), new.get("info", {}).get("version")
+    old_version, new_version = (
+        old.get("info", {}).get("version"),
+        new.get("info", {}).get("version"),
+    )
     if old_version != new_version:
         # optic skips its breaking-change checks across a major info.version bump; we never do.
         new = copy.deepcopy(new)
         new.setdefault("info", {})["version"] = old_version
         groups["docs_only"].append(
-            {"operation": "", "schema": "", "field": "info.version", "where": "document",
-             "message": f"vendor document version {old_version} -> {new_version}"}  # fmt: skip
+            {
+                "operation": "",
+                "schema": "",
+                "field": "info.version",
+                "where": "document",
+                "message": f"vendor document version {old_version} -> {new_version}",
+            }
         )
     if old == new:
         if not groups["docs_only"]:
             groups["docs_only"].append(
-                {"operation": "", "schema": "", "field": "", "where": "document",
-                 "message": "cosmetic only (x- extensions, $ref spelling): generated code unchanged"}  # fmt: skip
+                {
+                    "operation": "",
+                    "schema": "",
+                    "field": "",
+                    "where": "document",
+                    "message": "cosmetic only (x- extensions, $ref spelling): generated code unchanged",
+                }
             )
         return groups
     for group, items in classify(run_optic(old, new), old, new).items():
@@ -153,8 +170,13 @@ def spec_diff(base_ref: str, vendors: tuple[str, ...] = VENDORS) -> Report:
         groups = diff_documents(effective_at(base_ref, vendor), effective_at(None, vendor))
         if generator:
             groups["changed"].append(
-                {"operation": "*", "schema": "", "field": "", "where": "generator",
-                 "message": "generator or templates changed: " + ", ".join(generator)}  # fmt: skip
+                {
+                    "operation": "*",
+                    "schema": "",
+                    "field": "",
+                    "where": "generator",
+                    "message": "generator or templates changed: " + ", ".join(generator),
+                }
             )
         report[vendor] = groups
     return report
@@ -186,7 +208,9 @@ def format_report(report: Report, base_ref: str) -> str:
             for item in groups[group]:
                 where = ".".join(p for p in (item["schema"], item["field"]) if p)
                 head = "  ".join(p for p in (item["operation"], where) if p)
-                lines.append(f"    - {head}: {item['message']}" if head else f"    - {item['message']}")
+                lines.append(
+                    f"    - {head}: {item['message']}" if head else f"    - {item['message']}"
+                )
     if severity(report) is None:
         lines.append("no changes")
     return "\n".join(lines) + "\n"

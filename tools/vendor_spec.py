@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from _common import SPECS, VENDORS, ToolError, load_document, validate, write_atomic
 
 # A fence of three or more backticks or tildes, optionally followed by an info string.
@@ -108,7 +107,9 @@ def vendor(vendor_name: str, source: str, source_url: str | None, specs_dir: Pat
         "# Where specs/{v}/openapi.yaml was taken from (written by tools/vendor_spec.py).\n"
         "source_url: {url}\n"
         "retrieved: '{day}'\n"
-        "openapi_version: '{ver}'\n".format(v=vendor_name, url=url, day=retrieved, ver=doc["openapi"])
+        "openapi_version: '{ver}'\n".format(
+            v=vendor_name, url=url, day=retrieved, ver=doc["openapi"]
+        )
     )
     if (out_dir / "source.yaml").is_file() is False or _read(out_dir / "source.yaml") != record:
         write_atomic(out_dir / "source.yaml", record)
@@ -140,8 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("vendor", nargs="?", choices=VENDORS)
     parser.add_argument(
-        "source", nargs="?", help="docs page or OpenAPI document, path or URL "
-        "(default: specs/VENDOR/docs-page.md)"
+        "source",
+        nargs="?",
+        help="docs page or OpenAPI document, path or URL (default: specs/VENDOR/docs-page.md)",
     )
     parser.add_argument("--all", action="store_true", help="every vendor, from its docs page")
     parser.add_argument("--source-url", help="the public URL to record (default: SOURCE)")
