@@ -89,7 +89,7 @@ def changelog_section(report: Report, version: str, date: str) -> str:
     out = [f"## [{version}] - {date}"]
     for title, lines in (("Added", added), ("Changed", changed), ("Removed", removed)):
         if lines:
-            out += ["", f"### {title}", *sorted(lines, key=lambda s: "Breaking" not in s)]
+            out += ["", f"### {title}", "", *sorted(lines, key=lambda s: "Breaking" not in s)]
     return "\n".join(out) + "\n"
 
 
