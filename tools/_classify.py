@@ -17,61 +17,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from _locate import escape as _escape
+from _locate import locate
+from _locate import tokens as _tokens
+
 GROUPS = ("breaking", "added", "changed", "docs_only")
 _DOC_KEYS = frozenset({"description", "title", "summary", "example", "examples", "externalDocs"})
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def _tokens(pointer: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
-
-
-def _deref(doc: dict[str, Any], node: Any) -> tuple[Any, str | None]:
-    """Follow ``$ref`` (or a lone ``allOf: [$ref]``) to a component schema; return its name."""
-    name = None
-    for _ in range(32):  # a cycle of $refs ends here instead of looping
-        if not isinstance(node, dict):
-            break
-        ref = node.get("$ref")
-        all_of = node.get("allOf")
-        if ref is None and isinstance(all_of, list) and len(all_of) == 1:
-            ref = all_of[0].get("$ref") if isinstance(all_of[0], dict) else None
-        if not isinstance(ref, str) or not ref.startswith("#/components/schemas/"):
-            break
-        name = ref.rsplit("/", 1)[-1]
-        node = doc.get("components", {}).get("schemas", {}).get(name)
-    return node, name
-
-
-def locate(doc: dict[str, Any], pointer: str) -> tuple[str, str]:
-    """(schema, field) for a JSON pointer into the *dereferenced* view optic reports: walk the
-    real document, following $refs, so the schema is the named component that holds the field."""
-    node: Any = doc
-    schema, field = "", []
-    tokens = _tokens(pointer)
-    i = 0
-    while i < len(tokens):
-        node, name = _deref(doc, node)
-        if name:
-            schema, field = name, []
-        token = tokens[i]
-        if token == "properties" and i + 1 < len(tokens) and isinstance(node, dict):  # noqa: S105
-            field.append(tokens[i + 1])
-            node = node.get("properties", {}).get(tokens[i + 1])
-            i += 2
-            continue
-        if isinstance(node, dict):
-            node = node.get(token)
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            node = None
-        i += 1
-    _, name = _deref(doc, node)
-    return (schema or "(inline)", ".".join(field)) if not name else (name, "")
 
 
 def _item(operation: str, schema: str, field: str, message: str, where: str) -> dict[str, str]:
@@ -215,61 +166,106 @@ class _Context:
         self.groups[group].append(item)
 
 
+def _simple_attributes(
+    op: str, where: str, pointer: str, attrs: list[dict[str, Any]], ctx: _Context, request: bool
+) -> None:
+    """Keyword-level changes of an operation, parameter, request body or response."""
+    for attr in attrs:
+        key = attr.get("key", "").lstrip("/")
+        if not key:
+            continue  # the whole object added/removed: the caller reports it
+        before, after = attr.get("before"), attr.get("after")
+        subject = f"{where} {key}"
+        if key in _DOC_KEYS:
+            ctx.add("docs_only", _item(op, "", "", f"{subject} changed (documentation)", where))
+        elif key == "operationId":
+            msg = f"operationId {before!r} -> {after!r}: the generated function is renamed"
+            ctx.add("breaking", _item(op, "", "", msg, where), f"{pointer}/{key}")
+        elif key == "required" and request and after is True:
+            msg = f"{where} is now required: existing calls may lack it"
+            ctx.add("breaking", _item(op, "", "", msg, where), pointer)
+        else:
+            msg = f"{subject} changed: {before!r} -> {after!r}"
+            ctx.add("changed", _item(op, "", "", msg, where), f"{pointer}/{key}")
+
+
+def _param_pointer(doc: dict[str, Any], op_ptr: str, name: str, location: str) -> str:
+    node: Any = doc
+    for token in _tokens(op_ptr):
+        node = node.get(token, {}) if isinstance(node, dict) else {}
+    for i, param in enumerate(node.get("parameters", []) if isinstance(node, dict) else []):
+        if isinstance(param, dict) and (param.get("name"), param.get("in")) == (name, location):
+            return f"{op_ptr}/parameters/{i}"
+    return f"{op_ptr}/parameters"
+
+
+def _operation(op: dict[str, Any], ctx: _Context) -> None:
+    name = op["name"]
+    method, _, path = name.partition(" ")
+    op_ptr = f"/paths/{_escape(path)}/{method.lower()}"
+    if op.get("change") in ("added", "removed"):
+        added = op["change"] == "added"
+        msg = "new operation" if added else "operation removed: its generated function is gone"
+        ctx.add("added" if added else "breaking", _item(name, "", "", msg, "operation"), op_ptr)
+        return
+    _simple_attributes(name, "operation", op_ptr, op.get("attributes", []), ctx, request=False)
+    for param in op.get("parameters", []):
+        # optic names them "query parameter 'jobId'"
+        label, change = param.get("name", "?"), param.get("change")
+        location, _, rest = label.partition(" parameter ")
+        pname = rest.strip("'") or label
+        doc = ctx.base_doc if change == "removed" else ctx.head_doc
+        pointer = _param_pointer(doc, op_ptr, pname, location)
+        where = f"{location} parameter `{pname}`"
+        if change in ("added", "removed"):
+            new = next((a.get("after") for a in param.get("attributes", []) if a.get("after")), {})
+            required = isinstance(new, dict) and new.get("required") is True
+            group = "added" if change == "added" and not required else "breaking"
+            msg = f"{'new required ' if required else ''}{where} {change}"
+            ctx.add(group, _item(name, "", pname, msg, "parameter"), pointer)
+            continue
+        _simple_attributes(name, where, pointer, param.get("attributes", []), ctx, request=True)
+    body = op.get("requestBody") or {}
+    body_ptr = f"{op_ptr}/requestBody"
+    _simple_attributes(name, "request body", body_ptr, body.get("attributes", []), ctx, True)
+    for ct in body.get("contentTypes", []):
+        base = f"{body_ptr}/content/{_escape(ct['name'])}"
+        _attribute_changes(name, "request", base, ct.get("attributes", []), ctx)
+    for resp in op.get("responses", []):
+        code = resp["name"].split()[0]
+        where = f"response {code}"
+        base_resp = f"{op_ptr}/responses/{code}"
+        if resp.get("change") in ("added", "removed"):
+            group = "added" if resp["change"] == "added" else "breaking"
+            ctx.add(group, _item(name, "", "", f"{where} {resp['change']}", where), base_resp)
+            continue
+        _simple_attributes(name, where, base_resp, resp.get("attributes", []), ctx, False)
+        for ct in resp.get("contentTypes", []):
+            base = f"{base_resp}/content/{_escape(ct['name'])}"
+            _attribute_changes(name, where, base, ct.get("attributes", []), ctx)
+
+
+def _document_level(ctx: _Context) -> None:
+    """What optic's per-operation changelog leaves out: authentication and servers."""
+    old, new = ctx.base_doc, ctx.head_doc
+    old_auth = (old.get("components", {}).get("securitySchemes"), old.get("security"))
+    new_auth = (new.get("components", {}).get("securitySchemes"), new.get("security"))
+    if old_auth != new_auth:
+        msg = "authentication (securitySchemes / security) changed: the client's auth may break"
+        ctx.add("breaking", _item("*", "", "securitySchemes", msg, "document"))
+    if old.get("servers") != new.get("servers"):
+        msg = "servers changed (the clients' default base URL is set in the wrapper)"
+        ctx.add("changed", _item("*", "", "servers", msg, "document"))
+
+
 def classify(
     optic: dict[str, Any], base_doc: dict[str, Any], head_doc: dict[str, Any]
 ) -> dict[str, list[dict[str, str]]]:
     """Group optic's output into breaking / added / changed / docs_only items."""
     ctx = _Context(base_doc, head_doc, optic.get("results", []))
+    _document_level(ctx)
     for op in optic.get("changelog", {}).get("operations", []):
-        name = op["name"]
-        method, _, path = name.partition(" ")
-        op_ptr = f"/paths/{_escape(path)}/{method.lower()}"
-        if op.get("change") == "added":
-            ctx.add("added", _item(name, "", "", "new operation", "operation"))
-            continue
-        if op.get("change") == "removed":
-            ctx.add(
-                "breaking",
-                _item(
-                    name, "", "", "operation removed: its generated function is gone", "operation"
-                ),
-                op_ptr,
-            )
-            continue
-        for attr in op.get("attributes", []):
-            key, before, after = attr.get("key", ""), attr.get("before"), attr.get("after")
-            if key in _DOC_KEYS:
-                ctx.add("docs_only", _item(name, "", "", f"operation {key} changed", "operation"))
-            elif key == "operationId":
-                msg = f"operationId {before!r} -> {after!r}: the generated function is renamed"
-                ctx.add("breaking", _item(name, "", "", msg, "operation"))
-            else:
-                msg = f"operation {key or 'attributes'} changed"
-                ctx.add("changed", _item(name, "", "", msg, "operation"), f"{op_ptr}/{key}")
-        for param in op.get("parameters", []):
-            pname, change = param.get("name", "?"), param.get("change")
-            group = {"added": "added", "removed": "breaking"}.get(change or "", "changed")
-            after = param.get("after") or {}
-            if change == "added" and after.get("required"):
-                group = "breaking"
-            msg = f"parameter `{pname}` {change}"
-            ctx.add(group, _item(name, "", pname, msg, "parameter"), f"{op_ptr}/parameters")
-        body = op.get("requestBody") or {}
-        for ct in body.get("contentTypes", []):
-            base = f"{op_ptr}/requestBody/content/{_escape(ct['name'])}"
-            _attribute_changes(name, "request", base, ct.get("attributes", []), ctx)
-        for resp in op.get("responses", []):
-            code = resp["name"].split()[0]
-            where = f"response {code}"
-            base_resp = f"{op_ptr}/responses/{code}"
-            if resp.get("change") in ("added", "removed"):
-                group = "added" if resp["change"] == "added" else "breaking"
-                msg = f"{where} {resp['change']}"
-                ctx.add(group, _item(name, "", "", msg, where), base_resp)
-                continue
-            for ct in resp.get("contentTypes", []):
-                base = f"{base_resp}/content/{_escape(ct['name'])}"
-                _attribute_changes(name, where, base, ct.get("attributes", []), ctx)
+        _operation(op, ctx)
     for n, result in enumerate(ctx.results):
         if n not in ctx.claimed:  # a failed optic check no changelog entry explains
             pointer = result.get("location", {}).get("jsonPath", "")
