@@ -1,0 +1,107 @@
+"""The spec-change flow end to end, in a throwaway git repository: re-vendor, read the diff,
+the CI version check fails on an unbumped breaking change, release-notes fixes it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=repo, capture_output=True, text=True, check=False
+    )
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=repo, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "project"
+    shutil.copytree(ROOT / "specs", repo / "specs")
+    shutil.copytree(
+        ROOT / "tools", repo / "tools", ignore=shutil.ignore_patterns("node_modules", "__pycache__")
+    )
+    (repo / "tools" / "node_modules").symlink_to(ROOT / "tools" / "node_modules")
+    for name in ("pyproject.toml", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, repo / name)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "release")
+    return repo
+
+
+def _vendor_renames_url_and_adds_speed(repo: Path) -> None:
+    page = repo / "specs" / "livepeer" / "docs-page.md"
+    text = page.read_text(encoding="utf-8")
+    text = text.replace("      type: object\n      title: TextToSpeechParams",
+                        "        speed:\n          type: number\n      type: object\n"
+                        "      title: TextToSpeechParams", 1)  # fmt: skip
+    text = text.replace("    MediaURL:\n      properties:\n        url:",
+                        "    MediaURL:\n      properties:\n        href:", 1)  # fmt: skip
+    text = text.replace(
+        "        - url\n      title: MediaURL", "        - href\n      title: MediaURL"
+    )
+    page.write_text(text, encoding="utf-8")
+
+
+def _version(repo: Path) -> str:
+    line = next(
+        x for x in (repo / "pyproject.toml").read_text().splitlines() if x.startswith("version")
+    )
+    return line.split('"')[1]
+
+
+def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> None:
+    ok = _run(repo, "tools/release.py", "check")
+    assert ok.returncode == 0, ok.stderr
+    assert "no spec or generator change" in ok.stdout
+
+    _vendor_renames_url_and_adds_speed(repo)
+    vendored = _run(repo, "tools/vendor_spec.py", "livepeer")  # default: the page in the repo
+    assert vendored.returncode == 0, vendored.stderr
+    assert "livepeer: 1 breaking, 1 added" in vendored.stdout
+    assert "MediaURL.url: wire key renamed `url` -> `href`" in vendored.stdout
+    assert "TextToSpeechParams.speed: new optional request field `speed`" in vendored.stdout
+
+    failed = _run(repo, "tools/release.py", "check")
+    assert failed.returncode == 1
+    assert "breaking change since the last release (0.1.0" in failed.stderr
+    assert "it must be at least 0.2.0" in failed.stderr and "make release-notes" in failed.stderr
+
+    notes = _run(repo, "tools/release.py", "notes")
+    assert notes.returncode == 0, notes.stderr
+    assert _version(repo) == "0.2.0"
+    changelog = (repo / "CHANGELOG.md").read_text()
+    assert changelog.index("## [0.2.0]") < changelog.index("## [0.1.0]")
+    assert "- **Breaking:** livepeer: POST /text-to-speech `MediaURL.url`" in changelog
+    assert "- livepeer: POST /text-to-speech `TextToSpeechParams.speed`" in changelog
+
+    assert _run(repo, "tools/release.py", "check").returncode == 0
+    _git(repo, "commit", "-qam", "release 0.2.0")
+    released = _run(repo, "tools/release.py", "check")
+    assert released.returncode == 0 and "no spec or generator change" in released.stdout
+
+
+def test_a_generator_change_is_at_least_a_patch(repo: Path) -> None:
+    with (repo / "tools" / "generate.py").open("a") as fh:
+        fh.write("# a generator change\n")
+    diff = _run(repo, "tools/spec_diff.py", "--base", "HEAD")
+    assert diff.returncode == 0, diff.stderr
+    assert diff.stdout.count("generator or templates changed: tools/generate.py") == 2
+    assert "no changes" not in diff.stdout
+    check = _run(repo, "tools/release.py", "check")
+    assert check.returncode == 0 and "release-notes will make it 0.1.1" in check.stdout
+    assert _run(repo, "tools/release.py", "notes").returncode == 0
+    assert _version(repo) == "0.1.1"
