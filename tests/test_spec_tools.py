@@ -127,3 +127,39 @@ def test_version_bumps_and_the_changelog_section() -> None:
     assert section.splitlines()[0] == "## [0.2.0] - 2026-11-23"
     assert "### Added\n\n- livepeer: POST /text-to-speech `MediaURL.speed`: new optional" in section
     assert "### Removed\n\n- **Breaking:** livepeer: POST /text-to-speech `MediaURL.url`" in section
+
+
+def test_normalise_drops_extensions_and_spells_a_lone_ref_one_way_only() -> None:
+    from generate import normalise_document
+
+    ref = {"$ref": "#/components/schemas/A"}
+    doc = {
+        "x-top": 1,
+        "info": {"title": "t", "version": "1", "x-logo": "l"},
+        "components": {
+            "schemas": {
+                "A": {
+                    "type": "object",
+                    "x-internal": True,
+                    "properties": {
+                        "x-wire-name": {
+                            "type": "string",
+                            "enum": ["x-keep"],
+                            "example": {"x-k": 1},
+                        },
+                        "plain": {"allOf": [ref]},
+                        "described": {"$ref": ref["$ref"], "description": "d", "x-speakeasy": 1},
+                        "wrapped": {"allOf": [ref], "description": "d"},
+                    },
+                }
+            }
+        },
+    }
+    out = normalise_document(doc)
+    props = out["components"]["schemas"]["A"]["properties"]
+    assert "x-top" not in out and "x-logo" not in out["info"]
+    assert "x-internal" not in out["components"]["schemas"]["A"]
+    assert props["x-wire-name"] == {"type": "string", "enum": ["x-keep"], "example": {"x-k": 1}}
+    assert props["plain"] == ref
+    assert props["described"] == props["wrapped"] == {"allOf": [ref], "description": "d"}
+    assert doc["x-top"] == 1  # the input is not modified
