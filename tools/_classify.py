@@ -112,8 +112,10 @@ def _attribute_changes(
             continue
         details = ", ".join(f"{k}: {before.get(k)!r} -> {after.get(k)!r}" for k in sorted(changed))
         if changed - _DOC_KEYS == {"enum"}:
-            old, new = before.get("enum") or [], after.get("enum") or []
-            gained, lost = [v for v in new if v not in old], [v for v in old if v not in new]
+            old_values: list[Any] = before.get("enum") or []
+            new_values: list[Any] = after.get("enum") or []
+            gained = [v for v in new_values if v not in old_values]
+            lost = [v for v in old_values if v not in new_values]
             if not lost or not request:
                 # Response enums are open (unknown values parse), so new values are additive.
                 group = "added" if gained else "changed"
@@ -218,7 +220,7 @@ def _operation(op: dict[str, Any], ctx: _Context) -> None:
         pointer = _param_pointer(doc, op_ptr, pname, location)
         where = f"{location} parameter `{pname}`"
         if change in ("added", "removed"):
-            new = next((a.get("after") for a in param.get("attributes", []) if a.get("after")), {})
+            new: Any = next((a["after"] for a in param.get("attributes", []) if a.get("after")), {})
             required = isinstance(new, dict) and new.get("required") is True
             group = "added" if change == "added" and not required else "breaking"
             msg = f"{'new required ' if required else ''}{where} {change}"

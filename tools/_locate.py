@@ -34,7 +34,7 @@ def locate(doc: dict[str, Any], pointer: str) -> tuple[str, str]:
     """(schema, field) for a JSON pointer into the *dereferenced* view optic reports: walk the
     real document, following $refs, so the schema is the named component that holds the field."""
     node: Any = doc
-    schema, field = "", []
+    schema, field = "", list[str]()
     parts = tokens(pointer)
     i = 0
     while i < len(parts):

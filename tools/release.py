@@ -70,7 +70,9 @@ def _fmt(version: tuple[int, int, int]) -> str:
 
 def changelog_section(report: Report, version: str, date: str) -> str:
     """A Keep a Changelog section: Added / Changed (breaking first, marked) / Removed."""
-    added, changed, removed = [], [], []
+    added: list[str] = []
+    changed: list[str] = []
+    removed: list[str] = []
     for vendor, groups in report.items():
         for group in GROUPS:
             for item in groups[group]:

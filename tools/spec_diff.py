@@ -31,6 +31,7 @@ NODE_BRIDGE = ROOT / "tools" / "optic_diff.js"
 GENERATOR_INPUTS = ("tools/generate.py", "specs/templates", "specs/hamsa/config.yaml",
                     "specs/livepeer/config.yaml")  # fmt: skip
 GENERATOR_PIN = "openapi-python-client=="
+__all__ = ["GROUPS", "Report", "diff_documents", "format_report", "severity", "spec_diff"]
 
 Report = dict[str, dict[str, list[dict[str, str]]]]
 
