@@ -32,6 +32,7 @@ $(NODE_STAMP): tools/package.json tools/package-lock.json
 # Re-vendor one vendor (or both) from its docs page (default: specs/<vendor>/docs-page.md),
 # then print what changed in the effective document.
 specs: $(STAMP) $(NODE_STAMP)
+	$(if $(and $(SOURCE),$(if $(VENDOR),,x)),$(error SOURCE= needs VENDOR=hamsa or VENDOR=livepeer))
 	$(PY) tools/vendor_spec.py $(or $(VENDOR),--all) $(SOURCE)
 
 # Breaking / Added / Changed / Docs-only per vendor, working tree vs BASE (default: last v* tag, else HEAD).

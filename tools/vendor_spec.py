@@ -161,10 +161,19 @@ def main(argv: list[str] | None = None) -> int:
             before = _effective_or_none(name) if in_repo else None
             path = vendor(name, source, args.source_url, args.specs_dir)
             print(f"vendor_spec: {name}: {path} (from {source})")
+        except ToolError as exc:
+            print(f"vendor_spec: error: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        try:
             if in_repo:
                 sys.stdout.write(_summary(name, before))
         except ToolError as exc:
-            print(f"vendor_spec: error: {exc}", file=sys.stderr)
+            print(
+                f"vendor_spec: {name}: vendored, but the effective document cannot be built: {exc}\n"
+                f"Fix specs/{name}/overlay.yaml (CONTRIBUTING.md, step 3), then `make generate`.",
+                file=sys.stderr,
+            )
             status = 1
     return status
 
