@@ -12,7 +12,7 @@ BASE ?=
 JSON ?=
 NODE_STAMP := tools/node_modules/.installed-stamp
 
-.PHONY: install tools-node spec-diff release-notes check-version specs generate check-generated lint typecheck test demo contract bench clean
+.PHONY: install specs generate check-generated lint typecheck test demo contract bench clean
 
 install: $(STAMP)
 
@@ -22,6 +22,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
+
+.PHONY: tools-node spec-diff release-notes check-version
 
 # The pinned spec-diff engine (@useoptic/optic, tools/package-lock.json); no install scripts run.
 tools-node: $(NODE_STAMP)
