@@ -137,6 +137,15 @@ def test_new_response_enum_value_is_added_and_parses(generated: Path) -> None:
     assert job.status == "FAILED"
 
 
+def test_response_field_made_required_is_a_change_not_a_break() -> None:
+    def require(doc: Doc) -> None:
+        _schemas(doc)["VoiceList"]["required"] = ["voices"]
+
+    item = _only(_diff(require), "changed")
+    assert (item["schema"], item["field"]) == ("VoiceList", "voices")
+    assert item["message"] == "response field `voices` is now required (always in the answer)"
+
+
 def test_removed_operation_is_breaking() -> None:
     item = _only(_diff(remove_operation), "breaking")
     assert item["operation"] == "GET /voices" and "operation removed" in item["message"]

@@ -128,6 +128,12 @@ def _attribute_changes(
             msg = f"request field {label} is now required: existing calls may lack it"
             ctx.add("breaking", _item(op, schema, field, msg, where), pointer)
             continue
+        if changed - _DOC_KEYS == {"required"}:
+            now = "required" if after.get("required") else "optional"
+            detail = " (always in the answer)" if now == "required" and not request else ""
+            msg = f"{where.split()[0]} field {label} is now {now}{detail}"
+            ctx.add("changed", _item(op, schema, field, msg, where), pointer)
+            continue
         ctx.add("changed", _item(op, schema, field, f"{label} changed ({details})", where), pointer)
 
 
