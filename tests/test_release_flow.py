@@ -3,6 +3,7 @@ the CI version check fails on an unbumped breaking change, release-notes fixes i
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -74,6 +75,20 @@ def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> N
     assert "livepeer: 1 breaking, 1 added" in vendored.stdout
     assert "MediaURL.url: wire key renamed `url` -> `href`" in vendored.stdout
     assert "TextToSpeechParams.speed: new optional request field `speed`" in vendored.stdout
+
+    as_json = _run(repo, "tools/spec_diff.py", "--base", "HEAD", "--json", "diff.json")
+    assert as_json.returncode == 0, as_json.stderr
+    report = json.loads((repo / "diff.json").read_text())
+    assert report["hamsa"] == {"breaking": [], "added": [], "changed": [], "docs_only": []}
+    (renamed,) = report["livepeer"]["breaking"]
+    (added,) = report["livepeer"]["added"]
+    assert {k: renamed[k] for k in ("operation", "schema", "field")} == {
+        "operation": "POST /text-to-speech",
+        "schema": "MediaURL",
+        "field": "url",
+    }
+    assert (added["schema"], added["field"]) == ("TextToSpeechParams", "speed")
+    assert "renamed" in renamed["message"] and "speed" in added["message"]
 
     failed = _run(repo, "tools/release.py", "check")
     assert failed.returncode == 1

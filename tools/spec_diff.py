@@ -16,6 +16,7 @@ import argparse
 import copy
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -91,6 +92,8 @@ def run_optic(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
             path.write_text(json.dumps(doc), encoding="utf-8")
             paths.append(str(path))
         env = {**os.environ, "OPTIC_TELEMETRY_LEVEL": "off"}
+        if shutil.which("node") is None:
+            raise ToolError("node is not on PATH: the spec diff needs Node.js (20) for optic")
         proc = subprocess.run(
             ["node", str(NODE_BRIDGE), *paths],  # noqa: S607
             cwd=tmp,
