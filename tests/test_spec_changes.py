@@ -156,8 +156,7 @@ def test_unchanged_document_reports_nothing() -> None:
 
 
 def test_cosmetic_change_leaves_the_generated_python_unchanged(generated: Path) -> None:
-    groups = _diff(cosmetic)
-    assert not (groups["breaking"] or groups["added"] or groups["changed"]), groups
+    assert not any(_diff(cosmetic).values())  # no API change, so no release either
     base_files = _python_files(generated / "base")
     assert base_files and base_files == _python_files(generated / "cosmetic")
 

@@ -123,34 +123,12 @@ def diff_documents(
         )
         return groups
     old, new = normalise_document(base), normalise_document(head)
-    old_version, new_version = (
-        old.get("info", {}).get("version"),
-        new.get("info", {}).get("version"),
-    )
-    if old_version != new_version:
-        # optic skips its breaking-change checks across a major info.version bump; we never do.
-        new = copy.deepcopy(new)
-        new.setdefault("info", {})["version"] = old_version
-        groups["docs_only"].append(
-            {
-                "operation": "",
-                "schema": "",
-                "field": "info.version",
-                "where": "document",
-                "message": f"vendor document version {old_version} -> {new_version}",
-            }
-        )
+    # Cosmetic changes are not API changes: x- extensions and $ref spelling are normalised
+    # away, and the vendor's info.version is ignored (optic skips its breaking-change checks
+    # across a major info.version bump; we never do).
+    new = copy.deepcopy(new)
+    new.setdefault("info", {})["version"] = old.get("info", {}).get("version")
     if old == new:
-        if not groups["docs_only"]:
-            groups["docs_only"].append(
-                {
-                    "operation": "",
-                    "schema": "",
-                    "field": "",
-                    "where": "document",
-                    "message": "cosmetic only (x- extensions, $ref spelling): generated code unchanged",
-                }
-            )
         return groups
     for group, items in classify(run_optic(old, new), old, new).items():
         groups[group].extend(items)

@@ -133,7 +133,13 @@ def _summary(vendor_name: str, before: dict[str, Any] | None) -> str:
 
     redundant: list[str] = []
     after = effective_document(vendor_name, redundant=redundant)
-    text = format_report({vendor_name: diff_documents(before, after)}, "the previous document")
+    groups = diff_documents(before, after)
+    text = format_report({vendor_name: groups}, "the previous document")
+    if before != after and not any(groups.values()):
+        text += (
+            "(the document changed cosmetically only: formatting, info.version, x- extensions or "
+            "$ref spelling; the generated clients stay the same)\n"
+        )
     return text + "".join(f"overlay: {note}\n" for note in redundant)
 
 
