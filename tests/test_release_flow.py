@@ -43,17 +43,18 @@ def repo(tmp_path: Path) -> Path:
     return repo
 
 
-def _vendor_renames_url_and_adds_speed(repo: Path) -> None:
+def _vendor_adds_speed(repo: Path, *, rename_url: bool = True) -> None:
     page = repo / "specs" / "livepeer" / "docs-page.md"
     text = page.read_text(encoding="utf-8")
     text = text.replace("      type: object\n      title: TextToSpeechParams",
                         "        speed:\n          type: number\n      type: object\n"
                         "      title: TextToSpeechParams", 1)  # fmt: skip
-    text = text.replace("    MediaURL:\n      properties:\n        url:",
-                        "    MediaURL:\n      properties:\n        href:", 1)  # fmt: skip
-    text = text.replace(
-        "        - url\n      title: MediaURL", "        - href\n      title: MediaURL"
-    )
+    if rename_url:
+        text = text.replace("    MediaURL:\n      properties:\n        url:",
+                            "    MediaURL:\n      properties:\n        href:", 1)  # fmt: skip
+        text = text.replace(
+            "        - url\n      title: MediaURL", "        - href\n      title: MediaURL"
+        )
     page.write_text(text, encoding="utf-8")
 
 
@@ -69,7 +70,7 @@ def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> N
     assert ok.returncode == 0, ok.stderr
     assert "no spec or generator change" in ok.stdout
 
-    _vendor_renames_url_and_adds_speed(repo)
+    _vendor_adds_speed(repo)  # and renames MediaURL.url to href
     vendored = _run(repo, "tools/vendor_spec.py", "livepeer")  # default: the page in the repo
     assert vendored.returncode == 0, vendored.stderr
     assert "livepeer: 1 breaking, 1 added" in vendored.stdout
@@ -120,3 +121,55 @@ def test_a_generator_change_is_at_least_a_patch(repo: Path) -> None:
     assert check.returncode == 0 and "release-notes will make it 0.1.1" in check.stdout
     assert _run(repo, "tools/release.py", "notes").returncode == 0
     assert _version(repo) == "0.1.1"
+
+
+# Runs in a fresh interpreter on the regenerated packages (PYTHONPATH first), with the real
+# wrapper: extra_body is checked against the package's effective openapi.json.
+_SEND_SPEED = """
+import json, sys, httpx
+from speechspec import InvalidRequestError, Livepeer
+
+sent = []
+def answer(request):
+    sent.append(json.loads(request.content))
+    return httpx.Response(200, json={"audio": {"url": "https://cdn.example/a.wav"}})
+
+lp = Livepeer("t", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
+for extra in ({"speed": 1.25}, {"speed": "fast"}):
+    try:
+        lp.text_to_speech("Hello", extra_body=extra)
+    except InvalidRequestError as exc:
+        sent.append({"refused": exc.param, "message": str(exc)})
+print(json.dumps(sent))
+"""
+
+
+def _send_speed(generated: Path) -> list[dict[str, object]]:
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(generated)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _SEND_SPEED], env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    sent: list[dict[str, object]] = json.loads(proc.stdout)
+    return sent
+
+
+def test_a_new_request_field_is_sendable_via_extra_body_once_regenerated(repo: Path) -> None:
+    before = _send_speed(ROOT / "generated")  # today's spec has no `speed`
+    assert [s.get("refused") for s in before] == ["extra_body", "extra_body"]
+    assert "speed" in str(before[0]["message"])
+
+    _vendor_adds_speed(repo, rename_url=False)
+    assert _run(repo, "tools/vendor_spec.py", "livepeer", "--no-diff").returncode == 0
+    generated = _run(repo, "tools/generate.py")
+    assert generated.returncode == 0, generated.stderr
+
+    body, refused = _send_speed(repo / "generated")
+    assert body == {
+        "model_id": "parler-tts/parler-tts-large-v1",
+        "text": "Hello",
+        "speed": 1.25,
+    }
+    assert refused["refused"] == "extra_body" and "speed" in str(refused["message"])
