@@ -299,13 +299,18 @@ def test_operations_have_a_public_builder_and_parser(fixture_pkg: Path, fx: Any)
 
 
 def test_generated_code_passes_mypy_strict(fixture_pkg: Path) -> None:
+    packages = ["fixture_client", "hamsa_client", "livepeer_client"]
     proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", "fixture_client"],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental"]
+        + [arg for name in packages for arg in ("-p", name)],
         capture_output=True,
         text=True,
         check=False,
         cwd=fixture_pkg,
-        env={**os.environ, "MYPYPATH": str(fixture_pkg)},
+        env={
+            **os.environ,
+            "MYPYPATH": os.pathsep.join([str(fixture_pkg), str(ROOT / "generated")]),
+        },
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
