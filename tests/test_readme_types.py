@@ -4,10 +4,12 @@ configuration.
 
 How a block is checked: each ```python block becomes its own module, its code the body of an
 ``async def`` (so a block may ``await``, as the webhook example does in a request handler),
-after a preamble that declares the names a README example leaves to the reader's code:
-``request`` (the web framework's request, ``Any``) and ``SECRET`` (a ``str``). Nothing else
-is added: a block must import what it uses. pyright runs in strict mode on the same modules,
-with reportUnusedFunction/Variable off (an example's top-level names look unused once wrapped).
+after a preamble that declares the names a README example leaves to the reader's code or
+continues from an earlier example: ``request`` (the web framework's request, ``Any``),
+``SECRET`` and ``customer_key`` (``str``), ``hamsa`` (a ``Hamsa``) and ``lp`` (a
+``Livepeer``). Nothing else is added: a block must import what it uses. pyright runs in strict mode on the same modules,
+with reportUnusedFunction/Variable off (an example's top-level names look unused once wrapped)
+and reportUnusedExpression off (an example may show values REPL-style).
 pyright comes from PyPI with its JavaScript bundled and runs on the machine's Node; with
 --outputjson and PYRIGHT_PYTHON_IGNORE_WARNINGS it makes no network request.
 """
@@ -25,10 +27,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 PREAMBLE = """\
-from typing import Any
+from typing import Any, cast
+
+from speechspec import Hamsa, Livepeer
 
 request: Any = None
 SECRET: str = "the webhook secret"
+customer_key: str = "another key"
+hamsa = cast(Hamsa, None)
+lp = cast(Livepeer, None)
 
 
 async def readme_example() -> None:
@@ -82,6 +89,8 @@ def test_readme_examples_pass_pyright_strict(tmp_path: Path) -> None:
                 # Wrapped in a function, an example's top-level names look unused.
                 "reportUnusedFunction": "none",
                 "reportUnusedVariable": "none",
+                # An example may show values REPL-style: `raw.status_code, raw.headers[...]`.
+                "reportUnusedExpression": "none",
             }
         )
     )
