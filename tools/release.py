@@ -135,8 +135,9 @@ def check() -> int:
         )
         return 1
     hint = "" if current >= need else f" (release-notes will make it {_fmt(need)})"
+    label = {"added": "additive", "changed": "patch-level"}.get(level, level)
     print(
-        f"check-version: ok: {level} changes since {_fmt(released)}, version {_fmt(current)}{hint}"
+        f"check-version: ok: {label} changes since {_fmt(released)}, version {_fmt(current)}{hint}"
     )
     return 0
 
