@@ -35,7 +35,7 @@ def _headers(kwargs: Mapping[str, Any]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Call:
-    """One API request, as a generated operation's ``_get_kwargs`` describes it."""
+    """One API request, as a generated operation's public ``build_request`` describes it."""
 
     method: str
     path: str
