@@ -15,23 +15,23 @@ T = TypeVar("T", bound="TextToSpeechParams")
 class TextToSpeechParams:
     """
     Attributes:
-        model_id (str): Hugging Face model ID used for text to speech generation.
         text (str): Text input for speech generation.
+        model_id (str | Unset): Hugging Face model ID used for text to speech generation.
         description (str | Unset): Description of speaker to steer text to speech generation. Default: 'A male speaker
             delivers a slightly expressive and animated speech with a moderate speed and pitch.'.
     """
 
-    model_id: str
     text: str
+    model_id: str | Unset = UNSET
     description: str | Unset = (
         "A male speaker delivers a slightly expressive and animated speech with a moderate speed and pitch."
     )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        model_id = self.model_id
-
         text = self.text
+
+        model_id = self.model_id
 
         description = self.description
 
@@ -39,10 +39,11 @@ class TextToSpeechParams:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "model_id": model_id,
                 "text": text,
             }
         )
+        if model_id is not UNSET:
+            field_dict["model_id"] = model_id
         if description is not UNSET:
             field_dict["description"] = description
 
@@ -51,15 +52,15 @@ class TextToSpeechParams:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        model_id = d.pop("model_id")
-
         text = d.pop("text")
+
+        model_id = d.pop("model_id", UNSET)
 
         description = d.pop("description", UNSET)
 
         text_to_speech_params = cls(
-            model_id=model_id,
             text=text,
+            model_id=model_id,
             description=description,
         )
 

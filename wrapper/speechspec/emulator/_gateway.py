@@ -39,7 +39,7 @@ def go_json(status: int, value: Any) -> Response:
 
 
 def error(status: int, message: str) -> Response:
-    return go_json(status, _gojson.error_body(message))
+    return go_json(status, _gojson.error_body(status, message))
 
 
 def _authorized(request: Request, state: EmulatorState) -> bool:
@@ -58,6 +58,11 @@ async def text_to_speech(request: Request) -> Response:
         params = _gojson.decode_params(await request.body())
     except _gojson.GoJSONError as exc:
         return error(400, str(exc))
+    if params["model_id"] == "":
+        # processAIRequest selects an orchestrator for model "": none has it, so after its
+        # tries the answer is ServiceUnavailableError "no orchestrators available" (a missing
+        # model_id is the default model instead).
+        return error(503, "no orchestrators available")
     text = params["text"]
     if text is None:
         return error(400, "text field is required")

@@ -244,6 +244,8 @@ def decode_params(body: bytes) -> dict[str, str | None]:
     return fields
 
 
-def error_body(message: str) -> dict[str, Any]:
-    """go-livepeer server/handlers.go handleAPIError: ``{"error": {"message": ...}}``."""
-    return {"error": {"message": message}}
+def error_body(status: int, message: str) -> dict[str, Any]:
+    """go-livepeer server/handlers.go handleAPIError: ``{"error": {"message": ...}}``, where a
+    500's and a 503's own message is replaced by a fixed one."""
+    fixed = {500: "Internal Server Error", 503: "Service Unavailable Error"}.get(status, message)
+    return {"error": {"message": fixed}}

@@ -16,11 +16,6 @@ LIVEPEER_PREFIX = "/livepeer"
 FAIL_JOB_SCOPE_KEY = "speechspec.fail_job"
 
 
-def gateway_message(status: int, message: str) -> str:
-    # go-livepeer server/handlers.go handleAPIError hides every 500's and 503's own message.
-    return {500: "Internal Server Error", 503: "Service Unavailable Error"}.get(status, message)
-
-
 def fault_response(fault: Fault, path: str, state: EmulatorState) -> Response:
     status = fault.status or 500
     headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
@@ -33,7 +28,7 @@ def fault_response(fault: Fault, path: str, state: EmulatorState) -> Response:
     elif state.livepeer_mode == "runner":
         body = {"detail": {"msg": "emulated fault"}}
     else:
-        body = _gojson.error_body(gateway_message(status, "emulated fault"))
+        body = _gojson.error_body(status, "emulated fault")
     return JSONResponse(body, status_code=status, headers=headers)
 
 

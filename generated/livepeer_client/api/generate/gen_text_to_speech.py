@@ -6,7 +6,9 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.audio_response import AudioResponse
+from ...models.gateway_error import GatewayError
 from ...models.http_error import HTTPError
+from ...models.http_exception_error import HTTPExceptionError
 from ...models.http_validation_error import HTTPValidationError
 from ...models.text_to_speech_params import TextToSpeechParams
 from ...types import Response
@@ -33,19 +35,68 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> AudioResponse | HTTPError | HTTPValidationError | None:
+) -> (
+    AudioResponse
+    | GatewayError
+    | HTTPError
+    | HTTPExceptionError
+    | HTTPValidationError
+    | None
+):
     if response.status_code == 200:
         response_200 = AudioResponse.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = HTTPError.from_dict(response.json())
+
+        def _parse_response_400(
+            data: object,
+        ) -> GatewayError | HTTPError | HTTPExceptionError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_400_type_0 = HTTPError.from_dict(data)
+
+                return response_400_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_400_type_1 = GatewayError.from_dict(data)
+
+                return response_400_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_400_type_2 = HTTPExceptionError.from_dict(data)
+
+            return response_400_type_2
+
+        response_400 = _parse_response_400(response.json())
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = HTTPError.from_dict(response.json())
+
+        def _parse_response_401(data: object) -> GatewayError | HTTPError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_401_type_0 = HTTPError.from_dict(data)
+
+                return response_401_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_401_type_1 = GatewayError.from_dict(data)
+
+            return response_401_type_1
+
+        response_401 = _parse_response_401(response.json())
 
         return response_401
 
@@ -55,9 +106,30 @@ def _parse_response(
         return response_422
 
     if response.status_code == 500:
-        response_500 = HTTPError.from_dict(response.json())
+
+        def _parse_response_500(data: object) -> GatewayError | HTTPError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_500_type_0 = HTTPError.from_dict(data)
+
+                return response_500_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_500_type_1 = GatewayError.from_dict(data)
+
+            return response_500_type_1
+
+        response_500 = _parse_response_500(response.json())
 
         return response_500
+
+    if response.status_code == 503:
+        response_503 = GatewayError.from_dict(response.json())
+
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -67,7 +139,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AudioResponse | HTTPError | HTTPValidationError]:
+) -> Response[
+    AudioResponse | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,7 +154,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: TextToSpeechParams,
-) -> Response[AudioResponse | HTTPError | HTTPValidationError]:
+) -> Response[
+    AudioResponse | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
+]:
     """Text To Speech
 
      Generate a text-to-speech audio file based on the provided text input and speaker description.
@@ -93,7 +169,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AudioResponse | HTTPError | HTTPValidationError]
+        Response[AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError]
     """
 
     kwargs = _get_kwargs(
@@ -111,7 +187,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: TextToSpeechParams,
-) -> AudioResponse | HTTPError | HTTPValidationError | None:
+) -> (
+    AudioResponse
+    | GatewayError
+    | HTTPError
+    | HTTPExceptionError
+    | HTTPValidationError
+    | None
+):
     """Text To Speech
 
      Generate a text-to-speech audio file based on the provided text input and speaker description.
@@ -124,7 +207,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AudioResponse | HTTPError | HTTPValidationError
+        AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
     """
 
     return sync_detailed(
@@ -137,7 +220,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: TextToSpeechParams,
-) -> Response[AudioResponse | HTTPError | HTTPValidationError]:
+) -> Response[
+    AudioResponse | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
+]:
     """Text To Speech
 
      Generate a text-to-speech audio file based on the provided text input and speaker description.
@@ -150,7 +235,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AudioResponse | HTTPError | HTTPValidationError]
+        Response[AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError]
     """
 
     kwargs = _get_kwargs(
@@ -166,7 +251,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: TextToSpeechParams,
-) -> AudioResponse | HTTPError | HTTPValidationError | None:
+) -> (
+    AudioResponse
+    | GatewayError
+    | HTTPError
+    | HTTPExceptionError
+    | HTTPValidationError
+    | None
+):
     """Text To Speech
 
      Generate a text-to-speech audio file based on the provided text input and speaker description.
@@ -179,7 +271,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AudioResponse | HTTPError | HTTPValidationError
+        AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
     """
 
     return (
