@@ -6,6 +6,7 @@ import array
 import asyncio
 import functools
 import io
+import itertools
 import math
 import sys
 import wave
@@ -100,3 +101,28 @@ async def render(text: str, *, voice: str, rate: int, use_espeak: bool = True) -
 def voice_for(text: str) -> str:
     """Arabic voice for Arabic script, English otherwise."""
     return "ar" if any("\u0600" <= ch <= "\u06ff" for ch in text) else "en"
+
+
+def zero_crossing_variation(wav: bytes) -> float:
+    """How much the zero-crossing rate varies between 20 ms frames (coefficient of variation,
+    over frames that are not silence). Speech alternates voiced sounds and fricatives: about
+    0.5-1.0; a tone, whatever its envelope, stays under 0.1. The demo and tests use it to tell
+    espeak-ng's speech from the fallback tone."""
+    with wave.open(io.BytesIO(wav)) as w:
+        rate = w.getframerate()
+        samples = array.array("h", w.readframes(w.getnframes()))
+    if sys.byteorder == "big":
+        samples.byteswap()
+    size = max(1, rate // 50)
+    rates: list[float] = []
+    for start in range(0, len(samples) - size, size):
+        frame = samples[start : start + size]
+        if max(map(abs, frame)) < 500:
+            continue
+        crossings = sum(1 for a, b in itertools.pairwise(frame) if (a < 0) != (b < 0))
+        rates.append(crossings / size)
+    if len(rates) < 2 or not any(rates):
+        return 0.0
+    mean = sum(rates) / len(rates)
+    spread = math.sqrt(sum((r - mean) ** 2 for r in rates) / len(rates))
+    return spread / mean
