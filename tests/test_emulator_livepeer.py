@@ -331,8 +331,11 @@ def test_gateway_503_is_a_fault_the_wrapper_retries(sleeps: list[float]) -> None
         assert info.value.status_code == 503
         assert info.value.message == "503 Service Unavailable: Service Unavailable Error"
         retrying = speechspec.Livepeer(emu.livepeer_token, base_url=emu.livepeer_base_url)
-        retrying.text_to_speech("three")  # request 3 answered; a 503 on 4 would be retried
-        assert [r["status"] for r in emu.requests()] == [200, 503, 200]
+        retrying.text_to_speech("three")  # request 3
+        sleeps.clear()
+        retrying.text_to_speech("four")  # request 4: 503 (nothing processed), retried as 5
+        assert [r["status"] for r in emu.requests()] == [200, 503, 200, 503, 200]
+        assert len(sleeps) == 1
 
 
 def test_an_unknown_mode_is_refused() -> None:
