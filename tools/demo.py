@@ -89,9 +89,7 @@ def main() -> int:
     from speechspec.emulator._speech import available
 
     spoken = (
-        "spoken by espeak-ng"
-        if available()
-        else "a generated tone: espeak-ng could not be loaded"
+        "spoken by espeak-ng" if available() else "a generated tone: espeak-ng could not be loaded"
     )
     print(f"demo: both files are valid WAV ({spoken}); play them with any audio player.")
     return 0

@@ -8,6 +8,7 @@ A job ends FAILED, deterministically, when its text contains FAIL_MARKER or when
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import secrets
 import time
 import uuid
@@ -150,8 +151,6 @@ async def job_status(request: Request) -> Response:
 
 
 def _is_loopback(host: str) -> bool:
-    import ipaddress
-
     if host == "localhost":
         return True
     try:
