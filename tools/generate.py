@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 from _common import ROOT, SPECS, VENDORS, ToolError, load_document, validate
+from _templates import TEMPLATES, check_generator_version, mark_response_schemas, stamp_headers
 from overlay import apply_overlay
 
 GENERATED = ROOT / "generated"
@@ -48,12 +49,14 @@ def generate_into(out_dir: Path) -> None:
     """Generate every vendor's package into ``out_dir/<vendor>_client``."""
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    check_generator_version()
     with tempfile.TemporaryDirectory(prefix="speechspec-effective-") as work:
         for vendor in VENDORS:
             package = f"{vendor}_client"
-            effective = dump_json(effective_document(vendor))
+            document = effective_document(vendor)
+            effective = dump_json(document)
             eff_path = Path(work) / f"{vendor}.json"
-            eff_path.write_text(effective, encoding="utf-8")
+            eff_path.write_text(dump_json(mark_response_schemas(document)), encoding="utf-8")
             cmd = [
                 str(bin_dir / "openapi-python-client"),
                 "generate",
@@ -63,6 +66,8 @@ def generate_into(out_dir: Path) -> None:
                 str(SPECS / vendor / "config.yaml"),
                 "--meta",
                 "none",
+                "--custom-template-path",
+                str(TEMPLATES),
                 "--output-path",
                 str(out_dir / package),
                 "--overwrite",
@@ -75,6 +80,7 @@ def generate_into(out_dir: Path) -> None:
                 raise ToolError(
                     f"openapi-python-client failed for {vendor}:\n{proc.stdout}{proc.stderr}"
                 )
+            stamp_headers(out_dir / package, vendor)
             (out_dir / package / "openapi.json").write_text(effective, encoding="utf-8")
             (out_dir / package / "py.typed").touch()
 
