@@ -71,10 +71,9 @@ def job_json(job: Job, state: EmulatorState, base: str) -> dict[str, Any]:
 
 
 def _details(job: Job, state: EmulatorState, base: str) -> dict[str, Any]:
-    """The job-status answer, with the fields get-job-by-id documents for ``data``."""
+    """The job-status answer: the job (as generate-tts documents it for a TTS job) with the
+    further fields get-job-by-id documents for ``data``."""
     data = job_json(job, state, base)
-    data.pop("userId")
-    data.pop("ttsVoiceId")
     data.update(processingType="ASYNC", billingId="emulator-billing-id", systemModelKey="TTS")
     answer: dict[str, Any] = {"message": "success", "data": data}
     if data["status"] == "FAILED":
