@@ -18,8 +18,7 @@ class MediaURL:
     """A URL from which media can be accessed.
 
     Attributes:
-        url (str): The URL where the media can be accessed: an http(s) URL, a path relative to the gateway
-            (/stream/...), or a data:audio/wav;base64 URL.
+        url (str): The URL where the media can be accessed.
     """
 
     url: str
