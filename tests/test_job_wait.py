@@ -13,7 +13,7 @@ import anyio
 import httpx
 import pytest
 import respx
-from helpers import HAMSA_KEY, HAMSA_URL, call, create_answer, job, make
+from helpers import HAMSA_KEY, HAMSA_URL, call, create_answer, job, make, run
 from rawserver import Conn, RawServer
 from speechspec import _deadline, _jobs, _schedule, errors
 from speechspec._schedule import JobHistory, PollSchedule
@@ -364,3 +364,33 @@ def test_a_job_created_long_ago_is_polled_at_once(
     call(client, "wait_for_job", "job-123")
     assert clock.sleeps == []
     assert route.call_count == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_emulators_failed_job_reason_reaches_job_failed_error(mode: str) -> None:
+    """End to end, real HTTP: the emulator fails a job whose text carries its marker and says
+    why in jobResponse.error and the answer's message."""
+    from speechspec.emulator import EmulatorServer
+    from speechspec.emulator._hamsa import FAIL_MARKER, FAILURE_REASON
+
+    def create_and_wait(client: Any, text: str) -> Any:
+        if mode == "sync":
+            return client.wait_for_job(client.text_to_speech(text, voice_id="Amjad").id)
+
+        async def both() -> Any:
+            # One event loop for the create and the wait: the pool's connection belongs to it.
+            try:
+                created = await client.text_to_speech(text, voice_id="Amjad")
+                return await client.wait_for_job(created.id)
+            finally:
+                await client.aclose()
+
+        return run(both())
+
+    with EmulatorServer(job_delay=0.05, use_espeak=False) as server:
+        client = make("hamsa", mode, api_key=server.hamsa_key, base_url=server.hamsa_base_url)
+        with pytest.raises(errors.JobFailedError) as info:
+            create_and_wait(client, f"hello {FAIL_MARKER}")
+    assert info.value.reason == FAILURE_REASON
+    assert str(info.value) == f"Hamsa job {info.value.job.id} failed: {FAILURE_REASON}"
+    assert info.value.job.status.value == "FAILED"
