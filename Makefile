@@ -53,7 +53,7 @@ bench: $(STAMP)
 
 # Live contract run (opt-in, billed): see README "Contract tests against a real vendor".
 contract: $(STAMP)
-	$(PY) -m pytest tests/contract -p no:cacheprovider -rs --junitxml=contract-report.xml
+	$(PY) -m pytest tests/contract --contract -p no:cacheprovider -rs --junitxml=contract-report.xml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml

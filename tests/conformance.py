@@ -39,8 +39,10 @@ def run_against(
     *,
     mode: GenerationMode = GenerationMode.POSITIVE,
     max_examples: int = 50,
+    statuses: list[int] | None = None,
 ) -> int:
-    """Run every default check on every operation; return the number of cases sent.
+    """Run every default check on every operation; return the number of cases sent, and
+    append each answer's status code to ``statuses`` when given.
     Raises schemathesis' FailureGroup on the first failure found."""
     sent = 0
     for op in operations(vendor):
@@ -50,7 +52,9 @@ def run_against(
         def check(case: Any) -> None:
             nonlocal sent
             sent += 1
-            case.call_and_validate(base_url=base_url, headers=dict(auth))
+            response = case.call_and_validate(base_url=base_url, headers=dict(auth))
+            if statuses is not None:
+                statuses.append(response.status_code)
 
         check()
     return sent
