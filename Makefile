@@ -10,6 +10,7 @@ LIVEPEER_DOCS     ?= ../shared/vendor-docs/livepeer-text-to-speech.md
 LIVEPEER_DOCS_URL ?= https://docs.livepeer.org/ai/api-reference/text-to-speech.md
 
 .PHONY: install specs generate check-generated lint typecheck test demo contract bench clean
+.PHONY: dist-check
 
 install: $(STAMP)
 
@@ -50,6 +51,11 @@ bench: $(STAMP)
 	@# Byte-compile as a wheel install would, so import times compare like with like.
 	$(PY) -m compileall -q wrapper generated
 	$(PY) bench/bench.py
+
+# The built wheel and sdist as users get them: fresh venvs per extra, tests/userproject.
+dist-check: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,dist]'
+	$(PY) tools/dist_check.py
 
 # Live contract run (opt-in, billed): see README "Contract tests against a real vendor".
 contract: $(STAMP)

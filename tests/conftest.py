@@ -16,6 +16,8 @@ import anyio  # noqa: E402
 import pytest  # noqa: E402
 
 CONTRACT_DIR = Path(__file__).resolve().parent / "contract"
+# A user's own project, run by `make dist-check` in venvs that installed the built wheel.
+USERPROJECT_DIR = Path(__file__).resolve().parent / "userproject"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,6 +33,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     only `make contract` (the --contract flag) collects it, never `make test`, whatever the
     environment holds."""
     if collection_path == CONTRACT_DIR and not config.getoption("--contract"):
+        return True
+    if collection_path == USERPROJECT_DIR:
         return True
     return None
 

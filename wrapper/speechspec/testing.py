@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 import httpx
 import pytest
@@ -43,6 +43,35 @@ INSTALL_HINT = "pip install 'speechspec[testing]'"
 
 # The third-party modules each fixture needs, all installed by the `testing` extra.
 _EXTRA_MODULES = frozenset({"respx", "starlette", "uvicorn", "jsonschema", "rfc3339_validator"})
+
+
+class Emulator(Protocol):
+    """What the ``speechspec_emulator`` fixture gives: a running
+    ``speechspec.emulator.EmulatorServer``. For annotations in your tests, importable without
+    the extra (``from speechspec.testing import Emulator``), so a test module that annotates
+    with it still imports in a core-only install."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def hamsa_base_url(self) -> str: ...
+    @property
+    def livepeer_base_url(self) -> str: ...
+    @property
+    def hamsa_key(self) -> str: ...
+    @property
+    def livepeer_token(self) -> str | None: ...
+    def requests(self) -> list[dict[str, Any]]:
+        """The requests received so far (method, path, status), in order."""
+        ...
+
+    def clear_requests(self) -> None: ...
+
+
+if TYPE_CHECKING:
+
+    def _is_an_emulator(server: EmulatorServer) -> Emulator:
+        return server  # mypy checks here that the Protocol matches the real server
 
 
 def _missing_extra(fixture: str, exc: ModuleNotFoundError) -> NoReturn:
@@ -62,7 +91,8 @@ def _require(fixture: str, module: str) -> ModuleType:
     except ModuleNotFoundError as exc:
         if (exc.name or "").partition(".")[0] not in _EXTRA_MODULES:
             raise
-        _missing_extra(fixture, exc)
+        missing = exc
+    _missing_extra(fixture, missing)  # outside the handler: one message, no chained traceback
 
 
 def _tone_wav(fixture: str) -> bytes:
