@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 USERPROJECT = ROOT / "tests" / "userproject"
 HINT = "pip install 'speechspec[testing]'"
 PIP = ["-m", "pip", "--disable-pip-version-check", "--quiet"]
+STEP_TIMEOUT = 900  # seconds; one step (a build, an install, a pytest run), not the whole check
 
 # The source trees each install must cover, and the extras that install them.
 TREES: dict[str, list[str]] = {
@@ -88,9 +89,18 @@ def say(message: str) -> None:
 def run(
     cmd: list[str | Path], cwd: Path | str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [str(c) for c in cmd], capture_output=True, text=True, check=False, cwd=cwd, env=env
-    )
+    try:
+        done = subprocess.run(
+            [str(c) for c in cmd],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=cwd,
+            env=env,
+            timeout=STEP_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        raise CheckFailed(f"{' '.join(map(str, cmd))} took over {STEP_TIMEOUT} s") from None
     if done.returncode != 0:
         raise CheckFailed(
             f"{' '.join(map(str, cmd))} exited {done.returncode}\n{done.stdout}{done.stderr}"
@@ -323,6 +333,7 @@ def run_user_project(work: Path, name: str, python: Path, emulator: dict[str, st
         capture_output=True,
         text=True,
         check=False,
+        timeout=STEP_TIMEOUT,
     )
     check_pytest(name, report, done.stdout + done.stderr)
     # 3. mypy --strict and pyright (strict) on the project, as its own CI would.
@@ -378,13 +389,15 @@ def start_emulator(python: Path) -> tuple[subprocess.Popen[str], dict[str, str]]
         env=user_env({}),
     )
     assert proc.stdout is not None
+    wanted = {"HAMSA_BASE_URL", "LIVEPEER_BASE_URL", "HAMSA_API_KEY", "LIVEPEER_API_TOKEN"}
     settings: dict[str, str] = {}
-    while len(settings) < 4:
-        line = proc.stdout.readline()
+    while settings.keys() != wanted:
+        line = proc.stdout.readline()  # it prints them at once; a dead process ends the loop
         if not line:
             raise CheckFailed("`speechspec emulator` exited before printing its settings")
         key, _, value = line.strip().partition("=")
-        settings[key] = value
+        if key in wanted:
+            settings[key] = value
     return proc, settings
 
 

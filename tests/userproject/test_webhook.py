@@ -37,8 +37,10 @@ def webhook_url(handler: ModuleType) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    while not server.started:
+    deadline = time.monotonic() + 20
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert server.started, "the webhook server did not start"
     yield f"http://127.0.0.1:{sock.getsockname()[1]}/hamsa"
     server.should_exit = True
     thread.join(10)
