@@ -82,8 +82,11 @@ class CheckFailed(Exception):
     pass
 
 
+_STARTED = time.monotonic()
+
+
 def say(message: str) -> None:
-    print(f"dist-check: {message}", flush=True)
+    print(f"dist-check: [{time.monotonic() - _STARTED:4.0f} s] {message}", flush=True)
 
 
 def run(
@@ -178,12 +181,14 @@ def wheelhouse(work: Path, wheel: Path) -> Path:
 def make_venv(work: Path, name: str, wheel: Path, house: Path) -> Path:
     extra, _, user = VENVS[name]
     venv = work / f"venv-{name}"
-    run([sys.executable, "-m", "venv", venv])
+    # This pip installs into the new venv (--python): no pip bootstrap per venv.
+    run([sys.executable, "-m", "venv", "--without-pip", venv])
     python = venv / "bin" / "python"
     target = f"{wheel}[{extra}]" if extra else str(wheel)
     reqs = ["-r", str(USERPROJECT / "requirements.txt")] if user else []
     # Dependencies resolved as usual (never --no-deps), from the wheelhouse built above.
-    run([python, *PIP, "install", "--no-index", "--find-links", house, target, *reqs])
+    pip = [sys.executable, "-m", "pip", "--python", python, *PIP[2:]]
+    run([*pip, "install", "--no-index", "--find-links", house, target, *reqs])
     return python
 
 
@@ -418,7 +423,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="speechspec-dist-"))
-    started = time.monotonic()
     emulator_proc: subprocess.Popen[str] | None = None
     try:
         readme_examples()  # fail fast on an unmarked README example
@@ -444,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"work directory kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    say(f"passed in {time.monotonic() - started:.0f} s")
+    say("passed")
     return 0
 
 
