@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from .emulator import EmulatorServer
 
-INSTALL_HINT = "pip install 'speechspec[testing]'"
+_INSTALL_HINT = "pip install 'speechspec[testing]'"
 
 # The third-party modules each fixture needs, all installed by the `testing` extra.
 _EXTRA_MODULES = frozenset({"respx", "starlette", "uvicorn", "jsonschema", "rfc3339_validator"})
@@ -77,7 +77,7 @@ if TYPE_CHECKING:
 def _missing_extra(fixture: str, exc: ModuleNotFoundError) -> NoReturn:
     pytest.fail(
         f"speechspec's `{fixture}` fixture needs the `testing` extra "
-        f"(No module named {exc.name!r}): {INSTALL_HINT}",
+        f"(No module named {exc.name!r}): {_INSTALL_HINT}",
         pytrace=False,
     )
 
