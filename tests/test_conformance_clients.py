@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -14,7 +15,6 @@ import respx
 import schemathesis
 import speechspec
 from conformance import quiet_settings
-from dateutil.parser import isoparse
 from hypothesis import given
 from schemathesis import GenerationMode
 from speechspec import errors
@@ -104,7 +104,9 @@ def test_hamsa_create_requests_conform() -> None:
 def test_hamsa_job_requests_conform() -> None:
     client = speechspec.Hamsa(api_key="k-conformance")
     with respx.mock(assert_all_called=False) as mock:
-        route = mock.get(f"{HAMSA}/v1/jobs").respond(200, json={"data": {"id": "j"}})
+        route = mock.get(f"{HAMSA}/v1/jobs").respond(
+            200, json={"data": {"id": "j", "status": "PENDING"}}
+        )
 
         @quiet_settings(EXAMPLES // 2)
         @given(case=_op("hamsa_client", "/v1/jobs", "GET").as_strategy())
@@ -190,7 +192,7 @@ def _same(expected: Any, actual: Any) -> bool:
         )
     if isinstance(expected, str) and isinstance(actual, str) and expected != actual:
         try:
-            return isoparse(expected) == isoparse(actual)
+            return datetime.fromisoformat(expected) == datetime.fromisoformat(actual)
         except ValueError:
             return False
     return (bool(expected == actual) and type(expected) is type(actual)) or (
@@ -310,9 +312,11 @@ def test_invalid_response_bodies_raise_only_typed_errors(
             except errors.ResponseValidationError:
                 tally["rejected"] += 1
                 return
-            # Accepted: only what the typed model cannot see (string formats) may be wrong.
+            # Accepted: only what the typed model cannot see (string formats) may be wrong, and
+            # an enum value the spec does not list (response enums are open, kept as strings).
             assert not isinstance(body, bytes)
-            assert all(p.validator == "format" for p in problems), [p.message for p in problems]
+            allowed = ("format", "enum")
+            assert all(p.validator in allowed for p in problems), [p.message for p in problems]
 
         check()
     if code < 300:
