@@ -49,6 +49,12 @@ def test_an_unmarked_readme_example_is_refused(
     monkeypatch.setattr(dist_check, "ROOT", tmp_path)
     with pytest.raises(dist_check.CheckFailed, match="2 ```python blocks but 1 name"):
         dist_check.readme_examples()
+    # Blocks naming the same file go on from each other, in README order.
+    (tmp_path / "README.md").write_text(
+        "<!-- userproject: a.py -->\n```python\nx = 1\n```\ntext\n"
+        "<!-- userproject: a.py (more) -->\n```python\nprint(x)\n```\n"
+    )
+    assert dist_check.readme_examples() == {"a.py": "x = 1\n\nprint(x)\n"}
 
 
 CELL = "tests/test_fault_matrix.py::test_fault_matrix[connection refused-hamsa-create-sync]"

@@ -293,16 +293,20 @@ BLOCK = re.compile(r"<!-- userproject: (\S+)[^>]*-->\n```python\n(.*?)```\n", re
 
 
 def readme_examples() -> dict[str, str]:
-    """The README's ```python blocks, by the file their `<!-- userproject: NAME -->` names.
-    Every block must have one: an example nobody runs is an example that rots."""
+    """The README's ```python blocks, by the file their `<!-- userproject: NAME -->` names;
+    blocks naming the same file are joined in README order (a later block goes on with the
+    names an earlier one defined). Every block must have one: an example nobody runs rots."""
     readme = (ROOT / "README.md").read_text()
-    blocks = dict(BLOCK.findall(readme))
+    found = BLOCK.findall(readme)
     total = readme.count("```python\n")
-    if len(blocks) != total:
+    if len(found) != total:
         raise CheckFailed(
-            f"README.md has {total} ```python blocks but {len(blocks)} name their "
+            f"README.md has {total} ```python blocks but {len(found)} name their "
             "userproject file (`<!-- userproject: NAME.py -->` on the line before)"
         )
+    blocks: dict[str, str] = {}
+    for file, text in found:
+        blocks[file] = f"{blocks[file]}\n{text}" if file in blocks else text
     return blocks
 
 
