@@ -78,6 +78,10 @@ class _LivepeerCore(_Core):
         url = audio.audio.url
         if url.startswith(("data:", "http://", "https://")):
             return url
+        if url.startswith("/") and not url.startswith("//"):
+            # A go-livepeer gateway answers "/stream/<id>/<name>.wav", a path on the gateway
+            # itself (server/ai_process.go); base_url is the gateway, a proxy's prefix included.
+            return self.base_url + url
         return str(httpx.URL(self.base_url + "/").join(url))
 
 
