@@ -25,7 +25,6 @@ ProgressCallback = Callable[[int, int | None], None]
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MAX_REDIRECTS = 5
-_CHUNK = 64 * 1024
 # Base64 decodes 4 characters to 3 bytes: decode in slices of a multiple of 4.
 _B64_SLICE = 4 * 256 * 1024
 
@@ -265,7 +264,8 @@ def download_sync(
                             current, hops = plan.next_hop(response, current, hops), hops + 1
                             continue
                         plan.check_response(response, out)
-                        for chunk in response.iter_bytes(_CHUNK):
+                        # As the network delivers them: a chunk size would re-chunk (copy).
+                        for chunk in response.iter_bytes():
                             out.write(chunk)
                     finally:
                         response.close()
@@ -314,7 +314,7 @@ async def download_async(
                             current, hops = plan.next_hop(response, current, hops), hops + 1
                             continue
                         plan.check_response(response, out)
-                        async for chunk in response.aiter_bytes(_CHUNK):
+                        async for chunk in response.aiter_bytes():
                             out.write(chunk)
                     finally:
                         await response.aclose()
