@@ -173,7 +173,11 @@ class BatchRun:
 
     async def _create(self, line: Line) -> Any:
         key = line.key
-        await self.journal.record("I", key)
+        try:
+            await self.journal.record("I", key)
+        except asyncio.CancelledError:
+            await self.journal.record("X", key, durable=False)  # interrupted before sending
+            raise
         task = asyncio.ensure_future(self.vendor.create(line.text))
         try:
             result = await asyncio.shield(task)

@@ -88,7 +88,8 @@ class Journal:
         self._lock_own(shard)
         self.entries: dict[str, Entry] = {}
         self._load(shard)
-        self._io = threading.Lock()
+        self._io = threading.Lock()  # one writer of the file at a time
+        self._buffer = threading.Lock()  # records appended by the loop, taken by the writer
         self._pending: list[str] = []
         self._next: asyncio.Future[None] | None = None
         self._syncing = False
@@ -172,7 +173,8 @@ class Journal:
 
     async def record(self, kind: str, key: str, value: str = "", *, durable: bool = True) -> None:
         """Append a record; with ``durable`` return only once it is fsync'd."""
-        self._pending.append(_format(kind, key, value))
+        with self._buffer:
+            self._pending.append(_format(kind, key, value))
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
         done = self._next
@@ -182,14 +184,13 @@ class Journal:
             await asyncio.shield(done)
 
     def _start_sync(self) -> None:
-        batch, done = "".join(self._pending), self._next
-        self._pending, self._next = [], None
+        done, self._next = self._next, None
         self._syncing = True
-        asyncio.get_running_loop().create_task(self._sync(batch, done))
+        asyncio.get_running_loop().create_task(self._sync(done))
 
-    async def _sync(self, batch: str, done: asyncio.Future[None] | None) -> None:
+    async def _sync(self, done: asyncio.Future[None] | None) -> None:
         try:
-            await asyncio.to_thread(self._write, batch)
+            await asyncio.to_thread(self._write)
         except asyncio.CancelledError:
             if done is not None:
                 done.cancel()
@@ -202,28 +203,29 @@ class Journal:
                 done.set_result(None)
         finally:
             self._syncing = False
-            if self._pending:
+            if self._next is not None:
                 self._start_sync()
 
-    def _write(self, batch: str) -> None:
+    def _write(self) -> None:
+        """Write and fsync everything appended so far (records appended while a previous
+        fsync ran are written together: one fsync for many lines)."""
         with self._io:
+            with self._buffer:
+                data, self._pending = "".join(self._pending), []
             if self._fh.closed:
-                raise OSError("the batch journal is closed")
-            self._fh.write(batch)
+                if data:
+                    raise OSError("the batch journal is closed")
+                return
+            self._fh.write(data)
             self._fh.flush()
             os.fsync(self._fh.fileno())
 
     def close(self) -> None:
         """Write what is still pending (also after an interrupt), fsync, release the lock."""
-        with self._io:
-            if self._fh.closed:
-                return
-            if self._pending:
-                self._fh.write("".join(self._pending))
-                self._pending = []
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
+        if not self._fh.closed:
+            self._write()
+            with self._io:
+                self._fh.close()
 
 
 def _format(kind: str, key: str, value: str) -> str:
