@@ -104,7 +104,7 @@ class Journal:
         except OSError:
             self._fh.close()
             raise InvalidRequestError(
-                f"another `speechspec batch --shard {shard.index}/{shard.count}` is running on "
+                f"another `speechspec batch --shard {shard.index}/{shard.count}` is already running on "
                 f"{self.dir.parent} (its journal {self.path.name} is locked)",
                 param="shard",
             ) from None
