@@ -325,9 +325,16 @@ def import_time() -> None:
         )
 
 
+def batch() -> None:
+    """The batch throughput and corpus-scale scenarios: bench/batch_bench.py."""
+    from batch_bench import run
+
+    run(row)
+
+
 def main() -> int:
     started = time.perf_counter()
-    for step in (per_call, loopback, downloads, import_time):
+    for step in (per_call, loopback, downloads, import_time, batch):
         print(f"bench: {step.__name__} ...", file=sys.stderr, flush=True)
         step()
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
