@@ -262,3 +262,53 @@ def test_lines_are_streamed_numbered_and_sharded_by_line_number(tmp_path: Path) 
     assert check_lines(path, Shard(1, 2)) == 3
     assert Line(3, "b").filename == Line(3, "b").key + ".wav"
     assert Shard.parse(" 2/8 ") == Shard(2, 8)
+
+
+def test_journal_ignores_a_torn_record_compacts_and_merges_shard_files(tmp_path: Path) -> None:
+    from speechspec._journal import Entry, Journal
+
+    jdir = tmp_path / ".speechspec-batch"
+    jdir.mkdir()
+    finished = "".join(
+        f"I\t{n:05d}-aa\nC\t{n:05d}-aa\tjob-{n}\nD\t{n:05d}-aa\n" for n in range(9, 1000)
+    )
+    (jdir / "1-of-1.journal").write_text(
+        finished
+        + "I\t00001-aa\nC\t00001-aa\tjob-1\n"  # created, not done: resume polls job-1
+        + "I\t00002-bb\n"  # intent only: uncertain
+        + "I\t00003-cc\nX\t00003-cc\n"  # refused unprocessed: free to send
+        + "I\t00004-dd\nU\t00004-dd\t500 from the server\n"
+        + "I\t00005-ee\nC\t00005-ee\tjob-5"  # torn: the C never completed, the I stands
+    )
+    (jdir / "1-of-2.journal").write_text("I\t00003-cc\nC\t00003-cc\tjob-3b\nC\t00002-zz\tjob-x\n")
+    journal = Journal(tmp_path, Shard())
+    try:
+        assert journal.entries == {
+            "00001-aa": Entry("C", ref="job-1"),
+            "00002-bb": Entry("I"),
+            "00002-zz": Entry("C", ref="job-x"),
+            "00003-cc": Entry("C", ref="job-3b"),  # another file's job outranks a free line
+            "00004-dd": Entry("U", reason="500 from the server"),
+            "00005-ee": Entry("I"),
+        }
+    finally:
+        journal.close()
+    compacted = (jdir / "1-of-1.journal").read_text().splitlines()
+    assert len(compacted) == 6 and "D\t00009-aa" not in compacted  # rewritten: live entries
+    second = Journal(tmp_path, Shard())
+    second.close()
+    assert set(second.entries) == set(journal.entries)
+
+
+def test_after_a_torn_record_the_next_record_starts_on_its_own_line(tmp_path: Path) -> None:
+    import asyncio as aio
+
+    from speechspec._journal import Journal
+
+    jdir = tmp_path / ".speechspec-batch"
+    jdir.mkdir()
+    (jdir / "1-of-1.journal").write_text("I\t00001-aa\nC\t00001-a")
+    journal = Journal(tmp_path, Shard())
+    aio.run(journal.record("C", "00002-bb", "job-2"))
+    journal.close()
+    assert (jdir / "1-of-1.journal").read_text() == "I\t00001-aa\nC\t00001-a\nC\t00002-bb\tjob-2\n"
