@@ -8,7 +8,7 @@ import os
 import socket
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Self, cast
 
 import httpx
 
@@ -16,9 +16,21 @@ from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_max_retr
 from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
 from ._inputs import max_bytes as check_max_bytes
 from ._inputs import require_text
+from ._logging import configure_from_env
+from ._observed import AsyncObservedClient, ObservedClient
+from ._options import (
+    NO_OPTIONS,
+    NOT_GIVEN,
+    Headers,
+    NotGiven,
+    Timeout,
+    headers_option,
+    request_options,
+)
 from ._pipeline import AsyncSender, Pipeline, SyncSender
 from ._retry import RetryPolicy
 from ._version import __version__
+from ._with_options import OptionsMixin
 from .errors import ConfigurationError
 
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -27,7 +39,7 @@ _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 _SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
-class _Core:
+class _Core(OptionsMixin):
     """Configuration shared by sync and async clients of one vendor."""
 
     _env: VendorEnv
@@ -38,10 +50,12 @@ class _Core:
         *,
         key: str | None,
         base_url: str | None,
-        timeout: TimeoutTypes | None,
+        timeout: TimeoutTypes | NotGiven | None,
         max_retries: int,
         retry_billed: bool,
+        default_headers: Headers | None = None,
     ) -> None:
+        configure_from_env()
         self.base_url = resolve_base_url(base_url, self._env)
         self.timeout = resolve_timeout(timeout)
         self.max_retries = resolve_max_retries(max_retries)
@@ -52,7 +66,10 @@ class _Core:
             auth_header=f"{self._auth_scheme} {key}" if key else None,
             secrets=(key,) if key else (),
             user_agent=f"speechspec/{__version__}",
+            default_headers=headers_option(default_headers, "default_headers"),
         )
+        # Set by with_options(); per-call options are merged on top.
+        self._defaults = NO_OPTIONS
 
     def _adopt(self, http_client: object, expected: type) -> None:
         """Check a caller's httpx client; when we build our own, it sends our User-Agent by
@@ -79,6 +96,9 @@ class SyncBase(_Core):
             timeout=self.timeout,
             transport=httpx.HTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
         )
+        self._rebind_sender()
+
+    def _rebind_sender(self) -> None:
         self._sender = SyncSender(self._pipeline, self._client)
 
     def download(
@@ -89,14 +109,22 @@ class SyncBase(_Core):
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_http: bool = False,
         on_progress: ProgressCallback | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
     ) -> Path:
         """Save audio from an https URL (http on loopback, or any http with allow_http=True)
         or a ``data:`` URL to ``path``: streamed to a temporary file beside it, renamed into
         place when complete. Raises DownloadError; never leaves a partial file at ``path``.
-        ``on_progress(bytes_so_far, total_or_None)`` is called as bytes arrive."""
+        ``on_progress(bytes_so_far, total_or_None)`` is called as bytes arrive.
+        ``timeout``, ``max_retries`` and ``extra_headers`` apply to this download's requests
+        (the client's key and default_headers are never sent to a media host)."""
+        options = request_options(
+            timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+        )
         return download_sync(
-            self._client,
-            self._pipeline,
+            cast(httpx.Client, ObservedClient(self._client, self._pipeline.secrets)),
+            self._pipeline.with_options(options),
             require_text(url, "url"),
             path,
             max_bytes=check_max_bytes(max_bytes),
@@ -129,6 +157,9 @@ class AsyncBase(_Core):
             timeout=self.timeout,
             transport=httpx.AsyncHTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
         )
+        self._rebind_sender()
+
+    def _rebind_sender(self) -> None:
         self._sender = AsyncSender(self._pipeline, self._client)
 
     async def download(
@@ -139,11 +170,17 @@ class AsyncBase(_Core):
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_http: bool = False,
         on_progress: ProgressCallback | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
     ) -> Path:
         """Async twin of the sync ``download``."""
+        options = request_options(
+            timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+        )
         return await download_async(
-            self._client,
-            self._pipeline,
+            cast(httpx.AsyncClient, AsyncObservedClient(self._client, self._pipeline.secrets)),
+            self._pipeline.with_options(options),
             require_text(url, "url"),
             path,
             max_bytes=check_max_bytes(max_bytes),

@@ -81,7 +81,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     return batch
 
 
-def command(args: argparse.Namespace, progress: Progress) -> int:
+def command(args: argparse.Namespace, progress: Progress, key: str | None) -> int:
     from . import AsyncHamsa, AsyncLivepeer
     from ._batch import run_batch
     from ._batch_vendor import HamsaVendor, LivepeerVendor, Vendor
@@ -101,10 +101,10 @@ def command(args: argparse.Namespace, progress: Progress) -> int:
     vendor: Vendor
     client: Any
     if args.vendor == "hamsa":
-        client = AsyncHamsa(base_url=args.base_url)
+        client = AsyncHamsa(key, base_url=args.base_url)
         vendor = HamsaVendor(client, voice_id=args.voice_id, job_timeout=args.job_timeout)
     else:
-        client = AsyncLivepeer(base_url=args.base_url)
+        client = AsyncLivepeer(key, base_url=args.base_url)
         vendor = LivepeerVendor(client, model_id=args.model_id, description=args.description)
     args.out_dir.mkdir(parents=True, exist_ok=True)
 

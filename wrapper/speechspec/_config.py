@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from ._options import NotGiven, timeout_option
 from .errors import ConfigurationError, InvalidRequestError
 
 HAMSA_DEFAULT_BASE_URL = "https://api.tryhamsa.com"
@@ -27,28 +28,45 @@ class VendorEnv:
     base_url_var: str
     default_base_url: str
     key_required: bool
+    # The generated package, whose openapi.json is the effective spec (for extra_body).
+    package: str = ""
+    # The constructor's (and with_options') name for the key.
+    key_argument: str = "api_key"
 
 
-HAMSA_ENV = VendorEnv("HAMSA_API_KEY", "HAMSA_BASE_URL", HAMSA_DEFAULT_BASE_URL, key_required=True)
+HAMSA_ENV = VendorEnv(
+    "HAMSA_API_KEY", "HAMSA_BASE_URL", HAMSA_DEFAULT_BASE_URL, True, "hamsa_client"
+)
 LIVEPEER_ENV = VendorEnv(
-    "LIVEPEER_API_TOKEN", "LIVEPEER_BASE_URL", LIVEPEER_DEFAULT_BASE_URL, key_required=False
+    "LIVEPEER_API_TOKEN",
+    "LIVEPEER_BASE_URL",
+    LIVEPEER_DEFAULT_BASE_URL,
+    False,
+    "livepeer_client",
+    "api_token",
 )
 
 
-def resolve_key(given: str | None, env: VendorEnv, *, argument: str) -> str | None:
-    """The key from the argument, else from the environment (read now, not at import)."""
+def resolve_key(
+    given: str | None, env: VendorEnv, *, argument: str, flag: str | None = None
+) -> str | None:
+    """The key from the argument, else from the environment (read now, not at import).
+    ``flag`` is the CLI option that gave ``given``: messages then name it instead of
+    ``argument=``, which a CLI user never typed."""
     key = given if given is not None else os.environ.get(env.key_var)
     if key is not None:
         key = key.strip()
     if not key:
         if env.key_required:
             raise ConfigurationError(
-                f"no API key: pass {argument}= or set the {env.key_var} environment variable"
+                f"no API key: set the {env.key_var} environment variable "
+                f"or pass {flag or argument + '='}"
             )
         return None
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in key):
-        # Never echo the key itself: only say what is wrong with it.
-        raise ConfigurationError(f"the {argument} contains whitespace or control characters")
+        # Never echo the key itself: only say what is wrong with it and where it came from.
+        source = (flag or argument) if given is not None else env.key_var
+        raise ConfigurationError(f"the key from {source} contains whitespace or control characters")
     return key
 
 
@@ -69,20 +87,11 @@ def resolve_base_url(given: str | None, env: VendorEnv) -> str:
     return str(parsed).rstrip("/")
 
 
-def resolve_timeout(timeout: TimeoutTypes | None) -> httpx.Timeout:
-    if timeout is None:
+def resolve_timeout(timeout: TimeoutTypes | NotGiven | None) -> httpx.Timeout:
+    """NOT_GIVEN: the default; None: no timeout at all (as per call and in with_options)."""
+    if isinstance(timeout, NotGiven):
         return DEFAULT_TIMEOUT
-    if isinstance(timeout, httpx.Timeout):
-        values = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-        if any(v is not None and v <= 0 for v in values):
-            raise InvalidRequestError("timeout values must be positive", param="timeout")
-        return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        raise InvalidRequestError(
-            f"timeout must be a positive number of seconds or an httpx.Timeout, got {timeout!r}",
-            param="timeout",
-        )
-    return httpx.Timeout(float(timeout), connect=min(10.0, float(timeout)))
+    return timeout_option(timeout)
 
 
 def resolve_max_retries(max_retries: int) -> int:
