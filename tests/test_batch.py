@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from speechspec import _batch_cli
 from speechspec._batch_input import Line, Shard, check_lines, iter_lines
 from speechspec.emulator import EmulatorServer, Fault
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -236,8 +235,10 @@ def test_invalid_utf8_anywhere_is_refused_before_any_request(
 def test_batch_help_documents_every_option() -> None:
     import argparse
 
-    parser = argparse.ArgumentParser()
-    command = _batch_cli.add_parser(parser.add_subparsers())
+    from speechspec.cli import _parser
+
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    command = sub.choices["batch"]
     text = subprocess.run(
         [*CLI, "batch", "--help"], capture_output=True, text=True, check=True
     ).stdout
@@ -245,7 +246,7 @@ def test_batch_help_documents_every_option() -> None:
         assert action.help, action.dest
         for option in action.option_strings:
             assert option in text
-    for topic in ("--retry-uncertain", "--shard 1/4", "journal", "Exit codes"):
+    for topic in ("--retry-uncertain", "--shard 1/4", "--api-key", "journal", "Exit codes"):
         assert topic in text
 
 

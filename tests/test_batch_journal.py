@@ -167,4 +167,7 @@ def test_kill_at_any_moment_then_resume_bills_no_line_twice(
     assert again.returncode == 0, (delays, again.stdout, again.stderr)
     assert check_outputs(out, texts) == set(texts)
     sent = posts.count - before
+    for journal in (out / ".speechspec-batch").iterdir():  # hashes and ids, never text or keys
+        content = journal.read_text(encoding="utf-8")
+        assert "Sentence" not in content and server.hamsa_key not in content
     assert sent == Counter(texts[n] for n in uncertain), (delays, sent, uncertain)
