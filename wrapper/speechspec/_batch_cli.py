@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ Split a corpus over N processes or machines sharing OUT_DIR:
   speechspec batch hamsa corpus.txt --voice-id Amjad --out-dir audio --shard 4/4
 
 Exit codes: 0 every line done or skipped; 1 a line failed, is uncertain, or the run stopped
-early; 2 bad input; 130 interrupted (rerun to resume)."""
+early; 2 bad input; 130 interrupted: Ctrl-C or SIGTERM (rerun to resume)."""
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -109,6 +111,11 @@ def command(args: argparse.Namespace, progress: Progress, key: str | None) -> in
     args.out_dir.mkdir(parents=True, exist_ok=True)
 
     async def main() -> Summary:
+        # SIGTERM (a job runner stopping us) is a Ctrl-C: in-flight POSTs get journaled.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            task = asyncio.current_task()
+            if task is not None:
+                asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
         async with client:
             return await run_batch(
                 vendor,
@@ -124,10 +131,10 @@ def command(args: argparse.Namespace, progress: Progress, key: str | None) -> in
 
     try:
         asyncio.run(main())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         progress.done()
         report(summary, interrupted=True)
-        raise
+        raise KeyboardInterrupt from None
     report(summary)
     return 0 if summary.ok else 1
 
