@@ -117,9 +117,11 @@ class BatchRun:
         self._started = time.monotonic()
 
     def _todo(self, lines: Iterator[Line]) -> Iterator[Line]:
+        prefix = os.path.join(self.out_dir, "")
+        exists = os.path.exists
         for line in lines:
             # A stat per line: no listing of the directory held in memory, no network.
-            if os.path.exists(os.path.join(self.out_dir, line.filename)):
+            if exists(prefix + line.filename):
                 self.summary.skipped += 1
                 self._tick()
             else:
@@ -146,6 +148,8 @@ class BatchRun:
             self._tick()
 
     def _tick(self) -> None:
+        if not self.progress.enabled:
+            return
         s = self.summary
         finished = s.done + s.skipped + s.failed_count + len(s.uncertain)
         self.progress.bar(finished, s.total, self._started, f"({s.failed_count} failed)")

@@ -58,19 +58,19 @@ def _read(path: Path, shard: Shard) -> tuple[dict[str, tuple[str, str]], int]:
     completed, so nothing was sent on its strength."""
     state: dict[str, tuple[str, str]] = {}
     records = 0
+    every, index = shard.count, shard.index - 1
     with path.open("r", encoding="utf-8", errors="replace", newline="\n") as fh:
         for record in fh:
-            if not record.endswith("\n") or record.startswith("#"):
+            if record[-1:] != "\n" or record[:1] == "#":
                 continue
             records += 1
             kind, _, rest = record[:-1].partition("\t")
-            key, _, value = rest.partition("\t")
-            number, _, _ = key.partition("-")
-            if not number.isdigit() or int(number) not in shard:
+            if kind == "D" or kind == "X":
+                state.pop(rest, None)
                 continue
-            if kind in ("D", "X"):
-                state.pop(key, None)
-            elif kind in ("I", "C", "U"):
+            key, _, value = rest.partition("\t")
+            number = key.partition("-")[0]
+            if kind in _RANK and number.isdigit() and (int(number) - 1) % every == index:
                 state[key] = (kind, value)
     return state, records
 
