@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._batch_input import Line, Shard, iter_lines
+from ._batch_input import Line, Shard, iter_texts, line_key
 from ._batch_vendor import Vendor
 from ._journal import Journal
 from ._progress import Progress
@@ -110,22 +110,22 @@ class BatchRun:
         self.summary = summary
         self.journal = Journal(out_dir, shard)
         summary.journal = self.journal.path
-        self._lines = self._todo(iter_lines(lines, shard))
+        self._lines = self._todo(iter_texts(lines, shard))
         self._open = False  # until an answer proves key and URL, one POST at a time
         self._probe = asyncio.Lock()
         self._streak = 0
         self._started = time.monotonic()
 
-    def _todo(self, lines: Iterator[Line]) -> Iterator[Line]:
+    def _todo(self, texts: Iterator[tuple[int, str]]) -> Iterator[Line]:
         prefix = os.path.join(self.out_dir, "")
         exists = os.path.exists
-        for line in lines:
-            # A stat per line: no listing of the directory held in memory, no network.
-            if exists(prefix + line.filename):
+        for number, text in texts:
+            # A stat per line (no listing of the directory held in memory), no network.
+            if exists(f"{prefix}{line_key(number, text)}.wav"):
                 self.summary.skipped += 1
                 self._tick()
             else:
-                yield line
+                yield Line(number, text)
 
     async def run(self) -> Summary:
         try:
@@ -155,7 +155,7 @@ class BatchRun:
         self.progress.bar(finished, s.total, self._started, f"({s.failed_count} failed)")
 
     async def _one(self, line: Line) -> None:
-        entry = self.journal.entries.pop(line.key, None)
+        entry = self.journal.entries.get(line.key)  # stays until a D or X record
         path = self.out_dir / line.filename
         if entry is not None and entry.kind == "C":
             await self._finish(line, entry.ref, path, resumed=True)

@@ -23,8 +23,7 @@ class Line:
     def key(self) -> str:
         """Stable across runs: the line number and a hash of its text (``00042-3fc4ccfe7458``).
         Names the output file and the line's journal records."""
-        digest = hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:12]
-        return f"{self.number:05d}-{digest}"
+        return line_key(self.number, self.text)
 
     @property
     def filename(self) -> str:
@@ -83,13 +82,22 @@ def check_lines(path: Path, shard: Shard) -> int:
     return count
 
 
-def iter_lines(path: Path, shard: Shard) -> Iterator[Line]:
-    """The non-blank lines of the share, read one at a time. Lines end at ``\\n`` (``\\r\\n``
-    works too) and are numbered from 1, as an editor shows them."""
+def line_key(number: int, text: str) -> str:
+    return f"{number:05d}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
+
+
+def iter_texts(path: Path, shard: Shard) -> Iterator[tuple[int, str]]:
+    """(number, text) of the non-blank lines of the share, read one at a time. Lines end at
+    ``\\n`` (``\\r\\n`` works too) and are numbered from 1, as an editor shows them."""
     every, index = shard.count, shard.index - 1
     with path.open("rb") as fh:
         for number, raw in enumerate(fh):
             if number % every == index:
                 text = _decode(path, number + 1, raw)
                 if text:
-                    yield Line(number + 1, text)
+                    yield number + 1, text
+
+
+def iter_lines(path: Path, shard: Shard) -> Iterator[Line]:
+    for number, text in iter_texts(path, shard):
+        yield Line(number, text)

@@ -87,6 +87,7 @@ class Journal:
         self._fh: IO[str] = self.path.open("a+", encoding="utf-8", newline="\n")
         self._lock_own(shard)
         self.entries: dict[str, Entry] = {}
+        self._live: dict[str, tuple[str, str]] = {}  # this run's records, finished ones dropped
         self._load(shard)
         self._io = threading.Lock()  # one writer of the file at a time
         self._buffer = threading.Lock()  # records appended by the loop, taken by the writer
@@ -141,7 +142,7 @@ class Journal:
                 self.entries[key] = Entry(kind, reason=ref)
         self._fh.seek(0, os.SEEK_END)
         if own_records > 1000 and len(self.entries) * 2 < own_records:
-            self._compact(shard)
+            self._compact(self._unfinished())
         elif self._fh.tell() and not self._ends_with_newline():
             self._fh.write("\n")  # after a torn record, start the next one on its own line
 
@@ -150,14 +151,12 @@ class Journal:
             fh.seek(-1, os.SEEK_END)
             return fh.read(1) == b"\n"
 
-    def _compact(self, shard: Shard) -> None:
-        """Rewrite this shard's own journal with only its unfinished entries (atomic rename;
-        the lock moves to the new file, which no other process can have opened yet)."""
+    def _compact(self, live: dict[str, tuple[str, str]]) -> None:
+        """Rewrite this shard's own journal as just the ``live`` (unfinished) records: atomic
+        rename, and the lock moves to the new file, which no other process can have opened."""
         tmp = self.path.with_name(self.path.name + ".tmp")
         with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-            for key, entry in self.entries.items():
-                if int(key.partition("-")[0]) in shard:
-                    fh.write(_format(entry.kind, key, entry.ref or entry.reason))
+            fh.writelines(_format(kind, key, value) for key, (kind, value) in live.items())
             fh.flush()
             os.fsync(fh.fileno())
         new = tmp.open("a+", encoding="utf-8", newline="\n")
@@ -169,12 +168,23 @@ class Journal:
         self._fh = new
         self._fh.seek(0, os.SEEK_END)
 
+    def _unfinished(self) -> dict[str, tuple[str, str]]:
+        """What a resume needs: loaded entries not dealt with yet, and this run's open ones."""
+        live = {key: (e.kind, e.ref or e.reason) for key, e in self.entries.items()}
+        live.update(self._live)
+        return live
+
     # -- writing -------------------------------------------------------------------------
 
     async def record(self, kind: str, key: str, value: str = "", *, durable: bool = True) -> None:
         """Append a record; with ``durable`` return only once it is fsync'd."""
         with self._buffer:
             self._pending.append(_format(kind, key, value))
+        if kind == "D" or kind == "X":
+            self._live.pop(key, None)
+            self.entries.pop(key, None)
+        else:
+            self._live[key] = (kind, _clean(value))
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
         done = self._next
@@ -221,11 +231,14 @@ class Journal:
             os.fsync(self._fh.fileno())
 
     def close(self) -> None:
-        """Write what is still pending (also after an interrupt), fsync, release the lock."""
-        if not self._fh.closed:
-            self._write()
-            with self._io:
-                self._fh.close()
+        """Write what is still pending (also after an interrupt) and fsync; then shrink the
+        file to the unfinished records, so the next run reads only those; release the lock."""
+        if self._fh.closed:
+            return
+        self._write()
+        with self._io:
+            self._compact(self._unfinished())
+            self._fh.close()
 
 
 def _format(kind: str, key: str, value: str) -> str:
