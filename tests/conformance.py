@@ -39,6 +39,8 @@ def run_against(
     *,
     mode: GenerationMode = GenerationMode.POSITIVE,
     max_examples: int = 50,
+    excluded_checks: list[Any] | None = None,
+    additional_checks: list[Any] | None = None,
 ) -> int:
     """Run every default check on every operation; return the number of cases sent.
     Raises schemathesis' FailureGroup on the first failure found."""
@@ -50,7 +52,12 @@ def run_against(
         def check(case: Any) -> None:
             nonlocal sent
             sent += 1
-            case.call_and_validate(base_url=base_url, headers=dict(auth))
+            case.call_and_validate(
+                base_url=base_url,
+                headers=dict(auth),
+                excluded_checks=excluded_checks,
+                additional_checks=additional_checks,
+            )
 
         check()
     return sent

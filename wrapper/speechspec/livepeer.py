@@ -54,9 +54,6 @@ class _LivepeerCore(_Core):
             retry_billed=retry_billed,
             default_headers=default_headers,
         )
-        from livepeer_client import Client
-
-        self._generated = Client(base_url=self.base_url)
 
     def _tts_call(self, text: str, model_id: str, description: str | None) -> Call:
         from livepeer_client.api.generate import gen_text_to_speech
@@ -68,23 +65,23 @@ class _LivepeerCore(_Core):
             model_id=require_text(model_id, "model_id"),
             description=UNSET if description is None else string(description, "description"),
         )
-        return Call.from_kwargs(gen_text_to_speech._get_kwargs(body=body), processed_note=_NOTE)
+        return Call.from_kwargs(gen_text_to_speech.build_request(body=body), processed_note=_NOTE)
 
     def _tts_result(self, response: httpx.Response) -> AudioResponse:
         from livepeer_client.api.generate import gen_text_to_speech
         from livepeer_client.models import AudioResponse
 
-        return parse_success(
-            response,
-            AudioResponse,
-            lambda r: gen_text_to_speech._parse_response(client=self._generated, response=r),
-        )
+        return parse_success(response, AudioResponse, gen_text_to_speech.parse_response)
 
     def audio_url(self, audio: AudioResponse) -> str:
         """The absolute URL of the audio (a gateway may answer a path relative to itself)."""
         url = audio.audio.url
         if url.startswith(("data:", "http://", "https://")):
             return url
+        if url.startswith("/") and not url.startswith("//"):
+            # A go-livepeer gateway answers "/stream/<id>/<name>.wav", a path on the gateway
+            # itself (server/ai_process.go); base_url is the gateway, a proxy's prefix included.
+            return self.base_url + url
         return str(httpx.URL(self.base_url + "/").join(url))
 
 
