@@ -101,7 +101,7 @@ def test_a_working_start_opens_full_concurrency_and_ordinary_failures_do_not_sto
     tmp_path: Path,
 ) -> None:
     lines = write(tmp_path / "lines.txt", 9)
-    rejected = Fault(status=400, every=3, path="/livepeer")
+    rejected = Fault(status=400, every=3, path="/livepeer/text-to-speech")
     with EmulatorServer(use_espeak=False, faults=[rejected]) as srv:
         result = batch(env_for(srv), "livepeer", lines, tmp_path / "o", "--concurrency", "4")
         assert result.returncode == 1
@@ -117,7 +117,7 @@ def test_a_working_start_opens_full_concurrency_and_ordinary_failures_do_not_sto
 def test_fail_fast_sends_no_new_line_after_the_first_failure(tmp_path: Path) -> None:
     lines = write(tmp_path / "lines.txt", 10)
     with EmulatorServer(
-        use_espeak=False, faults=[Fault(status=500, every=3, path="/livepeer")]
+        use_espeak=False, faults=[Fault(status=500, every=3, path="/livepeer/text-to-speech")]
     ) as srv:
         args = ("--concurrency", "1", "--fail-fast")
         result = batch(env_for(srv), "livepeer", lines, tmp_path / "o", *args)
