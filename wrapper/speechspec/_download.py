@@ -318,7 +318,8 @@ async def download_async(
                             out.write(chunk)
                     finally:
                         await response.aclose()
-                    out.commit()
+                    # fsync in a worker thread: the event loop keeps serving other transfers.
+                    await anyio.to_thread.run_sync(out.commit)
                     return target
             except httpx.RequestError as exc:
                 delay = plan.on_error(exc)
