@@ -3,20 +3,23 @@ and downloads. Vendor classes add their operations on top."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import socket
+import weakref
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 import httpx
 
+from . import _args
+from ._args import flag
 from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_max_retries, resolve_timeout
 from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
-from ._inputs import max_bytes as check_max_bytes
-from ._inputs import require_text
-from ._pipeline import AsyncSender, Pipeline, SyncSender
+from ._lifecycle import GuardedAsyncSender, GuardedSyncSender, check_open, live_async_client
+from ._pipeline import Pipeline
 from ._retry import RetryPolicy
 from ._version import __version__
 from .errors import ConfigurationError
@@ -48,7 +51,9 @@ class _Core:
         self._pipeline = Pipeline(
             base_url=self.base_url,
             timeout=self.timeout,
-            policy=RetryPolicy(max_retries=self.max_retries, retry_billed=bool(retry_billed)),
+            policy=RetryPolicy(
+                max_retries=self.max_retries, retry_billed=flag(retry_billed, "retry_billed")
+            ),
             auth_header=f"{self._auth_scheme} {key}" if key else None,
             secrets=(key,) if key else (),
             user_agent=f"speechspec/{__version__}",
@@ -63,6 +68,7 @@ class _Core:
                 f"got {type(http_client).__name__}"
             )
         self._owns_client = http_client is None
+        self._closed = False
         if self._owns_client:
             self._pipeline = dataclasses.replace(self._pipeline, send_user_agent=False)
 
@@ -79,7 +85,7 @@ class SyncBase(_Core):
             timeout=self.timeout,
             transport=httpx.HTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
         )
-        self._sender = SyncSender(self._pipeline, self._client)
+        self._sender = GuardedSyncSender(self._pipeline, self._client, self)
 
     def download(
         self,
@@ -94,18 +100,21 @@ class SyncBase(_Core):
         or a ``data:`` URL to ``path``: streamed to a temporary file beside it, renamed into
         place when complete. Raises DownloadError; never leaves a partial file at ``path``.
         ``on_progress(bytes_so_far, total_or_None)`` is called as bytes arrive."""
+        url, target, cap = _args.download(url, path, max_bytes, allow_http, on_progress)
+        check_open(self, self._client)
         return download_sync(
             self._client,
             self._pipeline,
-            require_text(url, "url"),
-            path,
-            max_bytes=check_max_bytes(max_bytes),
+            url,
+            target,
+            max_bytes=cap,
             allow_http=allow_http,
             progress=on_progress,
         )
 
     def close(self) -> None:
         """Close the owned httpx client (a client passed as http_client is the caller's)."""
+        self._closed = True
         if self._owns_client:
             self._client.close()
 
@@ -124,12 +133,16 @@ class SyncBase(_Core):
 class AsyncBase(_Core):
     def _init_transport(self, http_client: httpx.AsyncClient | None) -> None:
         self._adopt(http_client, httpx.AsyncClient)
-        self._client = http_client or httpx.AsyncClient(
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._client = http_client or self._new_client()
+        self._sender = GuardedAsyncSender(self._pipeline, self._client, self)
+
+    def _new_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
             headers={"User-Agent": self._pipeline.user_agent},
             timeout=self.timeout,
             transport=httpx.AsyncHTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
         )
-        self._sender = AsyncSender(self._pipeline, self._client)
 
     async def download(
         self,
@@ -141,18 +154,20 @@ class AsyncBase(_Core):
         on_progress: ProgressCallback | None = None,
     ) -> Path:
         """Async twin of the sync ``download``."""
+        url, target, cap = _args.download(url, path, max_bytes, allow_http, on_progress)
         return await download_async(
-            self._client,
+            live_async_client(self),
             self._pipeline,
-            require_text(url, "url"),
-            path,
-            max_bytes=check_max_bytes(max_bytes),
+            url,
+            target,
+            max_bytes=cap,
             allow_http=allow_http,
             progress=on_progress,
         )
 
     async def aclose(self) -> None:
         """Close the owned httpx client (a client passed as http_client is the caller's)."""
+        self._closed = True
         if self._owns_client:
             await self._client.aclose()
 

@@ -17,7 +17,16 @@ T = TypeVar("T")
 # What a generated from_dict raises on a body of the wrong shape: a missing key (KeyError),
 # an unknown enum value or bad date (ValueError), a non-object where one is due
 # (TypeError, AttributeError). JSONDecodeError is a ValueError.
-_PARSE_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError, OverflowError)
+# RecursionError: a backstop behind the depth limit that check_depth puts first.
+_PARSE_ERRORS = (
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    OverflowError,
+    RecursionError,
+)
 
 
 def parse_success(
@@ -28,9 +37,11 @@ def parse_success(
     """Parse a 2xx with the generated operation's parser (for 200, the documented status) or
     the model's own from_dict (any other 2xx), then check every field's type."""
     # Imported here: attrs (for the type checks) is not needed until the first answer.
+    from ._answers import check_depth
     from ._validate import ModelTypeError, check_model
 
     try:
+        check_depth(response.content)
         if response.status_code == 200:
             parsed = parse_200(response)
         else:
@@ -94,10 +105,12 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def invalid(response: httpx.Response, reason: str) -> ResponseValidationError:
+def invalid(
+    response: httpx.Response, reason: str, *, verdict: str = "does not match the spec"
+) -> ResponseValidationError:
     ctype = response.headers.get("content-type", "no content type")
     return ResponseValidationError(
-        f"{response.status_code} answer does not match the spec: {reason} ({ctype})",
+        f"{response.status_code} answer {verdict}: {reason} ({ctype})",
         status_code=response.status_code,
         body=decode_body(response),
         response=response,

@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from . import _args
+from ._answers import check_job_id, usable_media_url
 from ._base import AsyncBase, SyncBase, _Core
 from ._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, TimeoutTypes, resolve_key
-from ._download import DEFAULT_MAX_BYTES, prepare_target
-from ._inputs import http_url, positive_number, require_text
+from ._download import DEFAULT_MAX_BYTES
+from ._inputs import positive_number
 from ._jobs import JobPoll, media_url
 from ._parse import invalid, parse_success
 from ._pipeline import Call
-from .errors import InvalidRequestError, ResponseValidationError
+from .errors import ResponseValidationError
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
@@ -62,25 +64,12 @@ class _HamsaCore(_Core):
         from hamsa_client.models import ExternalWebhookAuthScheme, TTSRequest
         from hamsa_client.types import UNSET, Unset
 
-        require_text(text, "text")
-        if voice_id is None:
-            raise InvalidRequestError("voice_id is required", param="voice_id")
-        require_text(voice_id, "voice_id")
-        if webhook_url is not None:
-            http_url(webhook_url, "webhook_url")
+        text, voice_id, webhook_url, checked_auth = _args.hamsa_create(
+            text, voice_id, webhook_url, webhook_auth
+        )
         auth: ExternalWebhookAuthScheme | Unset = UNSET
-        if webhook_auth is not None:
-            if webhook_url is None:
-                raise InvalidRequestError(
-                    "webhook_auth was given without webhook_url", param="webhook_auth"
-                )
-            if not (isinstance(webhook_auth, tuple) and len(webhook_auth) == 2):
-                raise InvalidRequestError(
-                    "webhook_auth must be an (auth_key, auth_secret) tuple", param="webhook_auth"
-                )
-            auth_key = require_text(webhook_auth[0], "webhook_auth[0] (auth key)")
-            auth_secret = require_text(webhook_auth[1], "webhook_auth[1] (auth secret)")
-            auth = ExternalWebhookAuthScheme(auth_key=auth_key, auth_secret=auth_secret)
+        if checked_auth is not None:
+            auth = ExternalWebhookAuthScheme(auth_key=checked_auth[0], auth_secret=checked_auth[1])
         body = TTSRequest(
             text=text,
             voice_id=voice_id,
@@ -98,14 +87,14 @@ class _HamsaCore(_Core):
     def _job_call(self, job_id: str) -> Call:
         from hamsa_client.api.default import get_job_by_id
 
-        require_text(job_id, "job_id")
-        return Call.from_kwargs(get_job_by_id._get_kwargs(job_id=job_id))
+        return Call.from_kwargs(get_job_by_id._get_kwargs(job_id=_args.job_id(job_id)))
 
-    def _job_result(self, response: httpx.Response) -> TTSResponseData:
+    def _job_result(self, response: httpx.Response, job_id: str) -> TTSResponseData:
         from hamsa_client.api.default import get_job_by_id
         from hamsa_client.models import JobDetailsResponse
 
-        return self._job_in(response, JobDetailsResponse, get_job_by_id._parse_response)
+        job = self._job_in(response, JobDetailsResponse, get_job_by_id._parse_response)
+        return check_job_id(response, job, job_id)
 
     def _job_in(self, response: httpx.Response, envelope: type[Any], parse: Any) -> TTSResponseData:
         """The job inside either answer's ``data`` (both answers wrap it the same way)."""
@@ -115,14 +104,19 @@ class _HamsaCore(_Core):
             response, envelope, lambda r: parse(client=self._generated, response=r)
         )
         if not isinstance(parsed.data, TTSResponseData):
-            raise invalid(response, "the answer has no job ('data')")
+            # "data" is optional in the vendor's schema; without it the answer is spec-valid but
+            # has no job to return (a created job may still exist): say exactly that.
+            raise invalid(
+                response,
+                "its optional 'data' (the job) is absent, so there is no job to return",
+                verdict="is spec-valid but unusable",
+            )
         return parsed.data
 
     @staticmethod
     def _poll(
         job_id: str, timeout: float, poll_interval: float, max_poll_interval: float
     ) -> JobPoll:
-        require_text(job_id, "job_id")
         return JobPoll(
             job_id,
             timeout=positive_number(timeout, "timeout"),
@@ -137,7 +131,7 @@ class _HamsaCore(_Core):
             raise ResponseValidationError(
                 f"Hamsa job {job.id} is COMPLETED but has neither mediaUrl nor jobResponse.ttsMediaFile"
             )
-        return url
+        return usable_media_url(url, f"Hamsa job {job.id}'s media URL")
 
 
 class Hamsa(_HamsaCore, SyncBase):
@@ -177,7 +171,7 @@ class Hamsa(_HamsaCore, SyncBase):
 
     def get_job(self, job_id: str) -> TTSResponseData:
         """The job's current state (``GET /v1/jobs?jobId=``)."""
-        return self._job_result(self._sender.send(self._job_call(job_id)))
+        return self._job_result(self._sender.send(self._job_call(job_id)), job_id)
 
     def wait_for_job(
         self,
@@ -190,6 +184,7 @@ class Hamsa(_HamsaCore, SyncBase):
     ) -> TTSResponseData:
         """Poll until COMPLETED (returned), FAILED (JobFailedError) or ``timeout`` seconds
         (JobTimeoutError). ``on_poll(job)`` sees every state polled."""
+        _args.wait(job_id, timeout, poll_interval, max_poll_interval, on_poll)
         poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
         while True:
             job = self.get_job(job_id)
@@ -209,7 +204,8 @@ class Hamsa(_HamsaCore, SyncBase):
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> Path:
         """Create a job, wait for it, and download its audio to ``path``."""
-        prepare_target(path)  # a bad path must fail before a billed job is created
+        # Every argument, the target's directory included, before the billed POST.
+        _args.hamsa_synthesize(text, path, voice_id, timeout, max_bytes)
         job = self.text_to_speech(text, voice_id=voice_id)
         if not isinstance(job.id, str):
             raise ResponseValidationError("the created job has no id")
@@ -245,7 +241,7 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         return self._create_result(await self._sender.send(call))
 
     async def get_job(self, job_id: str) -> TTSResponseData:
-        return self._job_result(await self._sender.send(self._job_call(job_id)))
+        return self._job_result(await self._sender.send(self._job_call(job_id)), job_id)
 
     async def wait_for_job(
         self,
@@ -258,6 +254,7 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
     ) -> TTSResponseData:
         import anyio
 
+        _args.wait(job_id, timeout, poll_interval, max_poll_interval, on_poll)
         poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
         while True:
             job = await self.get_job(job_id)
@@ -276,7 +273,7 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         timeout: float = DEFAULT_JOB_TIMEOUT,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> Path:
-        prepare_target(path)
+        _args.hamsa_synthesize(text, path, voice_id, timeout, max_bytes)
         job = await self.text_to_speech(text, voice_id=voice_id)
         if not isinstance(job.id, str):
             raise ResponseValidationError("the created job has no id")

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from . import _args
+from ._answers import usable_media_url
 from ._base import AsyncBase, SyncBase, _Core
 from ._config import (
     DEFAULT_MAX_RETRIES,
@@ -17,8 +19,7 @@ from ._config import (
     TimeoutTypes,
     resolve_key,
 )
-from ._download import DEFAULT_MAX_BYTES, prepare_target
-from ._inputs import require_text, string
+from ._download import DEFAULT_MAX_BYTES
 from ._parse import parse_success
 from ._pipeline import Call
 
@@ -57,10 +58,11 @@ class _LivepeerCore(_Core):
         from livepeer_client.models import TextToSpeechParams
         from livepeer_client.types import UNSET
 
+        text, model_id, description = _args.livepeer_tts(text, model_id, description)
         body = TextToSpeechParams(
-            text=require_text(text, "text"),
-            model_id=require_text(model_id, "model_id"),
-            description=UNSET if description is None else string(description, "description"),
+            text=text,
+            model_id=model_id,
+            description=UNSET if description is None else description,
         )
         return Call.from_kwargs(gen_text_to_speech._get_kwargs(body=body), processed_note=_NOTE)
 
@@ -76,10 +78,7 @@ class _LivepeerCore(_Core):
 
     def audio_url(self, audio: AudioResponse) -> str:
         """The absolute URL of the audio (a gateway may answer a path relative to itself)."""
-        url = audio.audio.url
-        if url.startswith(("data:", "http://", "https://")):
-            return url
-        return str(httpx.URL(self.base_url + "/").join(url))
+        return usable_media_url(audio.audio.url, "Livepeer's audio.url", base=self.base_url)
 
 
 class Livepeer(_LivepeerCore, SyncBase):
@@ -124,7 +123,7 @@ class Livepeer(_LivepeerCore, SyncBase):
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> Path:
         """``text_to_speech`` then ``download`` to ``path``."""
-        prepare_target(path)
+        _args.livepeer_synthesize(text, path, model_id, description, max_bytes)
         audio = self.text_to_speech(text, model_id=model_id, description=description)
         return self.download(self.audio_url(audio), path, max_bytes=max_bytes)
 
@@ -164,6 +163,6 @@ class AsyncLivepeer(_LivepeerCore, AsyncBase):
         description: str | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> Path:
-        prepare_target(path)
+        _args.livepeer_synthesize(text, path, model_id, description, max_bytes)
         audio = await self.text_to_speech(text, model_id=model_id, description=description)
         return await self.download(self.audio_url(audio), path, max_bytes=max_bytes)
