@@ -9,7 +9,7 @@ HAMSA_DOCS_URL   ?= https://docs.tryhamsa.com/api-reference/endpoint/generate-tt
 LIVEPEER_DOCS     ?= ../shared/vendor-docs/livepeer-text-to-speech.md
 LIVEPEER_DOCS_URL ?= https://docs.livepeer.org/ai/api-reference/text-to-speech.md
 
-.PHONY: install specs generate check-generated lint typecheck test demo contract bench clean
+.PHONY: install specs generate check-generated lint typecheck test demo contract bench clean flake-check
 
 install: $(STAMP)
 
@@ -40,6 +40,12 @@ typecheck: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The socket-level tests FLAKE_RUNS times (20); fails on any failure or any difference.
+FLAKE_RUNS ?= 20
+FLAKE_JOBS ?= 1
+flake-check: $(STAMP)
+	$(PY) tools/flake_check.py --runs $(FLAKE_RUNS) --jobs $(FLAKE_JOBS)
 
 demo: $(STAMP)
 	$(PY) tools/demo.py
