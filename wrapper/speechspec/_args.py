@@ -96,6 +96,11 @@ def callback(value: object, param: str) -> Callable[..., Any] | None:
     return value
 
 
+def model(value: object, expected: type, param: str) -> None:
+    if not isinstance(value, expected):
+        raise _fail(param, f"must be a {expected.__name__}, got {type(value).__name__}")
+
+
 # -- RFC 3986 -----------------------------------------------------------------------------
 
 _PCT = r"%[0-9A-Fa-f]{2}"

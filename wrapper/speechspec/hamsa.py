@@ -126,6 +126,9 @@ class _HamsaCore(_Core):
 
     @staticmethod
     def audio_url(job: TTSResponseData) -> str:
+        from hamsa_client.models import TTSResponseData
+
+        _args.model(job, TTSResponseData, "job")
         url = media_url(job)
         if url is None:
             raise ResponseValidationError(

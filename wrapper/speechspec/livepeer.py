@@ -78,6 +78,9 @@ class _LivepeerCore(_Core):
 
     def audio_url(self, audio: AudioResponse) -> str:
         """The absolute URL of the audio (a gateway may answer a path relative to itself)."""
+        from livepeer_client.models import AudioResponse
+
+        _args.model(audio, AudioResponse, "audio")
         return usable_media_url(audio.audio.url, "Livepeer's audio.url", base=self.base_url)
 
 
