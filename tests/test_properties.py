@@ -24,9 +24,7 @@ from speechspec.emulator import EmulatorServer
 from speechspec.webhooks import verify_hamsa_webhook
 
 DOCUMENTED = tuple(
-    getattr(errors, name)
-    for name in errors.__all__
-    if isinstance(getattr(errors, name), type)
+    getattr(errors, name) for name in errors.__all__ if isinstance(getattr(errors, name), type)
 )
 SETTINGS = settings(
     max_examples=int(os.environ.get("SPEECHSPEC_PROPERTY_EXAMPLES", "25")),
@@ -135,8 +133,10 @@ def _client(emulator: EmulatorServer, vendor: str, mode: str) -> Any:
     else:
         cls = speechspec.Livepeer if mode == "sync" else speechspec.AsyncLivepeer
         key, base = emulator.livepeer_token, emulator.livepeer_base_url
-    http: Any = httpx.Client(transport=transport) if mode == "sync" else httpx.AsyncClient(
-        transport=transport
+    http: Any = (
+        httpx.Client(transport=transport)
+        if mode == "sync"
+        else httpx.AsyncClient(transport=transport)
     )
     return cls(key, base_url=base, http_client=http, max_retries=0)
 
@@ -226,7 +226,12 @@ def test_constructors(
     webhook_auth=AUTHS,
 )
 def test_hamsa_text_to_speech(
-    emulator: EmulatorServer, mode: str, text: Any, voice_id: Any, webhook_url: Any, webhook_auth: Any
+    emulator: EmulatorServer,
+    mode: str,
+    text: Any,
+    voice_id: Any,
+    webhook_url: Any,
+    webhook_auth: Any,
 ) -> None:
     result = _both(
         emulator,
@@ -291,7 +296,14 @@ def test_hamsa_synthesize(
     max_bytes: Any,
 ) -> None:
     result = _both(
-        emulator, "hamsa", mode, "synthesize", text, path, voice_id=voice_id, timeout=timeout,
+        emulator,
+        "hamsa",
+        mode,
+        "synthesize",
+        text,
+        path,
+        voice_id=voice_id,
+        timeout=timeout,
         max_bytes=max_bytes,
     )
     if not isinstance(result, Exception):
@@ -319,7 +331,12 @@ def test_livepeer_text_to_speech(
     emulator: EmulatorServer, mode: str, text: Any, model_id: Any, description: Any
 ) -> None:
     _both(
-        emulator, "livepeer", mode, "text_to_speech", text, model_id=model_id,
+        emulator,
+        "livepeer",
+        mode,
+        "text_to_speech",
+        text,
+        model_id=model_id,
         description=description,
     )
 
@@ -342,7 +359,13 @@ def test_livepeer_synthesize(
     max_bytes: Any,
 ) -> None:
     _both(
-        emulator, "livepeer", mode, "synthesize", text, path, description=description,
+        emulator,
+        "livepeer",
+        mode,
+        "synthesize",
+        text,
+        path,
+        description=description,
         max_bytes=max_bytes,
     )
 

@@ -46,7 +46,16 @@ def _outcomes(report: Path) -> dict[str, str]:
 def _run(index: int, tests: list[str], workdir: Path) -> tuple[int, dict[str, str], int]:
     report = workdir / f"run-{index}.xml"
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *tests],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={report}",
+            *tests,
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -41,6 +41,18 @@ def check_depth(content: bytes | str, limit: int = MAX_JSON_DEPTH) -> None:
             depth -= 1
 
 
+def check_value_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> None:
+    """check_depth for already-decoded data (a webhook body given as a mapping)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                raise TooDeep(f"JSON nested deeper than {limit} levels")
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+
+
 def loads(content: bytes | str) -> Any:
     """json.loads with the depth limit: raises ValueError (never RecursionError)."""
     check_depth(content)

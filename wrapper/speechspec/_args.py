@@ -166,16 +166,16 @@ def target_path(value: object, param: str = "path") -> Path:
         target = Path(raw)
         if not raw.strip() or not target.name:
             raise _fail(param, "must name a file")
-        if target.is_dir():
-            raise _fail(param, f"is a directory: {target}; give a file path")
         parent = target.parent
         if not parent.is_dir():
             raise _fail(param, f"directory {parent} does not exist")
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise _fail(param, f"directory {parent} is not writable")
         name_max = _name_max(parent)
         if len(os.fsencode(target.name)) > name_max:
             raise _fail(param, f"file name is longer than {name_max} bytes")
+        if target.is_dir():
+            raise _fail(param, f"is a directory: {target}; give a file path")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise _fail(param, f"directory {parent} is not writable")
     except UnicodeError:
         raise _fail(param, "cannot be encoded for the file system") from None
     except (OSError, ValueError) as exc:

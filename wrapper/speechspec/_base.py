@@ -18,7 +18,13 @@ from . import _args
 from ._args import flag
 from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_max_retries, resolve_timeout
 from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
-from ._lifecycle import GuardedAsyncSender, GuardedSyncSender, check_open, live_async_client
+from ._lifecycle import (
+    GuardedAsyncSender,
+    GuardedSyncSender,
+    check_open,
+    close_async,
+    live_async_client,
+)
 from ._pipeline import Pipeline
 from ._retry import RetryPolicy
 from ._version import __version__
@@ -167,9 +173,7 @@ class AsyncBase(_Core):
 
     async def aclose(self) -> None:
         """Close the owned httpx client (a client passed as http_client is the caller's)."""
-        self._closed = True
-        if self._owns_client:
-            await self._client.aclose()
+        await close_async(self)
 
     async def close(self) -> None:
         """Alias of aclose(), so sync and async twins share method names."""

@@ -9,6 +9,7 @@ loop's connections cannot be closed from here and are dropped); a client given i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from typing import Any, Protocol
 
@@ -57,6 +58,20 @@ def live_async_client(owner: _Owner) -> httpx.AsyncClient:
             owner._client = owner._new_client()
         owner._loop = weakref.ref(loop)
     return owner._client  # type: ignore[no-any-return]
+
+
+async def close_async(owner: _Owner) -> None:
+    """Close the owned AsyncClient; connections that belong to another (finished) event loop
+    cannot be closed from this one and are dropped instead."""
+    owner._closed = True
+    if not owner._owns_client:
+        return
+    previous = owner._loop() if owner._loop is not None else None
+    loop = _running_loop()
+    if previous is not None and loop is not None and previous is not loop:
+        owner._client = owner._new_client()  # nothing opened yet: closes cleanly
+    with contextlib.suppress(RuntimeError):  # the loop that opened the connections is gone
+        await owner._client.aclose()
 
 
 def loop_error(owner: Any, exc: RuntimeError) -> ConfigurationError:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 REDACTED = "[REDACTED]"
+_MAX_DEPTH = 64
 
 # Headers whose whole value is a credential.
 _SECRET_HEADERS = frozenset(
@@ -55,16 +56,18 @@ def _credential(value: str) -> str:
     return rest.strip() or scheme
 
 
-def _secret_values(data: Any, found: list[str]) -> None:
+def _secret_values(data: Any, found: list[str], depth: int = 0) -> None:
+    if depth > _MAX_DEPTH:
+        return
     if isinstance(data, dict):
         for key, value in data.items():
             if isinstance(key, str) and key.lower() in _SECRET_FIELDS and isinstance(value, str):
                 found.append(value)
             else:
-                _secret_values(value, found)
+                _secret_values(value, found, depth + 1)
     elif isinstance(data, list):
         for item in data:
-            _secret_values(item, found)
+            _secret_values(item, found, depth + 1)
 
 
 def request_secrets(request: httpx.Request | None) -> list[str]:
@@ -109,14 +112,17 @@ def _clean_bytes(content: bytes, secrets: list[str]) -> bytes:
     return content
 
 
-def redact_value(value: Any, secrets: list[str]) -> Any:
-    """A decoded JSON body with every secret string replaced."""
+def redact_value(value: Any, secrets: list[str], depth: int = 0) -> Any:
+    """A decoded JSON body with every secret string replaced (cut off where it nests deeper
+    than any answer should, so a hostile body cannot exhaust the stack)."""
+    if depth > _MAX_DEPTH:
+        return "[nested too deeply]"
     if isinstance(value, str):
         return redact(value, secrets)
     if isinstance(value, dict):
-        return {k: redact_value(v, secrets) for k, v in value.items()}
+        return {k: redact_value(v, secrets, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [redact_value(v, secrets) for v in value]
+        return [redact_value(v, secrets, depth + 1) for v in value]
     return value
 
 

@@ -47,10 +47,15 @@ def _authorization(headers: object) -> list[str]:
 
 def _body(body: object, max_body_bytes: int) -> Any:
     """The decoded JSON of the body (ResponseValidationError when it is not JSON)."""
-    from ._answers import loads
+    from ._answers import check_value_depth, loads
 
     if isinstance(body, Mapping):
-        return dict(body)
+        data = dict(body)
+        try:
+            check_value_depth(data)
+        except ValueError as exc:
+            raise ResponseValidationError(f"webhook body: {exc}") from None
+        return data
     if isinstance(body, str):
         raw = body.encode("utf-8", "surrogatepass")
     elif isinstance(body, bytes | bytearray | memoryview):
