@@ -198,7 +198,9 @@ class InternalServerError(APIStatusError):
 
 
 class ResponseValidationError(SpeechspecError):
-    """A 2xx answer (or a webhook body) that is not what the spec promises."""
+    """A 2xx answer (or a webhook body) that is not what the spec promises, or that the spec
+    allows but that cannot serve the call: a job-status answer about another job, an empty
+    or unusable media URL, a Hamsa answer without its optional ``data``."""
 
     def __init__(
         self,
