@@ -424,9 +424,9 @@ def test_data_urls_per_rfc2397(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     # Padding inside the data is refused, in one slice or across slices.
     with pytest.raises(errors.DownloadError, match="padding"):
         client.download("data:;base64,YQ==YWJj", tmp_path / "bad.wav")
-    from speechspec import _download
+    from speechspec import _data_url
 
-    monkeypatch.setattr(_download, "_B64_SLICE", 8)
+    monkeypatch.setattr(_data_url, "_B64_SLICE", 8)
     with pytest.raises(errors.DownloadError, match="padding"):
         client.download("data:;base64,YWI=YWJjYWJj", tmp_path / "bad.wav")  # "=" ends slice 1
     with pytest.raises(errors.DownloadError, match="padding"):
