@@ -5,6 +5,8 @@ from speechspec import Hamsa, Livepeer
 
 from __future__ import annotations
 
+from ._options import NOT_GIVEN, NotGiven
+from ._raw import RawResponse
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -31,6 +33,7 @@ from .hamsa import AsyncHamsa, Hamsa
 from .livepeer import AsyncLivepeer, Livepeer
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -48,8 +51,10 @@ __all__ = [
     "JobTimeoutError",
     "Livepeer",
     "NotFoundError",
+    "NotGiven",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "ResponseValidationError",
     "SpeechspecError",
     "UnprocessableEntityError",

@@ -16,6 +16,8 @@ from .errors import InvalidRequestError
 
 # Far above any real wait, and below what time.sleep() and socket timeouts can represent.
 MAX_SECONDS = 10_000_000.0
+# Backoff doubles per attempt: far more retries than any caller means would overflow a float.
+MAX_RETRIES = 100
 
 
 def _fail(param: str, problem: str) -> InvalidRequestError:

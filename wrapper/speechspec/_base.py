@@ -10,7 +10,7 @@ import socket
 import weakref
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Self, cast
 
 import httpx
 
@@ -25,9 +25,21 @@ from ._lifecycle import (
     close_async,
     live_async_client,
 )
+from ._logging import configure_from_env
+from ._observed import AsyncObservedClient, ObservedClient
+from ._options import (
+    NO_OPTIONS,
+    NOT_GIVEN,
+    Headers,
+    NotGiven,
+    Timeout,
+    headers_option,
+    request_options,
+)
 from ._pipeline import Pipeline
 from ._retry import RetryPolicy
 from ._version import __version__
+from ._with_options import OptionsMixin
 from .errors import ConfigurationError
 
 _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -36,7 +48,7 @@ _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 _SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
-class _Core:
+class _Core(OptionsMixin):
     """Configuration shared by sync and async clients of one vendor."""
 
     _env: VendorEnv
@@ -47,10 +59,12 @@ class _Core:
         *,
         key: str | None,
         base_url: str | None,
-        timeout: TimeoutTypes | None,
+        timeout: TimeoutTypes | NotGiven | None,
         max_retries: int,
         retry_billed: bool,
+        default_headers: Headers | None = None,
     ) -> None:
+        configure_from_env()
         self.base_url = resolve_base_url(base_url, self._env)
         self.timeout = resolve_timeout(timeout)
         self.max_retries = resolve_max_retries(max_retries)
@@ -63,7 +77,10 @@ class _Core:
             auth_header=f"{self._auth_scheme} {key}" if key else None,
             secrets=(key,) if key else (),
             user_agent=f"speechspec/{__version__}",
+            default_headers=headers_option(default_headers, "default_headers"),
         )
+        # Set by with_options(); per-call options are merged on top.
+        self._defaults = NO_OPTIONS
 
     def _adopt(self, http_client: object, expected: type) -> None:
         """Check a caller's httpx client; when we build our own, it sends our User-Agent by
@@ -91,6 +108,9 @@ class SyncBase(_Core):
             timeout=self.timeout,
             transport=httpx.HTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
         )
+        self._rebind_sender()
+
+    def _rebind_sender(self) -> None:
         self._sender = GuardedSyncSender(self._pipeline, self._client, self)
 
     def download(
@@ -101,16 +121,24 @@ class SyncBase(_Core):
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_http: bool = False,
         on_progress: ProgressCallback | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
     ) -> Path:
         """Save audio from an https URL (http on loopback, or any http with allow_http=True)
         or a ``data:`` URL to ``path``: streamed to a temporary file beside it, renamed into
         place when complete. Raises DownloadError; never leaves a partial file at ``path``.
-        ``on_progress(bytes_so_far, total_or_None)`` is called as bytes arrive."""
+        ``on_progress(bytes_so_far, total_or_None)`` is called as bytes arrive.
+        ``timeout``, ``max_retries`` and ``extra_headers`` apply to this download's requests
+        (the client's key and default_headers are never sent to a media host)."""
         url, target, cap = _args.download(url, path, max_bytes, allow_http, on_progress)
+        options = request_options(
+            timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+        )
         check_open(self, self._client)
         return download_sync(
-            self._client,
-            self._pipeline,
+            cast(httpx.Client, ObservedClient(self._client, self._pipeline.secrets)),
+            self._pipeline.with_options(options),
             url,
             target,
             max_bytes=cap,
@@ -141,7 +169,7 @@ class AsyncBase(_Core):
         self._adopt(http_client, httpx.AsyncClient)
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._client = http_client or self._new_client()
-        self._sender = GuardedAsyncSender(self._pipeline, self._client, self)
+        self._rebind_sender()
 
     def _new_client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -149,6 +177,9 @@ class AsyncBase(_Core):
             timeout=self.timeout,
             transport=httpx.AsyncHTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
         )
+
+    def _rebind_sender(self) -> None:
+        self._sender = GuardedAsyncSender(self._pipeline, self._client, self)
 
     async def download(
         self,
@@ -158,12 +189,19 @@ class AsyncBase(_Core):
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_http: bool = False,
         on_progress: ProgressCallback | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
     ) -> Path:
         """Async twin of the sync ``download``."""
         url, target, cap = _args.download(url, path, max_bytes, allow_http, on_progress)
+        options = request_options(
+            timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
+        )
+        client = live_async_client(self)
         return await download_async(
-            live_async_client(self),
-            self._pipeline,
+            cast(httpx.AsyncClient, AsyncObservedClient(client, self._pipeline.secrets)),
+            self._pipeline.with_options(options),
             url,
             target,
             max_bytes=cap,

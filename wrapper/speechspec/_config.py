@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from ._args import MAX_SECONDS
+from ._args import MAX_RETRIES
+from ._options import NotGiven, timeout_option
 from ._redact import shown_url
 from .errors import ConfigurationError, InvalidRequestError
 
@@ -19,8 +20,6 @@ LIVEPEER_DEFAULT_MODEL_ID = "parler-tts/parler-tts-large-v1"
 # Synthesis can take a while on a busy Livepeer gateway; connecting should not.
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0, pool=30.0)
 DEFAULT_MAX_RETRIES = 2
-# Backoff doubles per attempt: far more retries than any caller means would overflow a float.
-MAX_RETRIES = 100
 
 TimeoutTypes = float | int | httpx.Timeout
 
@@ -31,32 +30,49 @@ class VendorEnv:
     base_url_var: str
     default_base_url: str
     key_required: bool
+    # The generated package, whose openapi.json is the effective spec (for extra_body).
+    package: str = ""
+    # The constructor's (and with_options') name for the key.
+    key_argument: str = "api_key"
 
 
-HAMSA_ENV = VendorEnv("HAMSA_API_KEY", "HAMSA_BASE_URL", HAMSA_DEFAULT_BASE_URL, key_required=True)
+HAMSA_ENV = VendorEnv(
+    "HAMSA_API_KEY", "HAMSA_BASE_URL", HAMSA_DEFAULT_BASE_URL, True, "hamsa_client"
+)
 LIVEPEER_ENV = VendorEnv(
-    "LIVEPEER_API_TOKEN", "LIVEPEER_BASE_URL", LIVEPEER_DEFAULT_BASE_URL, key_required=False
+    "LIVEPEER_API_TOKEN",
+    "LIVEPEER_BASE_URL",
+    LIVEPEER_DEFAULT_BASE_URL,
+    False,
+    "livepeer_client",
+    "api_token",
 )
 
 
-def resolve_key(given: str | None, env: VendorEnv, *, argument: str) -> str | None:
-    """The key from the argument, else from the environment (read now, not at import)."""
+def resolve_key(
+    given: str | None, env: VendorEnv, *, argument: str, flag: str | None = None
+) -> str | None:
+    """The key from the argument, else from the environment (read now, not at import).
+    ``flag`` is the CLI option that gave ``given``: messages then name it instead of
+    ``argument=``, which a CLI user never typed."""
     if given is not None and not isinstance(given, str):
-        raise ConfigurationError(f"{argument} must be a string, got {type(given).__name__}")
-    source = argument if given is not None else f"{env.key_var} environment variable"
+        raise ConfigurationError(f"{flag or argument} must be a string, got {type(given).__name__}")
     key = given if given is not None else os.environ.get(env.key_var)
     if key is not None:
         key = key.strip()
     if not key:
         if env.key_required:
             raise ConfigurationError(
-                f"no API key: pass {argument}= or set the {env.key_var} environment variable"
+                f"no API key: set the {env.key_var} environment variable "
+                f"or pass {flag or argument + '='}"
             )
         return None
-    # It travels in an HTTP header: visible ASCII only. Never echo the key itself.
+    # It travels in an HTTP header: visible ASCII only (a lone surrogate or any non-ASCII
+    # character would break every call). Never echo the key: say what is wrong, and where.
     if any(not (0x21 <= ord(ch) < 0x7F) for ch in key):
+        source = (flag or argument) if given is not None else env.key_var
         raise ConfigurationError(
-            f"the {source} contains whitespace, control or non-ASCII characters "
+            f"the key from {source} contains whitespace, control or non-ASCII characters "
             "(an API key is printable ASCII)"
         )
     return key
@@ -91,27 +107,11 @@ def resolve_base_url(given: str | None, env: VendorEnv) -> str:
     return str(parsed).rstrip("/")
 
 
-def resolve_timeout(timeout: TimeoutTypes | None) -> httpx.Timeout:
-    if timeout is None:
+def resolve_timeout(timeout: TimeoutTypes | NotGiven | None) -> httpx.Timeout:
+    """NOT_GIVEN: the default; None: no timeout at all (as per call and in with_options)."""
+    if isinstance(timeout, NotGiven):
         return DEFAULT_TIMEOUT
-    if isinstance(timeout, httpx.Timeout):
-        values = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-        if any(
-            v is not None and (not isinstance(v, int | float) or not 0 < v <= MAX_SECONDS)
-            for v in values
-        ):
-            raise InvalidRequestError("timeout values must be positive", param="timeout")
-        return timeout
-    if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, int | float)
-        or not 0 < timeout <= MAX_SECONDS  # NaN fails both comparisons
-    ):
-        raise InvalidRequestError(
-            f"timeout must be a positive number of seconds or an httpx.Timeout, got {timeout!r}",
-            param="timeout",
-        )
-    return httpx.Timeout(float(timeout), connect=min(10.0, float(timeout)))
+    return timeout_option(timeout)
 
 
 def resolve_max_retries(max_retries: int) -> int:

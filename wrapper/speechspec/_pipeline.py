@@ -3,8 +3,8 @@ sync and async clients go through it; the two ``send`` loops differ only in thei
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,11 +13,12 @@ from typing import Any
 import httpx
 
 from ._errors_map import status_error
+from ._logging import log_attempt
+from ._options import NO_OPTIONS, NotGiven, RequestOptions
+from ._raw import record
 from ._redact import loggable_url, redact
 from ._retry import RetryPolicy, request_was_not_sent
 from .errors import APIConnectionError, APIStatusError, APITimeoutError, ResponseValidationError
-
-logger = logging.getLogger("speechspec")
 
 # An API answer is a small JSON document; anything bigger is a misbehaving proxy.
 MAX_API_BODY = 8 * 1024 * 1024
@@ -34,6 +35,8 @@ class Call:
     headers: Mapping[str, str] = field(default_factory=dict)
     # What it means for this call to have reached the server, for error messages.
     processed_note: str = "the request may have been processed"
+    # Per-call timeout, retries and extras, already checked (see _options and _schema).
+    options: RequestOptions = NO_OPTIONS
 
     @classmethod
     def from_kwargs(cls, kwargs: Mapping[str, Any], *, processed_note: str = "") -> Call:
@@ -45,6 +48,9 @@ class Call:
             headers=dict(kwargs.get("headers") or {}),
             processed_note=processed_note or cls.processed_note,
         )
+
+    def using(self, options: RequestOptions) -> Call:
+        return dataclasses.replace(self, options=options)
 
     @property
     def idempotent(self) -> bool:
@@ -63,6 +69,10 @@ class Pipeline:
     user_agent: str = "speechspec"
     # False when the httpx client is ours and already sends our User-Agent by default.
     send_user_agent: bool = True
+    # The client's default_headers (API requests only, never media hosts), checked.
+    default_headers: Mapping[str, str] = field(default_factory=dict)
+    # A download call's extra_headers (media requests).
+    media_headers: Mapping[str, str] = field(default_factory=dict)
 
     @functools.cached_property
     def _api_headers(self) -> dict[str, str]:
@@ -70,6 +80,7 @@ class Pipeline:
         headers = {"Accept": "application/json"}
         if self.send_user_agent:
             headers["User-Agent"] = self.user_agent
+        headers.update(self.default_headers)
         if self.auth_header is not None:
             headers["Authorization"] = self.auth_header
         return headers
@@ -77,32 +88,61 @@ class Pipeline:
     # -- building -----------------------------------------------------------------------
 
     def api_request(self, client: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
-        headers = {**self._api_headers, **call.headers} if call.headers else self._api_headers
+        headers: Mapping[str, str] = (
+            {**self._api_headers, **call.headers} if call.headers else self._api_headers
+        )
+        params = dict(call.params) if call.params else None
+        body, timeout = call.json, self.timeout
+        if call.options is not NO_OPTIONS:
+            headers, params, body, timeout = call.options.apply(headers, params, body, timeout)
         return client.build_request(
             call.method,
             self.base_url + call.path,
-            params=dict(call.params) if call.params else None,
-            json=call.json,
+            params=params,
+            json=body,
             headers=headers,
-            timeout=self.timeout,
+            timeout=timeout,
         )
 
     def download_request(self, client: httpx.Client | httpx.AsyncClient, url: str) -> httpx.Request:
-        # Never send the API key to a media host.
-        headers = {"User-Agent": self.user_agent} if self.send_user_agent else None
-        return client.build_request("GET", url, headers=headers, timeout=self.timeout)
+        # Never send the API key (nor default_headers) to a media host.
+        headers = {"User-Agent": self.user_agent} if self.send_user_agent else {}
+        headers.update(self.media_headers)
+        return client.build_request("GET", url, headers=headers or None, timeout=self.timeout)
+
+    def with_options(self, options: RequestOptions) -> Pipeline:
+        """This pipeline with a download call's timeout, retries and headers."""
+        if options is NO_OPTIONS:
+            return self
+        policy = self.policy
+        if not isinstance(options.max_retries, NotGiven):
+            policy = dataclasses.replace(policy, max_retries=options.max_retries)
+        return dataclasses.replace(
+            self,
+            timeout=self.timeout if isinstance(options.timeout, NotGiven) else options.timeout,
+            policy=policy,
+            media_headers=options.headers,
+        )
+
+    def _policy(self, call: Call) -> RetryPolicy:
+        retries = call.options.max_retries
+        if isinstance(retries, NotGiven) or retries == self.policy.max_retries:
+            return self.policy
+        return dataclasses.replace(self.policy, max_retries=retries)
 
     # -- deciding -----------------------------------------------------------------------
 
     def retry_delay_for_response(
         self, response: httpx.Response, attempt: int, call: Call
     ) -> float | None:
-        return self.policy.delay_after_response(response, attempt, idempotent=call.idempotent)
+        return self._policy(call).delay_after_response(
+            response, attempt, idempotent=call.idempotent
+        )
 
     def retry_delay_for_error(
         self, exc: httpx.RequestError, attempt: int, call: Call
     ) -> float | None:
-        return self.policy.delay_after_error(exc, attempt, idempotent=call.idempotent)
+        return self._policy(call).delay_after_error(exc, attempt, idempotent=call.idempotent)
 
     def connection_error(
         self, exc: httpx.RequestError, call: Call, attempts: int
@@ -144,26 +184,24 @@ class Pipeline:
             note=note,
         )
 
-    def log_response(
-        self, request: httpx.Request, response: httpx.Response, attempt: int, started: float
+    def log(
+        self,
+        request: httpx.Request,
+        attempt: int,
+        started: float,
+        *,
+        response: httpx.Response | None = None,
+        error: BaseException | None = None,
+        retry_in: float | None = None,
     ) -> None:
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "%s %s -> %d (attempt %d, %.0f ms)",
-                request.method,
-                loggable_url(request.url),
-                response.status_code,
-                attempt + 1,
-                (time.perf_counter() - started) * 1000,
-            )
-
-    def log_retry(self, request: httpx.Request, delay: float, why: str) -> None:
-        logger.info(
-            "retrying %s %s in %.2fs after %s",
-            request.method,
-            loggable_url(request.url),
-            delay,
-            why,
+        log_attempt(
+            request,
+            attempt=attempt,
+            started=started,
+            response=response,
+            error=error,
+            retry_in=retry_in,
+            secrets=self.secrets,
         )
 
 
@@ -255,19 +293,20 @@ class SyncSender:
                     response.close()
             except httpx.RequestError as exc:
                 delay = p.retry_delay_for_error(exc, attempt, call)
+                p.log(request, attempt, started, error=exc, retry_in=delay)
                 if delay is None:
                     raise p.connection_error(exc, call, attempt + 1) from exc
-                p.log_retry(request, delay, type(exc).__name__)
             except httpx.InvalidURL as exc:
                 raise bad_redirect(exc) from exc
             else:
-                p.log_response(request, response, attempt, started)
                 if response.is_success:
+                    p.log(request, attempt, started, response=response)
+                    record(response, attempt)
                     return response
                 delay = p.retry_delay_for_response(response, attempt, call)
+                p.log(request, attempt, started, response=response, retry_in=delay)
                 if delay is None:
                     raise p.status_error(response, call, attempt + 1)
-                p.log_retry(request, delay, f"status {response.status_code}")
             time.sleep(delay)
             attempt += 1
 
@@ -310,18 +349,19 @@ class AsyncSender:
                     await response.aclose()
             except httpx.RequestError as exc:
                 delay = p.retry_delay_for_error(exc, attempt, call)
+                p.log(request, attempt, started, error=exc, retry_in=delay)
                 if delay is None:
                     raise p.connection_error(exc, call, attempt + 1) from exc
-                p.log_retry(request, delay, type(exc).__name__)
             except httpx.InvalidURL as exc:
                 raise bad_redirect(exc) from exc
             else:
-                p.log_response(request, response, attempt, started)
                 if response.is_success:
+                    p.log(request, attempt, started, response=response)
+                    record(response, attempt)
                     return response
                 delay = p.retry_delay_for_response(response, attempt, call)
+                p.log(request, attempt, started, response=response, retry_in=delay)
                 if delay is None:
                     raise p.status_error(response, call, attempt + 1)
-                p.log_retry(request, delay, f"status {response.status_code}")
             await anyio.sleep(delay)
             attempt += 1

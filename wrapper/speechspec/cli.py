@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _args
-from ._config import LIVEPEER_DEFAULT_MODEL_ID
+from ._config import HAMSA_ENV, LIVEPEER_DEFAULT_MODEL_ID, LIVEPEER_ENV, resolve_key
 from ._progress import Progress
 from ._version import __version__
 from .errors import ConfigurationError, InvalidRequestError, SpeechspecError
@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="speechspec",
         description="Text to speech with Hamsa and Livepeer, through typed clients.",
-        epilog="Keys come from HAMSA_API_KEY and LIVEPEER_API_TOKEN.",
+        epilog="Keys come from HAMSA_API_KEY and LIVEPEER_API_TOKEN (or --api-key / --api-token). "
+        "SPEECHSPEC_LOG=info|debug logs every HTTP request to stderr, keys redacted.",
     )
     parser.add_argument("--version", action="version", version=f"speechspec {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -53,14 +54,25 @@ def _parser() -> argparse.ArgumentParser:
     hamsa.add_argument("text", help="the text, or - to read standard input")
     hamsa.add_argument("--voice-id", required=True, help="e.g. Amjad, Layan, or a cloned voice id")
     hamsa.add_argument("--webhook-url", help="also have Hamsa POST the finished job here")
-    hamsa.add_argument("--job-timeout", type=float, default=300.0, help="seconds to wait (300)")
+    hamsa.add_argument(
+        "--job-timeout", type=float, default=300.0, help="seconds to wait for the job (300)"
+    )
     livepeer = speak_sub.add_parser("livepeer", help="Livepeer AI Runner")
     livepeer.add_argument("text", help="the text, or - to read standard input")
-    livepeer.add_argument("--model-id", default=LIVEPEER_DEFAULT_MODEL_ID)
+    livepeer.add_argument(
+        "--model-id",
+        default=LIVEPEER_DEFAULT_MODEL_ID,
+        help=f"Hugging Face model id (default: {LIVEPEER_DEFAULT_MODEL_ID})",
+    )
     livepeer.add_argument("--description", help="the speaker, e.g. 'A calm female voice'")
-    for p in (hamsa, livepeer):
+    for p, env in ((hamsa, HAMSA_ENV), (livepeer, LIVEPEER_ENV)):
         p.add_argument("-o", "--output", required=True, type=Path, help="the WAV file to write")
-        p.add_argument("--base-url", help="API base URL (default: env, then the vendor's)")
+        p.add_argument(
+            "--base-url",
+            help=f"API base URL (default: ${env.base_url_var}, then {env.default_base_url})",
+        )
+    _add_key_flags(hamsa, "hamsa")
+    _add_key_flags(livepeer, "livepeer")
 
     batch = sub.add_parser("batch", help="synthesize every line of a file, resumably")
     batch.add_argument("vendor", choices=("hamsa", "livepeer"))
@@ -71,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--model-id", default=LIVEPEER_DEFAULT_MODEL_ID)
     batch.add_argument("--description")
     batch.add_argument("--base-url", help="API base URL (default: env, then the vendor's)")
+    _add_key_flags(batch, None)
 
     emulator = sub.add_parser("emulator", help="serve the local emulator of both APIs")
     emulator.add_argument("--host", default="127.0.0.1")
@@ -87,6 +100,35 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument("--data-urls", action="store_true", help="Livepeer answers data: URLs")
     emulator.add_argument("--base-url", help=argparse.SUPPRESS)
     return parser
+
+
+def _add_key_flags(parser: argparse.ArgumentParser, vendor: str | None) -> None:
+    """--api-key (Hamsa) / --api-token (Livepeer): the environment variable is safer (a flag is
+    visible to other users in the process list), but a flag is what people try first."""
+    if vendor in ("hamsa", None):
+        parser.add_argument(
+            "--api-key",
+            metavar="KEY",
+            help="Hamsa API key (default: $HAMSA_API_KEY, which keeps it out of the process list)",
+        )
+    if vendor in ("livepeer", None):
+        parser.add_argument(
+            "--api-token",
+            metavar="TOKEN",
+            help="Livepeer API token, optional on the community gateway "
+            "(default: $LIVEPEER_API_TOKEN, which keeps it out of the process list)",
+        )
+
+
+def _key(args: argparse.Namespace, vendor: str) -> str | None:
+    """The key from the flag or the environment; a missing one is named as a CLI user knows it."""
+    if vendor == "hamsa":
+        return resolve_key(
+            getattr(args, "api_key", None), HAMSA_ENV, argument="api_key", flag="--api-key"
+        )
+    return resolve_key(
+        getattr(args, "api_token", None), LIVEPEER_ENV, argument="api_token", flag="--api-token"
+    )
 
 
 def _text(value: str) -> str:
@@ -123,7 +165,7 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
     text = _text(args.text)
     _check_speak(args, text)
     if args.vendor == "hamsa":
-        with Hamsa(base_url=args.base_url) as hamsa:
+        with Hamsa(_key(args, "hamsa"), base_url=args.base_url) as hamsa:
             job = hamsa.text_to_speech(text, voice_id=args.voice_id, webhook_url=args.webhook_url)
             started = time.monotonic()
             assert isinstance(job.id, str)
@@ -137,7 +179,7 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
                 hamsa.audio_url(done), args.output, on_progress=progress.download("audio")
             )
     else:
-        with Livepeer(base_url=args.base_url) as livepeer:
+        with Livepeer(_key(args, "livepeer"), base_url=args.base_url) as livepeer:
             progress.show("synthesizing...", force=True)
             audio = livepeer.text_to_speech(
                 text, model_id=args.model_id, description=args.description
@@ -164,10 +206,10 @@ def _batch(args: argparse.Namespace, progress: Progress) -> int:
     lines = read_lines(args.lines)
     options: dict[str, Any]
     if args.vendor == "hamsa":
-        client: Any = AsyncHamsa(base_url=args.base_url)
+        client: Any = AsyncHamsa(_key(args, "hamsa"), base_url=args.base_url)
         options = {"voice_id": args.voice_id}
     else:
-        client = AsyncLivepeer(base_url=args.base_url)
+        client = AsyncLivepeer(_key(args, "livepeer"), base_url=args.base_url)
         options = {"model_id": args.model_id, "description": args.description}
 
     async def main() -> Any:

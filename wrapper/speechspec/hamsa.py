@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +18,15 @@ from ._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, TimeoutTypes, resolve_key
 from ._download import DEFAULT_MAX_BYTES
 from ._inputs import positive_number
 from ._jobs import JobPoll, media_url
+from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
 from ._parse import invalid, parse_success
 from ._pipeline import Call
 from .errors import ResponseValidationError
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
+
+    from ._raw_clients import AsyncHamsaWithRawResponse, HamsaWithRawResponse
 
 DEFAULT_JOB_TIMEOUT = 300.0
 _CREATE_NOTE = "the request may have been processed and the Hamsa job may exist (and be billed)"
@@ -36,9 +40,10 @@ class _HamsaCore(_Core):
         self,
         api_key: str | None,
         base_url: str | None,
-        timeout: TimeoutTypes | None,
+        timeout: TimeoutTypes | NotGiven | None,
         max_retries: int,
         retry_billed: bool,
+        default_headers: Headers | None,
     ) -> None:
         _Core.__init__(
             self,
@@ -47,6 +52,7 @@ class _HamsaCore(_Core):
             timeout=timeout,
             max_retries=max_retries,
             retry_billed=retry_billed,
+            default_headers=default_headers,
         )
         from hamsa_client import Client
 
@@ -113,6 +119,11 @@ class _HamsaCore(_Core):
             )
         return parsed.data
 
+    def _check_polls(self, options: RequestOptions) -> None:
+        """synthesize(): the polls' options (extra_query may not set jobId) are checked before
+        the billed create, not at the first poll."""
+        self._bind(self._job_call("job"), options)
+
     @staticmethod
     def _poll(
         job_id: str, timeout: float, poll_interval: float, max_poll_interval: float
@@ -151,12 +162,13 @@ class Hamsa(_HamsaCore, SyncBase):
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: TimeoutTypes | None = None,
+        timeout: TimeoutTypes | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_billed: bool = False,
         http_client: httpx.Client | None = None,
+        default_headers: Headers | None = None,
     ) -> None:
-        self._setup(api_key, base_url, timeout, max_retries, retry_billed)
+        self._setup(api_key, base_url, timeout, max_retries, retry_billed, default_headers)
         self._init_transport(http_client)
 
     def text_to_speech(
@@ -166,15 +178,42 @@ class Hamsa(_HamsaCore, SyncBase):
         voice_id: str,
         webhook_url: str | None = None,
         webhook_auth: tuple[str, str] | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> TTSResponseData:
         """Start a TTS job; returns the job (usually PENDING). ``webhook_auth`` is
-        ``(auth_key, auth_secret)``, sent back as ``Authorization: <auth_key> <auth_secret>``."""
-        call = self._create_call(text, voice_id, webhook_url, webhook_auth)
+        ``(auth_key, auth_secret)``, sent back as ``Authorization: <auth_key> <auth_secret>``.
+        Per-call options: see the README, "Per-call options"."""
+        options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
+        call = self._bind(self._create_call(text, voice_id, webhook_url, webhook_auth), options)
         return self._create_result(self._sender.send(call))
 
-    def get_job(self, job_id: str) -> TTSResponseData:
+    def get_job(
+        self,
+        job_id: str,
+        *,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+    ) -> TTSResponseData:
         """The job's current state (``GET /v1/jobs?jobId=``)."""
-        return self._job_result(self._sender.send(self._job_call(job_id)), job_id)
+        options = self._options(timeout, max_retries, extra_headers, extra_query)
+        return self._get_job(job_id, options)
+
+    def _get_job(self, job_id: str, options: RequestOptions) -> TTSResponseData:
+        call = self._bind(self._job_call(job_id), options)
+        return self._job_result(self._sender.send(call), job_id)
+
+    @cached_property
+    def with_raw_response(self) -> HamsaWithRawResponse:
+        """The same methods, returning a RawResponse (status, headers, request id, parse())."""
+        from ._raw_clients import HamsaWithRawResponse
+
+        return HamsaWithRawResponse(self)
 
     def wait_for_job(
         self,
@@ -184,13 +223,25 @@ class Hamsa(_HamsaCore, SyncBase):
         poll_interval: float = 1.0,
         max_poll_interval: float = 10.0,
         on_poll: Callable[[TTSResponseData], None] | None = None,
+        request_timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
     ) -> TTSResponseData:
         """Poll until COMPLETED (returned), FAILED (JobFailedError) or ``timeout`` seconds
-        (JobTimeoutError). ``on_poll(job)`` sees every state polled."""
+        (JobTimeoutError). ``on_poll(job)`` sees every state polled. ``request_timeout`` and
+        the other options apply to each poll request."""
         _args.wait(job_id, timeout, poll_interval, max_poll_interval, on_poll)
+        options = self._options(
+            request_timeout,
+            max_retries,
+            extra_headers,
+            extra_query,
+            timeout_param="request_timeout",
+        )
         poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
         while True:
-            job = self.get_job(job_id)
+            job = self._get_job(job_id, options)
             if on_poll is not None:
                 on_poll(job)
             if poll.finished(job):
@@ -205,15 +256,52 @@ class Hamsa(_HamsaCore, SyncBase):
         voice_id: str,
         timeout: float = DEFAULT_JOB_TIMEOUT,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        request_timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Path:
-        """Create a job, wait for it, and download its audio to ``path``."""
+        """Create a job, wait for it, and download its audio to ``path``. ``timeout`` bounds
+        the wait; ``request_timeout`` and ``max_retries`` apply to every request,
+        ``extra_headers`` / ``extra_query`` to the API requests, ``extra_body`` to the create."""
+        options = self._options(
+            request_timeout,
+            max_retries,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout_param="request_timeout",
+        )
+        self._check_polls(options)  # all checked before the billed create
         # Every argument, the target's directory included, before the billed POST.
         _args.hamsa_synthesize(text, path, voice_id, timeout, max_bytes)
-        job = self.text_to_speech(text, voice_id=voice_id)
+        job = self.text_to_speech(
+            text,
+            voice_id=voice_id,
+            timeout=request_timeout,
+            extra_body=extra_body,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
         if not isinstance(job.id, str):
             raise ResponseValidationError("the created job has no id")
-        done = self.wait_for_job(job.id, timeout=timeout)
-        return self.download(self.audio_url(done), path, max_bytes=max_bytes)
+        done = self.wait_for_job(
+            job.id,
+            timeout=timeout,
+            request_timeout=request_timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+        return self.download(
+            self.audio_url(done),
+            path,
+            max_bytes=max_bytes,
+            timeout=request_timeout,
+            max_retries=max_retries,
+        )
 
 
 class AsyncHamsa(_HamsaCore, AsyncBase):
@@ -224,12 +312,13 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: TimeoutTypes | None = None,
+        timeout: TimeoutTypes | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_billed: bool = False,
         http_client: httpx.AsyncClient | None = None,
+        default_headers: Headers | None = None,
     ) -> None:
-        self._setup(api_key, base_url, timeout, max_retries, retry_billed)
+        self._setup(api_key, base_url, timeout, max_retries, retry_billed, default_headers)
         self._init_transport(http_client)
 
     async def text_to_speech(
@@ -239,12 +328,37 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         voice_id: str,
         webhook_url: str | None = None,
         webhook_auth: tuple[str, str] | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> TTSResponseData:
-        call = self._create_call(text, voice_id, webhook_url, webhook_auth)
+        options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
+        call = self._bind(self._create_call(text, voice_id, webhook_url, webhook_auth), options)
         return self._create_result(await self._sender.send(call))
 
-    async def get_job(self, job_id: str) -> TTSResponseData:
-        return self._job_result(await self._sender.send(self._job_call(job_id)), job_id)
+    async def get_job(
+        self,
+        job_id: str,
+        *,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+    ) -> TTSResponseData:
+        options = self._options(timeout, max_retries, extra_headers, extra_query)
+        return await self._get_job(job_id, options)
+
+    async def _get_job(self, job_id: str, options: RequestOptions) -> TTSResponseData:
+        call = self._bind(self._job_call(job_id), options)
+        return self._job_result(await self._sender.send(call), job_id)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncHamsaWithRawResponse:
+        from ._raw_clients import AsyncHamsaWithRawResponse
+
+        return AsyncHamsaWithRawResponse(self)
 
     async def wait_for_job(
         self,
@@ -254,13 +368,24 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         poll_interval: float = 1.0,
         max_poll_interval: float = 10.0,
         on_poll: Callable[[TTSResponseData], None] | None = None,
+        request_timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
     ) -> TTSResponseData:
         import anyio
 
         _args.wait(job_id, timeout, poll_interval, max_poll_interval, on_poll)
+        options = self._options(
+            request_timeout,
+            max_retries,
+            extra_headers,
+            extra_query,
+            timeout_param="request_timeout",
+        )
         poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
         while True:
-            job = await self.get_job(job_id)
+            job = await self._get_job(job_id, options)
             if on_poll is not None:
                 on_poll(job)
             if poll.finished(job):
@@ -275,10 +400,46 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         voice_id: str,
         timeout: float = DEFAULT_JOB_TIMEOUT,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        request_timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Path:
+        options = self._options(
+            request_timeout,
+            max_retries,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout_param="request_timeout",
+        )
+        self._check_polls(options)
+        # Every argument, the target's directory included, before the billed POST.
         _args.hamsa_synthesize(text, path, voice_id, timeout, max_bytes)
-        job = await self.text_to_speech(text, voice_id=voice_id)
+        job = await self.text_to_speech(
+            text,
+            voice_id=voice_id,
+            timeout=request_timeout,
+            extra_body=extra_body,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
         if not isinstance(job.id, str):
             raise ResponseValidationError("the created job has no id")
-        done = await self.wait_for_job(job.id, timeout=timeout)
-        return await self.download(self.audio_url(done), path, max_bytes=max_bytes)
+        done = await self.wait_for_job(
+            job.id,
+            timeout=timeout,
+            request_timeout=request_timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+        return await self.download(
+            self.audio_url(done),
+            path,
+            max_bytes=max_bytes,
+            timeout=request_timeout,
+            max_retries=max_retries,
+        )

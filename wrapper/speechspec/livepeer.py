@@ -4,6 +4,7 @@ on the community gateway)."""
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,11 +21,14 @@ from ._config import (
     resolve_key,
 )
 from ._download import DEFAULT_MAX_BYTES
+from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._parse import parse_success
 from ._pipeline import Call
 
 if TYPE_CHECKING:
     from livepeer_client.models import AudioResponse
+
+    from ._raw_clients import AsyncLivepeerWithRawResponse, LivepeerWithRawResponse
 
 _NOTE = "the request may have been processed (and billed) by the gateway"
 
@@ -37,9 +41,10 @@ class _LivepeerCore(_Core):
         self,
         api_token: str | None,
         base_url: str | None,
-        timeout: TimeoutTypes | None,
+        timeout: TimeoutTypes | NotGiven | None,
         max_retries: int,
         retry_billed: bool,
+        default_headers: Headers | None,
     ) -> None:
         _Core.__init__(
             self,
@@ -48,6 +53,7 @@ class _LivepeerCore(_Core):
             timeout=timeout,
             max_retries=max_retries,
             retry_billed=retry_billed,
+            default_headers=default_headers,
         )
         from livepeer_client import Client
 
@@ -97,12 +103,13 @@ class Livepeer(_LivepeerCore, SyncBase):
         api_token: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: TimeoutTypes | None = None,
+        timeout: TimeoutTypes | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_billed: bool = False,
         http_client: httpx.Client | None = None,
+        default_headers: Headers | None = None,
     ) -> None:
-        self._setup(api_token, base_url, timeout, max_retries, retry_billed)
+        self._setup(api_token, base_url, timeout, max_retries, retry_billed, default_headers)
         self._init_transport(http_client)
 
     def text_to_speech(
@@ -111,10 +118,25 @@ class Livepeer(_LivepeerCore, SyncBase):
         *,
         model_id: str = LIVEPEER_DEFAULT_MODEL_ID,
         description: str | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> AudioResponse:
         """Synthesize ``text``; the answer's ``audio.url`` is an http(s) or ``data:`` URL.
-        ``description`` steers the voice (the gateway's default when None)."""
-        return self._tts_result(self._sender.send(self._tts_call(text, model_id, description)))
+        ``description`` steers the voice (the gateway's default when None). Per-call options:
+        see the README, "Per-call options"."""
+        options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
+        call = self._bind(self._tts_call(text, model_id, description), options)
+        return self._tts_result(self._sender.send(call))
+
+    @cached_property
+    def with_raw_response(self) -> LivepeerWithRawResponse:
+        """The same methods, returning a RawResponse (status, headers, request id, parse())."""
+        from ._raw_clients import LivepeerWithRawResponse
+
+        return LivepeerWithRawResponse(self)
 
     def synthesize(
         self,
@@ -124,11 +146,33 @@ class Livepeer(_LivepeerCore, SyncBase):
         model_id: str = LIVEPEER_DEFAULT_MODEL_ID,
         description: str | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Path:
-        """``text_to_speech`` then ``download`` to ``path``."""
+        """``text_to_speech`` then ``download`` to ``path``. ``timeout`` and ``max_retries``
+        apply to both requests; the extras only to the API request."""
+        self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
         _args.livepeer_synthesize(text, path, model_id, description, max_bytes)
-        audio = self.text_to_speech(text, model_id=model_id, description=description)
-        return self.download(self.audio_url(audio), path, max_bytes=max_bytes)
+        audio = self.text_to_speech(
+            text,
+            model_id=model_id,
+            description=description,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        return self.download(
+            self.audio_url(audio),
+            path,
+            max_bytes=max_bytes,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
 
 class AsyncLivepeer(_LivepeerCore, AsyncBase):
@@ -139,12 +183,13 @@ class AsyncLivepeer(_LivepeerCore, AsyncBase):
         api_token: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: TimeoutTypes | None = None,
+        timeout: TimeoutTypes | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_billed: bool = False,
         http_client: httpx.AsyncClient | None = None,
+        default_headers: Headers | None = None,
     ) -> None:
-        self._setup(api_token, base_url, timeout, max_retries, retry_billed)
+        self._setup(api_token, base_url, timeout, max_retries, retry_billed, default_headers)
         self._init_transport(http_client)
 
     async def text_to_speech(
@@ -153,9 +198,21 @@ class AsyncLivepeer(_LivepeerCore, AsyncBase):
         *,
         model_id: str = LIVEPEER_DEFAULT_MODEL_ID,
         description: str | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> AudioResponse:
-        call = self._tts_call(text, model_id, description)
+        options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
+        call = self._bind(self._tts_call(text, model_id, description), options)
         return self._tts_result(await self._sender.send(call))
+
+    @cached_property
+    def with_raw_response(self) -> AsyncLivepeerWithRawResponse:
+        from ._raw_clients import AsyncLivepeerWithRawResponse
+
+        return AsyncLivepeerWithRawResponse(self)
 
     async def synthesize(
         self,
@@ -165,7 +222,28 @@ class AsyncLivepeer(_LivepeerCore, AsyncBase):
         model_id: str = LIVEPEER_DEFAULT_MODEL_ID,
         description: str | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> Path:
+        self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
         _args.livepeer_synthesize(text, path, model_id, description, max_bytes)
-        audio = await self.text_to_speech(text, model_id=model_id, description=description)
-        return await self.download(self.audio_url(audio), path, max_bytes=max_bytes)
+        audio = await self.text_to_speech(
+            text,
+            model_id=model_id,
+            description=description,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+        return await self.download(
+            self.audio_url(audio),
+            path,
+            max_bytes=max_bytes,
+            timeout=timeout,
+            max_retries=max_retries,
+        )

@@ -1,0 +1,143 @@
+"""``client.with_raw_response.<method>(...)``: the HTTP response behind a call's result.
+
+The pipeline records each successful response into the Capture active in the current context
+(a ContextVar, so concurrent calls in threads or tasks never see each other's); the wrapper
+runs the ordinary method under a fresh Capture and pairs its result with the recorded response.
+Which response: the method's own for one-request methods; for wait_for_job the last poll; for
+synthesize the last *API* response (Hamsa: the final poll, Livepeer: the create), since the
+media host's response carries no vendor request id; for download the media response.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Generic, Literal, ParamSpec, TypeVar
+
+import httpx
+
+from .errors import _request_id
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Source = Literal["api", "download"]
+
+
+@dataclass(frozen=True)
+class _Record:
+    response: httpx.Response
+    retries_taken: int
+
+
+@dataclass
+class Capture:
+    api: list[_Record] = field(default_factory=list)
+    download: list[_Record] = field(default_factory=list)
+
+
+_CAPTURE: contextvars.ContextVar[Capture | None] = contextvars.ContextVar(
+    "speechspec_raw_capture", default=None
+)
+
+
+def record(response: httpx.Response, attempt: int, source: Source = "api") -> None:
+    """Called by the pipeline for each successful response; free when nobody captures."""
+    capture = _CAPTURE.get()
+    if capture is not None:
+        getattr(capture, source).append(_Record(response, attempt))
+
+
+class RawResponse(Generic[T]):
+    """The HTTP response of a call, and its usual typed result via ``parse()``.
+
+    The body was already read and parsed during the call (an answer that breaks the spec
+    raised ResponseValidationError there, with ``.response``); ``parse()`` returns that result.
+    For a ``data:`` URL download there is no HTTP exchange: ``status_code`` is 200,
+    ``http_request`` is None and ``headers`` is empty.
+    """
+
+    def __init__(self, response: httpx.Response, retries_taken: int, result: T) -> None:
+        self.http_response = response
+        self.retries_taken = retries_taken
+        self._result = result
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        return _request_id(self.http_response)
+
+    @property
+    def http_request(self) -> httpx.Request | None:
+        try:
+            return self.http_response.request
+        except RuntimeError:  # a response built without a request (data: URL)
+            return None
+
+    @property
+    def elapsed(self) -> datetime.timedelta:
+        """From sending the request to the end of the body (httpx's ``Response.elapsed``)."""
+        try:
+            return self.http_response.elapsed
+        except RuntimeError:
+            return datetime.timedelta(0)
+
+    def parse(self) -> T:
+        return self._result
+
+    def __repr__(self) -> str:
+        return f"<RawResponse [{self.status_code}] retries_taken={self.retries_taken}>"
+
+
+def _data_url_response() -> httpx.Response:
+    return httpx.Response(200)
+
+
+def _pick(capture: Capture, source: Source, result: T) -> RawResponse[T]:
+    records = getattr(capture, source)
+    if not records:
+        if source == "download":
+            return RawResponse(_data_url_response(), 0, result)
+        # Every API method sends at least one request or raises.
+        raise RuntimeError("no response was recorded")  # pragma: no cover
+    last: _Record = records[-1]
+    return RawResponse(last.response, last.retries_taken, result)
+
+
+def raw(method: Callable[P, T], source: Source = "api") -> Callable[P, RawResponse[T]]:
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
+        capture = Capture()
+        token = _CAPTURE.set(capture)
+        try:
+            result = method(*args, **kwargs)
+        finally:
+            _CAPTURE.reset(token)
+        return _pick(capture, source, result)
+
+    return call
+
+
+def araw(
+    method: Callable[P, Awaitable[T]], source: Source = "api"
+) -> Callable[P, Awaitable[RawResponse[T]]]:
+    @functools.wraps(method)
+    async def call(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
+        capture = Capture()
+        token = _CAPTURE.set(capture)
+        try:
+            result = await method(*args, **kwargs)
+        finally:
+            _CAPTURE.reset(token)
+        return _pick(capture, source, result)
+
+    return call
