@@ -72,6 +72,42 @@ WEBHOOKS = values(
     "http://u:p@x/",
     "ftp://x/",
 )
+HEADERS = values(
+    None,
+    {"X-Trace": "t-1"},
+    {"X-Trace": "\ud800"},
+    {"X-Trace": "é"},
+    {"é": "x"},
+    {"Authorization": "Token x"},
+    {"X-Trace": 5},
+    {"X Bad": "v"},
+    {"X-Trace": "a\r\nb"},
+)
+QUERY = values(None, {"a": "b"}, {"a": "\ud800"}, {"jobId": "x"}, {"a": ["b", 1]}, {5: "x"})
+BODY = values(
+    None,
+    {"speed": 1},
+    {"webhookUrl": "http://a b/"},
+    {"x": float("nan")},
+    {"text": "t"},
+    {"webhookUrl": "https://example.com/h"},
+    {"description": "\ud800"},
+)
+
+
+def options(*names: str, timeout: str = "timeout") -> st.SearchStrategy[dict[str, Any]]:
+    """The per-call options a method takes, each arbitrary or absent."""
+    pool: dict[str, st.SearchStrategy[Any]] = {
+        timeout: st.one_of(st.none(), NUMBERS),
+        "max_retries": values(0, 1, -1, 101),
+        "extra_headers": HEADERS,
+        "extra_query": QUERY,
+        "extra_body": BODY,
+    }
+    return st.fixed_dictionaries({}, optional={n: pool[n] for n in (timeout, *names)})
+
+
+API_OPTIONS = ("max_retries", "extra_headers", "extra_query")
 AUTHS = values(None, ("Token", "s3cret-value"), ("Token", "é"), ("k",), ["k", "s"])
 
 
@@ -224,6 +260,7 @@ def test_constructors(
     voice_id=values("Amjad"),
     webhook_url=WEBHOOKS,
     webhook_auth=AUTHS,
+    opts=options(*API_OPTIONS, "extra_body"),
 )
 def test_hamsa_text_to_speech(
     emulator: EmulatorServer,
@@ -232,6 +269,7 @@ def test_hamsa_text_to_speech(
     voice_id: Any,
     webhook_url: Any,
     webhook_auth: Any,
+    opts: dict[str, Any],
 ) -> None:
     result = _both(
         emulator,
@@ -242,6 +280,7 @@ def test_hamsa_text_to_speech(
         voice_id=voice_id,
         webhook_url=webhook_url,
         webhook_auth=webhook_auth,
+        **opts,
     )
     if not isinstance(result, Exception):
         assert isinstance(result.id, str)
@@ -258,7 +297,8 @@ def job_id(emulator: EmulatorServer) -> str:
 @given(data=st.data())
 def test_hamsa_get_job(emulator: EmulatorServer, job_id: str, mode: str, data: Any) -> None:
     requested = data.draw(values(job_id, "no-such-job"))
-    result = _both(emulator, "hamsa", mode, "get_job", requested)
+    opts = data.draw(options(*API_OPTIONS))
+    result = _both(emulator, "hamsa", mode, "get_job", requested, **opts)
     if not isinstance(result, Exception):
         assert result.id == requested
 
@@ -272,6 +312,7 @@ def test_hamsa_wait_for_job(emulator: EmulatorServer, job_id: str, mode: str, da
         "poll_interval": data.draw(NUMBERS),
         "max_poll_interval": data.draw(NUMBERS),
         "on_poll": data.draw(values(None, lambda job: None, "not callable")),
+        **data.draw(options(*API_OPTIONS, timeout="request_timeout")),
     }
     _both(emulator, "hamsa", mode, "wait_for_job", data.draw(values(job_id, "nope")), **kwargs)
 
@@ -284,6 +325,7 @@ def test_hamsa_wait_for_job(emulator: EmulatorServer, job_id: str, mode: str, da
     voice_id=values("Amjad"),
     timeout=NUMBERS,
     max_bytes=values(10**6, 1, 0, -1, 2.5),
+    opts=options(*API_OPTIONS, "extra_body", timeout="request_timeout"),
 )
 def test_hamsa_synthesize(
     emulator: EmulatorServer,
@@ -294,6 +336,7 @@ def test_hamsa_synthesize(
     voice_id: Any,
     timeout: Any,
     max_bytes: Any,
+    opts: dict[str, Any],
 ) -> None:
     result = _both(
         emulator,
@@ -305,6 +348,7 @@ def test_hamsa_synthesize(
         voice_id=voice_id,
         timeout=timeout,
         max_bytes=max_bytes,
+        **opts,
     )
     if not isinstance(result, Exception):
         assert result.read_bytes()[:4] == b"RIFF"
@@ -326,9 +370,15 @@ def test_audio_url(emulator: EmulatorServer, vendor: str, value: Any) -> None:
     text=values("Hello"),
     model_id=values("parler-tts/parler-tts-large-v1"),
     description=values(None, "A calm voice", ""),
+    opts=options(*API_OPTIONS, "extra_body"),
 )
 def test_livepeer_text_to_speech(
-    emulator: EmulatorServer, mode: str, text: Any, model_id: Any, description: Any
+    emulator: EmulatorServer,
+    mode: str,
+    text: Any,
+    model_id: Any,
+    description: Any,
+    opts: dict[str, Any],
 ) -> None:
     _both(
         emulator,
@@ -338,6 +388,7 @@ def test_livepeer_text_to_speech(
         text,
         model_id=model_id,
         description=description,
+        **opts,
     )
 
 
@@ -348,6 +399,7 @@ def test_livepeer_text_to_speech(
     path=relative_paths(),
     description=values(None, "A calm voice"),
     max_bytes=values(10**6, 1, 0),
+    opts=options(*API_OPTIONS, "extra_body"),
 )
 def test_livepeer_synthesize(
     emulator: EmulatorServer,
@@ -357,6 +409,7 @@ def test_livepeer_synthesize(
     path: Any,
     description: Any,
     max_bytes: Any,
+    opts: dict[str, Any],
 ) -> None:
     _both(
         emulator,
@@ -367,6 +420,7 @@ def test_livepeer_synthesize(
         path,
         description=description,
         max_bytes=max_bytes,
+        **opts,
     )
 
 
@@ -398,6 +452,7 @@ def test_download(
         "max_bytes": data.draw(values(10**6, 1, 0)),
         "allow_http": data.draw(values(False, True)),
         "on_progress": data.draw(values(None, lambda done, total: None, 3)),
+        **data.draw(options("max_retries", "extra_headers")),
     }
     _both(emulator, vendor, mode, "download", url, data.draw(relative_paths()), **kwargs)
 
