@@ -4,10 +4,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-HAMSA_DOCS       ?= ../shared/vendor-docs/hamsa-text-to-speech.md
-HAMSA_DOCS_URL   ?= https://docs.tryhamsa.com/api-reference/endpoint/generate-tts.md
-LIVEPEER_DOCS     ?= ../shared/vendor-docs/livepeer-text-to-speech.md
-LIVEPEER_DOCS_URL ?= https://docs.livepeer.org/ai/api-reference/text-to-speech.md
+# `make specs [VENDOR=hamsa|livepeer] [SOURCE=<docs page or OpenAPI document, path or URL>]`
+VENDOR ?=
+SOURCE ?=
+# `make spec-diff [BASE=<git ref>] [JSON=<path>]`
+BASE ?=
+JSON ?=
+NODE_STAMP := tools/node_modules/.installed-stamp
 
 .PHONY: install specs generate check-generated lint typecheck test demo contract bench clean flake-check
 
@@ -20,10 +23,31 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-# Re-vendor both documents from their docs pages (a path or a URL; override the variables).
-specs: $(STAMP)
-	$(PY) tools/vendor_spec.py hamsa $(HAMSA_DOCS) --source-url $(HAMSA_DOCS_URL)
-	$(PY) tools/vendor_spec.py livepeer $(LIVEPEER_DOCS) --source-url $(LIVEPEER_DOCS_URL)
+.PHONY: tools-node spec-diff release-notes check-version
+
+# The pinned spec-diff engine (@useoptic/optic, tools/package-lock.json); no install scripts run.
+tools-node: $(NODE_STAMP)
+$(NODE_STAMP): tools/package.json tools/package-lock.json
+	cd tools && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+# Re-vendor one vendor (or both) from its docs page (default: specs/<vendor>/docs-page.md),
+# then print what changed in the effective document.
+specs: $(STAMP) $(NODE_STAMP)
+	$(if $(and $(SOURCE),$(if $(VENDOR),,x)),$(error SOURCE= needs VENDOR=hamsa or VENDOR=livepeer))
+	$(PY) tools/vendor_spec.py $(or $(VENDOR),--all) $(SOURCE)
+
+# Breaking / Added / Changed / Docs-only per vendor, working tree vs BASE (default: last v* tag, else HEAD).
+spec-diff: $(STAMP) $(NODE_STAMP)
+	$(PY) tools/spec_diff.py $(if $(BASE),--base $(BASE)) $(if $(JSON),--json $(JSON))
+
+# CHANGELOG.md section + version bump for what changed since the last release (tools/release.py).
+release-notes: $(STAMP) $(NODE_STAMP)
+	$(PY) tools/release.py notes $(if $(BASE),--base $(BASE))
+
+# CI: a breaking spec change since the last release needs a version bump.
+check-version: $(STAMP) $(NODE_STAMP)
+	$(PY) tools/release.py check
 
 generate: $(STAMP)
 	$(PY) tools/generate.py
@@ -38,7 +62,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy wrapper/speechspec
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
 
 # The socket-level tests FLAKE_RUNS times (20); fails on any failure or any difference.

@@ -61,7 +61,12 @@ def test_vendored_text_is_the_docs_page_block_verbatim(vendor_name: str) -> None
         pages.append(SHARED_DOCS / DOCS_PAGES[vendor_name])
     for page in pages:
         block = extract_openapi_block(page.read_text(encoding="utf-8"), str(page))
-        assert _vendored_text(vendor_name).rstrip("\n") == block.rstrip("\n"), page
+        assert _vendored_text(vendor_name).rstrip("\n") == block.rstrip("\n"), (
+            f"specs/{vendor_name}/openapi.yaml is not the OpenAPI block of {page} verbatim. "
+            "Never edit openapi.yaml: put the vendor's new page in "
+            f"specs/{vendor_name}/docs-page.md (or pass it as SOURCE) and run "
+            f"`make specs VENDOR={vendor_name}`; corrections go in specs/{vendor_name}/overlay.yaml."
+        )
     source = yaml.safe_load((SPECS / vendor_name / "source.yaml").read_text())
     assert source["source_url"].startswith("https://")
     assert source["retrieved"]

@@ -23,21 +23,71 @@ from typing import Any
 
 import yaml
 from _common import ROOT, SPECS, VENDORS, ToolError, load_document, validate
+from _templates import TEMPLATES, check_generator_version, mark_response_schemas, stamp_headers
 from overlay import apply_overlay
 
 GENERATED = ROOT / "generated"
 
 
-def effective_document(vendor: str) -> dict[str, Any]:
-    spec_path = SPECS / vendor / "openapi.yaml"
-    overlay_path = SPECS / vendor / "overlay.yaml"
-    rel = spec_path.relative_to(ROOT)
-    document = load_document(spec_path.read_text(encoding="utf-8"), str(rel))
-    validate(document, str(rel))
+def effective_document(
+    vendor: str, specs_dir: Path = SPECS, redundant: list[str] | None = None
+) -> dict[str, Any]:
+    """The vendored document with the overlay applied (``specs_dir``: another checkout's
+    specs/, e.g. a git ref's; ``redundant`` collects overlay actions the vendor made moot)."""
+    spec_path = specs_dir / vendor / "openapi.yaml"
+    overlay_path = specs_dir / vendor / "overlay.yaml"
+    rel = f"specs/{vendor}/openapi.yaml"
+    overlay_rel = f"specs/{vendor}/overlay.yaml"
+    document = load_document(spec_path.read_text(encoding="utf-8"), rel)
+    validate(document, rel)
     overlay = yaml.safe_load(overlay_path.read_text(encoding="utf-8"))
-    effective = apply_overlay(document, overlay, str(overlay_path.relative_to(ROOT)))
-    validate(effective, f"effective document of {vendor} (after {overlay_path.relative_to(ROOT)})")
+    effective = apply_overlay(document, overlay, overlay_rel, redundant)
+    validate(effective, f"effective document of {vendor} (after {overlay_rel})")
     return effective
+
+
+# Keys whose values are data (examples, defaults, enum members), not OpenAPI keywords: never
+# rewritten. Under "properties" the keys are wire names: kept, but their schemas normalised.
+_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+
+
+def normalise_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The document as the generator should see it: cosmetic upstream changes removed.
+
+    A vendor re-publishing the same API must not change the generated Python: ``x-`` vendor
+    extensions are dropped, and a lone ``$ref`` has one canonical spelling (a bare ``$ref``
+    when it stands alone, ``allOf: [{$ref}]`` when it carries sibling keywords such as a
+    description, as OpenAPI 3.0 requires). Whitespace, quoting and YAML style never reach here
+    (the document is parsed), and ``info.version`` is not used by the generator.
+    """
+
+    def walk(node: Any, *, names: bool = False) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if names:  # a map of wire names (or path/schema names) to schemas
+            return {key: walk(value) for key, value in node.items()}
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key.startswith("x-"):
+                continue
+            if key in _DATA_KEYS:
+                out[key] = value
+            else:
+                named = key in {"properties", "paths", "schemas", "responses", "content"}
+                out[key] = walk(value, names=named)
+        all_of = out.get("allOf")
+        if isinstance(all_of, list) and len(all_of) == 1 and set(all_of[0]) == {"$ref"}:
+            if set(out) == {"allOf"}:
+                return dict(all_of[0])
+        elif "$ref" in out and len(out) > 1:
+            ref = out.pop("$ref")
+            return {"allOf": [{"$ref": ref}], **out}
+        return out
+
+    normalised: dict[str, Any] = walk(document)
+    return normalised
 
 
 def dump_json(document: dict[str, Any]) -> str:
@@ -48,12 +98,19 @@ def generate_into(out_dir: Path) -> None:
     """Generate every vendor's package into ``out_dir/<vendor>_client``."""
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    check_generator_version()
     with tempfile.TemporaryDirectory(prefix="speechspec-effective-") as work:
         for vendor in VENDORS:
             package = f"{vendor}_client"
-            effective = dump_json(effective_document(vendor))
+            redundant: list[str] = []
+            document = effective_document(vendor, redundant=redundant)
+            for note in redundant:
+                print(f"generate: note: {note}", file=sys.stderr)
+            effective = dump_json(document)
             eff_path = Path(work) / f"{vendor}.json"
-            eff_path.write_text(effective, encoding="utf-8")
+            # Cosmetic changes normalised away first; then the response marks the templates read.
+            generator_input = mark_response_schemas(normalise_document(document))
+            eff_path.write_text(dump_json(generator_input), encoding="utf-8")
             cmd = [
                 str(bin_dir / "openapi-python-client"),
                 "generate",
@@ -63,6 +120,8 @@ def generate_into(out_dir: Path) -> None:
                 str(SPECS / vendor / "config.yaml"),
                 "--meta",
                 "none",
+                "--custom-template-path",
+                str(TEMPLATES),
                 "--output-path",
                 str(out_dir / package),
                 "--overwrite",
@@ -75,6 +134,7 @@ def generate_into(out_dir: Path) -> None:
                 raise ToolError(
                     f"openapi-python-client failed for {vendor}:\n{proc.stdout}{proc.stderr}"
                 )
+            stamp_headers(out_dir / package, vendor)
             (out_dir / package / "openapi.json").write_text(effective, encoding="utf-8")
             (out_dir / package / "py.typed").touch()
 

@@ -3,11 +3,18 @@
 Only the overlay-applying step is written here; JSONPath evaluation is RFC 9535 via
 jsonpath-rfc9535. Each action's target must match at least one node: a vendor change that
 makes a correction stale must fail the build, not silently drop the correction.
+
+A correction the vendor has since made itself is *redundant*, not stale: an update that
+changes nothing any more (arrays are appended to without duplicates, so a ``required`` entry
+the vendor now lists is not added twice), or a removal whose target is already gone while its
+parent is still there. Redundant actions apply cleanly and are reported, naming the action,
+so the maintainer can drop them.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import jsonpath_rfc9535 as jsonpath
@@ -24,9 +31,10 @@ def _merge(target: Any, update: Any) -> Any:
             target[key] = _merge(target[key], value) if key in target else copy.deepcopy(value)
         return target
     if isinstance(target, list):
-        target.extend(
-            copy.deepcopy(update) if isinstance(update, list) else [copy.deepcopy(update)]
-        )
+        # Append, but never duplicate: an item the vendor now has itself is already there.
+        for item in update if isinstance(update, list) else [update]:
+            if item not in target:
+                target.append(copy.deepcopy(item))
         return target
     return copy.deepcopy(update)
 
@@ -59,18 +67,48 @@ def _check_overlay(overlay: dict[str, Any], origin: str) -> list[dict[str, Any]]
     return actions
 
 
-def apply_overlay(document: dict[str, Any], overlay: dict[str, Any], origin: str) -> dict[str, Any]:
-    """Return a new document with every action of ``overlay`` applied in order."""
+# The last segment of a JSONPath: `.name`, `['a','b']`, `[0]`, `[*]`, `.*`.
+_LAST_SEGMENT = re.compile(r"(\.[A-Za-z_][\w-]*|\.\*|\[[^\[\]]*\])$")
+
+
+def _parent_matches(target: str, doc: Any) -> bool:
+    parent = _LAST_SEGMENT.sub("", target)
+    if parent == target or not parent:
+        return False
+    try:
+        return bool(jsonpath.find(parent, doc))
+    except jsonpath.JSONPathError:
+        return False
+
+
+def apply_overlay(
+    document: dict[str, Any],
+    overlay: dict[str, Any],
+    origin: str,
+    redundant: list[str] | None = None,
+) -> dict[str, Any]:
+    """Return a new document with every action of ``overlay`` applied in order.
+
+    ``redundant``, when given, receives one message per action that changed nothing because
+    the vendor document already says what the action would make it say.
+    """
     doc = copy.deepcopy(document)
     for i, action in enumerate(_check_overlay(overlay, origin)):
         target = action["target"]
         name = f"{origin}: action #{i + 1} (target {target!r})"
+        why = " ".join(action["description"].split())[:120]
         try:
             nodes = jsonpath.find(target, doc)
         except jsonpath.JSONPathError as exc:
             raise ToolError(f"{name}: invalid JSONPath: {exc}") from exc
+        if not nodes and action.get("remove") is True and _parent_matches(target, doc):
+            if redundant is not None:
+                redundant.append(
+                    f"{name} is redundant: what it removes is already absent upstream; "
+                    f"drop the action. ({why})"
+                )
+            continue
         if not nodes:
-            why = action["description"].strip()[:120]
             raise ToolError(
                 f"{name} matches nothing in the document: the vendor document changed and "
                 f"this correction is stale; update or remove it. ({why})"
@@ -84,10 +122,16 @@ def apply_overlay(document: dict[str, Any], overlay: dict[str, Any], origin: str
                 parent, key = _parent_and_key(doc, node.location)
                 del parent[key]
         else:
+            before = copy.deepcopy(doc) if redundant is not None else None
             for node in nodes:
                 if not node.location:
                     doc = _merge(doc, action["update"])
                     continue
                 parent, key = _parent_and_key(doc, node.location)
                 parent[key] = _merge(parent[key], action["update"])
+            if redundant is not None and doc == before:
+                redundant.append(
+                    f"{name} is redundant: the vendor document already says this; "
+                    f"drop the action. ({why})"
+                )
     return doc

@@ -1,8 +1,10 @@
 """Vendor an OpenAPI document verbatim from a vendor docs page (or a raw document).
 
-    python tools/vendor_spec.py VENDOR SOURCE [--source-url URL]
+    python tools/vendor_spec.py VENDOR [SOURCE] [--source-url URL]
+    python tools/vendor_spec.py --all
 
-SOURCE is a path or an http(s) URL. When it is a docs page (Markdown with a fenced
+SOURCE is a path or an http(s) URL, by default the docs page kept in the repository
+(specs/<vendor>/docs-page.md), so a clone re-vendors offline. When it is a docs page (Markdown with a fenced
 ````yaml block holding the OpenAPI document, as Mintlify serves them), the block's text is
 kept exactly; when it is a raw OpenAPI JSON or YAML document, the text is kept as is.
 The document must validate before anything is written, and files are replaced atomically.
@@ -16,7 +18,9 @@ import re
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Any
 
+import yaml
 from _common import SPECS, VENDORS, ToolError, load_document, validate, write_atomic
 
 # A fence of three or more backticks or tildes, optionally followed by an info string.
@@ -62,6 +66,19 @@ def extract_openapi_block(page: str, origin: str) -> str:
     raise ToolError(f"{origin}: no fenced OpenAPI block found on the page")
 
 
+def _unchanged(path: Path, text: str) -> bool:
+    return path.is_file() and path.read_text(encoding="utf-8") == text
+
+
+def _recorded_url(out_dir: Path) -> str | None:
+    source = out_dir / "source.yaml"
+    if not source.is_file():
+        return None
+    data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    url = data.get("source_url")
+    return url if isinstance(url, str) else None
+
+
 def vendor(vendor_name: str, source: str, source_url: str | None, specs_dir: Path = SPECS) -> Path:
     raw = read_source(source)
     stripped = raw.lstrip()
@@ -73,37 +90,107 @@ def vendor(vendor_name: str, source: str, source_url: str | None, specs_dir: Pat
 
     out_dir = specs_dir / vendor_name
     spec_path = out_dir / "openapi.yaml"
-    write_atomic(spec_path, text)
+    page_path = out_dir / ("docs-page.md" if not is_raw_document else "source-document.txt")
+    recorded = _recorded(out_dir)
+    url = source_url or (source if source.startswith(("http://", "https://")) else None)
+    url = url or recorded.get("source_url") or source
+    # The date says when the *content* was last taken: an unchanged document keeps it.
+    same = spec_path.is_file() and spec_path.read_text(encoding="utf-8") == text
+    retrieved = recorded.get("retrieved") if same else None
+    retrieved = retrieved or dt.datetime.now(dt.UTC).date().isoformat()
+    if not same:
+        write_atomic(spec_path, text)
     # Keep the page itself, so tests can prove the spec is its block verbatim, offline.
-    write_atomic(out_dir / ("docs-page.md" if not is_raw_document else "source-document.txt"), raw)
-    url = source_url or source
-    today = dt.datetime.now(dt.UTC).date().isoformat()
-    write_atomic(
-        out_dir / "source.yaml",
+    if not (page_path.is_file() and page_path.read_text(encoding="utf-8") == raw):
+        write_atomic(page_path, raw)
+    record = (
         "# Where specs/{v}/openapi.yaml was taken from (written by tools/vendor_spec.py).\n"
         "source_url: {url}\n"
-        "retrieved: '{today}'\n"
+        "retrieved: '{day}'\n"
         "openapi_version: '{ver}'\n".format(
-            v=vendor_name, url=url, today=today, ver=doc["openapi"]
-        ),
+            v=vendor_name, url=url, day=retrieved, ver=doc["openapi"]
+        )
     )
+    if (out_dir / "source.yaml").is_file() is False or _read(out_dir / "source.yaml") != record:
+        write_atomic(out_dir / "source.yaml", record)
     return spec_path
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _recorded(out_dir: Path) -> dict[str, str]:
+    path = out_dir / "source.yaml"
+    data = yaml.safe_load(_read(path)) if path.is_file() else None
+    return {k: str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _summary(vendor_name: str, before: dict[str, Any] | None) -> str:
+    """What the new document changes in the effective one: the spec-diff report."""
+    from generate import effective_document
+    from spec_diff import diff_documents, format_report
+
+    redundant: list[str] = []
+    after = effective_document(vendor_name, redundant=redundant)
+    groups = diff_documents(before, after)
+    text = format_report({vendor_name: groups}, "the previous document")
+    if before != after and not any(groups.values()):
+        text += (
+            "(the document changed cosmetically only: formatting, info.version, x- extensions or "
+            "$ref spelling; the generated clients stay the same)\n"
+        )
+    return text + "".join(f"overlay: {note}\n" for note in redundant)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("vendor", choices=VENDORS)
-    parser.add_argument("source", help="docs page or OpenAPI document: a path or an http(s) URL")
+    parser.add_argument("vendor", nargs="?", choices=VENDORS)
+    parser.add_argument(
+        "source",
+        nargs="?",
+        help="docs page or OpenAPI document, path or URL (default: specs/VENDOR/docs-page.md)",
+    )
+    parser.add_argument("--all", action="store_true", help="every vendor, from its docs page")
     parser.add_argument("--source-url", help="the public URL to record (default: SOURCE)")
     parser.add_argument("--specs-dir", type=Path, default=SPECS, help="default: specs/")
+    parser.add_argument("--no-diff", action="store_true", help="do not print the spec diff")
     args = parser.parse_args(argv)
+    if bool(args.all) == bool(args.vendor):
+        parser.error("give one VENDOR or --all")
+    vendors = VENDORS if args.all else (args.vendor,)
+    in_repo = args.specs_dir.resolve() == SPECS.resolve() and not args.no_diff
+    status = 0
+    for name in vendors:
+        source = args.source or str(args.specs_dir / name / "docs-page.md")
+        try:
+            before = _effective_or_none(name) if in_repo else None
+            path = vendor(name, source, args.source_url, args.specs_dir)
+            print(f"vendor_spec: {name}: {path} (from {source})")
+        except ToolError as exc:
+            print(f"vendor_spec: error: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        try:
+            if in_repo:
+                sys.stdout.write(_summary(name, before))
+        except ToolError as exc:
+            print(
+                f"vendor_spec: {name}: vendored, but the effective document cannot be built: {exc}\n"
+                f"Fix specs/{name}/overlay.yaml (CONTRIBUTING.md, step 3), then `make generate`.",
+                file=sys.stderr,
+            )
+            status = 1
+    return status
+
+
+def _effective_or_none(name: str) -> dict[str, Any] | None:
+    from generate import effective_document
+
     try:
-        path = vendor(args.vendor, args.source, args.source_url, args.specs_dir)
-    except ToolError as exc:
-        print(f"vendor_spec: error: {exc}", file=sys.stderr)
-        return 1
-    print(f"vendor_spec: wrote {path}")
-    return 0
+        return effective_document(name)
+    except (ToolError, OSError):
+        return None
 
 
 if __name__ == "__main__":

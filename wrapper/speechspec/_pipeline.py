@@ -26,7 +26,7 @@ MAX_API_BODY = 8 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Call:
-    """One API request, as a generated operation's ``_get_kwargs`` describes it."""
+    """One API request, as a generated operation's public ``build_request`` describes it."""
 
     method: str
     path: str

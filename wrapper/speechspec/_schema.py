@@ -2,7 +2,7 @@
 overlay applied), which each generated package ships as ``openapi.json``.
 
 A small validator for the JSON Schema that OpenAPI 3.0 and 3.1 request bodies use, rather than
-a dependency: the core installs only httpx, attrs and python-dateutil. Two rules are stricter
+a dependency: the core installs only httpx and attrs. Two rules are stricter
 than JSON Schema, because extra_body exists to send a field the wrapper lacks and a typo must
 not be sent silently: a key the schema does not declare is refused (unless the object's schema
 says ``additionalProperties``), and a key the typed arguments already set is refused.

@@ -168,10 +168,9 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
         with Hamsa(_key(args, "hamsa"), base_url=args.base_url) as hamsa:
             job = hamsa.text_to_speech(text, voice_id=args.voice_id, webhook_url=args.webhook_url)
             started = time.monotonic()
-            assert isinstance(job.id, str)
 
             def on_poll(current: Any) -> None:
-                status = getattr(current.status, "value", "?")
+                status = str(current.status)  # an enum member's value, or a status new to us
                 progress.show(f"job {job.id}: {status} ({time.monotonic() - started:.0f}s)")
 
             done = hamsa.wait_for_job(job.id, timeout=args.job_timeout, on_poll=on_poll)

@@ -54,10 +54,6 @@ class _HamsaCore(_Core):
             retry_billed=retry_billed,
             default_headers=default_headers,
         )
-        from hamsa_client import Client
-
-        # Used only as the generated parsers' context; requests go through our pipeline.
-        self._generated = Client(base_url=self.base_url)
 
     def _create_call(
         self,
@@ -82,33 +78,36 @@ class _HamsaCore(_Core):
             webhook_url=UNSET if webhook_url is None else webhook_url,
             webhook_auth=auth,
         )
-        return Call.from_kwargs(create_tts_job._get_kwargs(body=body), processed_note=_CREATE_NOTE)
+        return Call.from_kwargs(
+            create_tts_job.build_request(body=body), processed_note=_CREATE_NOTE
+        )
 
     def _create_result(self, response: httpx.Response) -> TTSResponseData:
         from hamsa_client.api.default import create_tts_job
         from hamsa_client.models import TTSResponse
 
-        return self._job_in(response, TTSResponse, create_tts_job._parse_response)
+        return self._job_in(response, TTSResponse, create_tts_job.parse_response)
 
     def _job_call(self, job_id: str) -> Call:
         from hamsa_client.api.default import get_job_by_id
 
-        return Call.from_kwargs(get_job_by_id._get_kwargs(job_id=_args.job_id(job_id)))
+        return Call.from_kwargs(get_job_by_id.build_request(job_id=_args.job_id(job_id)))
 
     def _job_result(self, response: httpx.Response, job_id: str) -> TTSResponseData:
         from hamsa_client.api.default import get_job_by_id
         from hamsa_client.models import JobDetailsResponse
 
-        job = self._job_in(response, JobDetailsResponse, get_job_by_id._parse_response)
+        job = self._job_in(response, JobDetailsResponse, get_job_by_id.parse_response)
         return check_job_id(response, job, job_id)
 
-    def _job_in(self, response: httpx.Response, envelope: type[Any], parse: Any) -> TTSResponseData:
+    @staticmethod
+    def _job_in(
+        response: httpx.Response, envelope: type[Any], parse: Callable[[httpx.Response], object]
+    ) -> TTSResponseData:
         """The job inside either answer's ``data`` (both answers wrap it the same way)."""
         from hamsa_client.models import TTSResponseData
 
-        parsed = parse_success(
-            response, envelope, lambda r: parse(client=self._generated, response=r)
-        )
+        parsed = parse_success(response, envelope, parse)
         if not isinstance(parsed.data, TTSResponseData):
             # "data" is optional in the vendor's schema; without it the answer is spec-valid but
             # has no job to return (a created job may still exist): say exactly that.
@@ -285,8 +284,6 @@ class Hamsa(_HamsaCore, SyncBase):
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
-        if not isinstance(job.id, str):
-            raise ResponseValidationError("the created job has no id")
         done = self.wait_for_job(
             job.id,
             timeout=timeout,
@@ -426,8 +423,6 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
-        if not isinstance(job.id, str):
-            raise ResponseValidationError("the created job has no id")
         done = await self.wait_for_job(
             job.id,
             timeout=timeout,

@@ -55,9 +55,6 @@ class _LivepeerCore(_Core):
             retry_billed=retry_billed,
             default_headers=default_headers,
         )
-        from livepeer_client import Client
-
-        self._generated = Client(base_url=self.base_url)
 
     def _tts_call(self, text: str, model_id: str, description: str | None) -> Call:
         from livepeer_client.api.generate import gen_text_to_speech
@@ -70,17 +67,13 @@ class _LivepeerCore(_Core):
             model_id=model_id,
             description=UNSET if description is None else description,
         )
-        return Call.from_kwargs(gen_text_to_speech._get_kwargs(body=body), processed_note=_NOTE)
+        return Call.from_kwargs(gen_text_to_speech.build_request(body=body), processed_note=_NOTE)
 
     def _tts_result(self, response: httpx.Response) -> AudioResponse:
         from livepeer_client.api.generate import gen_text_to_speech
         from livepeer_client.models import AudioResponse
 
-        return parse_success(
-            response,
-            AudioResponse,
-            lambda r: gen_text_to_speech._parse_response(client=self._generated, response=r),
-        )
+        return parse_success(response, AudioResponse, gen_text_to_speech.parse_response)
 
     def audio_url(self, audio: AudioResponse) -> str:
         """The absolute URL of the audio (a gateway may answer a path relative to itself)."""

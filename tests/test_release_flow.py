@@ -1,0 +1,175 @@
+"""The spec-change flow end to end, in a throwaway git repository: re-vendor, read the diff,
+the CI version check fails on an unbumped breaking change, release-notes fixes it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=repo, capture_output=True, text=True, check=False
+    )
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=repo, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "project"
+    shutil.copytree(ROOT / "specs", repo / "specs")
+    shutil.copytree(
+        ROOT / "tools", repo / "tools", ignore=shutil.ignore_patterns("node_modules", "__pycache__")
+    )
+    (repo / "tools" / "node_modules").symlink_to(ROOT / "tools" / "node_modules")
+    for name in ("pyproject.toml", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, repo / name)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "release")
+    return repo
+
+
+def _vendor_adds_speed(repo: Path, *, rename_url: bool = True) -> None:
+    page = repo / "specs" / "livepeer" / "docs-page.md"
+    text = page.read_text(encoding="utf-8")
+    text = text.replace("      type: object\n      title: TextToSpeechParams",
+                        "        speed:\n          type: number\n      type: object\n"
+                        "      title: TextToSpeechParams", 1)  # fmt: skip
+    if rename_url:
+        text = text.replace("    MediaURL:\n      properties:\n        url:",
+                            "    MediaURL:\n      properties:\n        href:", 1)  # fmt: skip
+        text = text.replace(
+            "        - url\n      title: MediaURL", "        - href\n      title: MediaURL"
+        )
+    page.write_text(text, encoding="utf-8")
+
+
+def _version(repo: Path) -> str:
+    line = next(
+        x for x in (repo / "pyproject.toml").read_text().splitlines() if x.startswith("version")
+    )
+    return line.split('"')[1]
+
+
+def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> None:
+    ok = _run(repo, "tools/release.py", "check")
+    assert ok.returncode == 0, ok.stderr
+    assert "no spec or generator change" in ok.stdout
+
+    _vendor_adds_speed(repo)  # and renames MediaURL.url to href
+    vendored = _run(repo, "tools/vendor_spec.py", "livepeer")  # default: the page in the repo
+    assert vendored.returncode == 0, vendored.stderr
+    assert "livepeer: 1 breaking, 1 added" in vendored.stdout
+    assert "MediaURL.url: wire key renamed `url` -> `href`" in vendored.stdout
+    assert "TextToSpeechParams.speed: new optional request field `speed`" in vendored.stdout
+
+    as_json = _run(repo, "tools/spec_diff.py", "--base", "HEAD", "--json", "diff.json")
+    assert as_json.returncode == 0, as_json.stderr
+    report = json.loads((repo / "diff.json").read_text())
+    assert report["hamsa"] == {"breaking": [], "added": [], "changed": [], "docs_only": []}
+    (renamed,) = report["livepeer"]["breaking"]
+    (added,) = report["livepeer"]["added"]
+    assert {k: renamed[k] for k in ("operation", "schema", "field")} == {
+        "operation": "POST /text-to-speech",
+        "schema": "MediaURL",
+        "field": "url",
+    }
+    assert (added["schema"], added["field"]) == ("TextToSpeechParams", "speed")
+    assert "renamed" in renamed["message"] and "speed" in added["message"]
+
+    failed = _run(repo, "tools/release.py", "check")
+    assert failed.returncode == 1
+    assert "breaking change since the last release (0.1.0" in failed.stderr
+    assert "it must be at least 0.2.0" in failed.stderr and "make release-notes" in failed.stderr
+
+    notes = _run(repo, "tools/release.py", "notes")
+    assert notes.returncode == 0, notes.stderr
+    assert _version(repo) == "0.2.0"
+    changelog = (repo / "CHANGELOG.md").read_text()
+    assert changelog.index("## [0.2.0]") < changelog.index("## [0.1.0]")
+    assert "- **Breaking:** livepeer: POST /text-to-speech `MediaURL.url`" in changelog
+    assert "- livepeer: POST /text-to-speech `TextToSpeechParams.speed`" in changelog
+
+    assert _run(repo, "tools/release.py", "check").returncode == 0
+    _git(repo, "commit", "-qam", "release 0.2.0")
+    released = _run(repo, "tools/release.py", "check")
+    assert released.returncode == 0 and "no spec or generator change" in released.stdout
+
+
+def test_a_generator_change_is_at_least_a_patch(repo: Path) -> None:
+    with (repo / "tools" / "generate.py").open("a") as fh:
+        fh.write("# a generator change\n")
+    diff = _run(repo, "tools/spec_diff.py", "--base", "HEAD")
+    assert diff.returncode == 0, diff.stderr
+    assert diff.stdout.count("generator or templates changed: tools/generate.py") == 2
+    assert "no changes" not in diff.stdout
+    check = _run(repo, "tools/release.py", "check")
+    assert check.returncode == 0 and "release-notes will make it 0.1.1" in check.stdout
+    assert _run(repo, "tools/release.py", "notes").returncode == 0
+    assert _version(repo) == "0.1.1"
+
+
+# Runs in a fresh interpreter on the regenerated packages (PYTHONPATH first), with the real
+# wrapper: extra_body is checked against the package's effective openapi.json.
+_SEND_SPEED = """
+import json, sys, httpx
+from speechspec import InvalidRequestError, Livepeer
+
+sent = []
+def answer(request):
+    sent.append(json.loads(request.content))
+    return httpx.Response(200, json={"audio": {"url": "https://cdn.example/a.wav"}})
+
+lp = Livepeer("t", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
+for extra in ({"speed": 1.25}, {"speed": "fast"}):
+    try:
+        lp.text_to_speech("Hello", extra_body=extra)
+    except InvalidRequestError as exc:
+        sent.append({"refused": exc.param, "message": str(exc)})
+print(json.dumps(sent))
+"""
+
+
+def _send_speed(generated: Path) -> list[dict[str, object]]:
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(generated)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _SEND_SPEED], env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    sent: list[dict[str, object]] = json.loads(proc.stdout)
+    return sent
+
+
+def test_a_new_request_field_is_sendable_via_extra_body_once_regenerated(repo: Path) -> None:
+    before = _send_speed(ROOT / "generated")  # today's spec has no `speed`
+    assert [s.get("refused") for s in before] == ["extra_body", "extra_body"]
+    assert "speed" in str(before[0]["message"])
+
+    _vendor_adds_speed(repo, rename_url=False)
+    assert _run(repo, "tools/vendor_spec.py", "livepeer", "--no-diff").returncode == 0
+    generated = _run(repo, "tools/generate.py")
+    assert generated.returncode == 0, generated.stderr
+
+    body, refused = _send_speed(repo / "generated")
+    assert body == {
+        "model_id": "parler-tts/parler-tts-large-v1",
+        "text": "Hello",
+        "speed": 1.25,
+    }
+    assert refused["refused"] == "extra_body" and "speed" in str(refused["message"])

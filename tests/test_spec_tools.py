@@ -1,0 +1,165 @@
+"""make specs (one vendor, in-repo default, date kept), overlay redundancy, make spec-diff."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from _common import load_document
+from overlay import apply_overlay
+from vendor_spec import vendor
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+
+
+def test_revendoring_unchanged_content_keeps_the_retrieved_date(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    page = SPECS / "hamsa" / "docs-page.md"
+    vendor("hamsa", str(page), "https://docs.example/page.md", specs)
+    source = specs / "hamsa" / "source.yaml"
+    source.write_text(source.read_text().replace("retrieved: '", "retrieved: '1999-01-01' #"))
+    vendor("hamsa", str(specs / "hamsa" / "docs-page.md"), None, specs)  # the in-repo default
+    record = yaml.safe_load(source.read_text())
+    assert record["retrieved"] == "1999-01-01"
+    assert record["source_url"] == "https://docs.example/page.md"  # kept, not the local path
+    changed = tmp_path / "new.md"
+    changed.write_text(page.read_text().replace("version: 1.0.0", "version: 1.0.1", 1))
+    vendor("hamsa", str(changed), None, specs)
+    assert yaml.safe_load(source.read_text())["retrieved"] != "1999-01-01"
+
+
+def test_make_specs_cli_revendors_one_vendor_from_the_repo_page(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    (specs / "livepeer").mkdir(parents=True)
+    (specs / "livepeer" / "docs-page.md").write_text(
+        (SPECS / "livepeer" / "docs-page.md").read_text()
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "vendor_spec.py"),
+            "livepeer",
+            "--specs-dir",
+            str(specs),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in specs.iterdir()) == ["livepeer"]
+    assert (specs / "livepeer" / "openapi.yaml").read_text() == (
+        SPECS / "livepeer" / "openapi.yaml"
+    ).read_text()
+
+
+def test_corrections_the_vendor_made_itself_are_reported_redundant_not_duplicated() -> None:
+    doc = load_document((SPECS / "livepeer" / "openapi.yaml").read_text(), "livepeer")
+    overlay = yaml.safe_load((SPECS / "livepeer" / "overlay.yaml").read_text())
+    fixed = copy.deepcopy(doc)  # the vendor now says what our overlay says
+    params = fixed["components"]["schemas"]["TextToSpeechParams"]
+    params["required"] = ["model_id", "text"]
+    for name in ("text", "model_id"):
+        del params["properties"][name]["default"]
+        params["properties"][name]["minLength"] = 1
+    redundant: list[str] = []
+    effective = apply_overlay(fixed, overlay, "specs/livepeer/overlay.yaml", redundant)
+    assert effective == apply_overlay(doc, overlay, "specs/livepeer/overlay.yaml")
+    assert effective["components"]["schemas"]["TextToSpeechParams"]["required"] == [
+        "model_id",
+        "text",
+    ]
+    assert [note.split(" (target")[0] for note in redundant] == [
+        f"specs/livepeer/overlay.yaml: action #{i}" for i in (1, 2, 3, 4)
+    ]
+    assert all("is redundant" in note and "drop the action" in note for note in redundant)
+    assert (
+        "action #4 (target \"$.components.schemas.TextToSpeechParams.properties['text','model_id'].default\")"
+        in redundant[3]
+    )
+
+
+def _tree_is_clean() -> bool:
+    proc = subprocess.run(
+        ["git", "status", "--porcelain", "specs", "tools", "pyproject.toml"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return proc.returncode == 0 and not proc.stdout.strip()
+
+
+def test_spec_diff_on_an_unchanged_tree_says_no_changes(tmp_path: Path) -> None:
+    if not _tree_is_clean():
+        pytest.skip("specs/, tools/ or pyproject.toml have uncommitted changes")
+    out = tmp_path / "diff.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "spec_diff.py"), "--base", "HEAD", "--json", str(out)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip().endswith("no changes")
+    empty = {"breaking": [], "added": [], "changed": [], "docs_only": []}
+    assert json.loads(out.read_text()) == {"hamsa": empty, "livepeer": empty}
+
+
+def test_version_bumps_and_the_changelog_section() -> None:
+    from release import bumped, changelog_section
+
+    assert bumped((0, 1, 0), "breaking") == (0, 2, 0)  # minor while 0.x
+    assert bumped((1, 4, 2), "breaking") == (2, 0, 0)
+    assert bumped((0, 1, 3), "added") == (0, 2, 0)
+    assert bumped((0, 1, 3), "changed") == (0, 1, 4)
+    item = {"operation": "POST /text-to-speech", "schema": "MediaURL", "field": "url", "where": "r"}
+    report = {
+        "livepeer": {
+            "breaking": [{**item, "message": "wire key renamed `url` -> `href`"}],
+            "added": [{**item, "field": "speed", "message": "new optional request field `speed`"}],
+            "changed": [],
+            "docs_only": [],
+        }
+    }
+    section = changelog_section(report, "0.2.0", "2026-11-23")
+    assert section.splitlines()[0] == "## [0.2.0] - 2026-11-23"
+    assert "### Added\n\n- livepeer: POST /text-to-speech `MediaURL.speed`: new optional" in section
+    assert "### Removed\n\n- **Breaking:** livepeer: POST /text-to-speech `MediaURL.url`" in section
+
+
+def test_normalise_drops_extensions_and_spells_a_lone_ref_one_way_only() -> None:
+    from generate import normalise_document
+
+    ref = {"$ref": "#/components/schemas/A"}
+    doc = {
+        "x-top": 1,
+        "info": {"title": "t", "version": "1", "x-logo": "l"},
+        "components": {
+            "schemas": {
+                "A": {
+                    "type": "object",
+                    "x-internal": True,
+                    "properties": {
+                        "x-wire-name": {
+                            "type": "string",
+                            "enum": ["x-keep"],
+                            "example": {"x-k": 1},
+                        },
+                        "plain": {"allOf": [ref]},
+                        "described": {"$ref": ref["$ref"], "description": "d", "x-speakeasy": 1},
+                        "wrapped": {"allOf": [ref], "description": "d"},
+                    },
+                }
+            }
+        },
+    }
+    out = normalise_document(doc)
+    props = out["components"]["schemas"]["A"]["properties"]
+    assert "x-top" not in out and "x-logo" not in out["info"]
+    assert "x-internal" not in out["components"]["schemas"]["A"]
+    assert props["x-wire-name"] == {"type": "string", "enum": ["x-keep"], "example": {"x-k": 1}}
+    assert props["plain"] == ref
+    assert props["described"] == props["wrapped"] == {"allOf": [ref], "description": "d"}
+    assert doc["x-top"] == 1  # the input is not modified

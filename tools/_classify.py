@@ -1,0 +1,282 @@
+"""Turn optic's changelog and check results into our four groups, with our own rules on top.
+
+optic (tools/optic_diff.js) says *what* changed per operation and which changes its
+"breaking-changes" standard rejects. This module names each change (operation, schema, field)
+and applies the rules of *this* client, which know what the generated Python does:
+
+- a wire-key rename (a property removed and an identical one added beside it) is breaking,
+  even when the Python attribute name stays (``voiceId`` -> ``voice_id``): the JSON changes;
+- a new response enum value is additive: the generated response enums are open;
+- a request field becoming required (or a new required one) is breaking;
+- a changed operationId renames the generated function: breaking;
+- description/title/example-only changes are docs-only (they reach only docstrings).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from _locate import escape as _escape
+from _locate import locate
+from _locate import tokens as _tokens
+
+GROUPS = ("breaking", "added", "changed", "docs_only")
+_DOC_KEYS = frozenset({"description", "title", "summary", "example", "examples", "externalDocs"})
+
+
+def _item(operation: str, schema: str, field: str, message: str, where: str) -> dict[str, str]:
+    return {
+        "operation": operation,
+        "schema": schema,
+        "field": field,
+        "message": message,
+        "where": where,
+    }
+
+
+def _strip(attrs: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (attrs or {}).items() if k not in _DOC_KEYS}
+
+
+def _python_name(wire: str) -> str:
+    """The attribute name openapi-python-client gives a wire key (voiceId -> voice_id)."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", re.sub(r"[^A-Za-z0-9]+", "_", wire))
+    return words.strip("_").lower()
+
+
+def _attribute_changes(
+    op: str, where: str, base: str, attrs: list[dict[str, Any]], ctx: _Context
+) -> None:
+    request = where == "request"
+    removed = {a["key"]: a for a in attrs if a.get("change") == "removed"}
+    added = {a["key"]: a for a in attrs if a.get("change") == "added"}
+    # A removed and an added property side by side with the same schema: a wire-key rename.
+    renamed: set[str] = set()
+    for old_key, old in removed.items():
+        for new_key, new in added.items():
+            same_parent = old_key.rsplit("/", 1)[0] == new_key.rsplit("/", 1)[0]
+            if new_key in renamed or not same_parent:
+                continue
+            if _strip(old.get("before")) == _strip(new.get("after")):
+                renamed |= {old_key, new_key}
+                schema, old_field = locate(ctx.base_doc, base + old_key)
+                _, new_field = locate(ctx.head_doc, base + new_key)
+                old_py, new_py = (
+                    _python_name(old_key.rsplit("/", 1)[-1]),
+                    _python_name(new_key.rsplit("/", 1)[-1]),
+                )
+                py = (
+                    f"the Python attribute stays `{new_py}`, but the JSON key changes"
+                    if old_py == new_py
+                    else f"Python attribute `{old_py}` -> `{new_py}`"
+                )
+                ctx.add(
+                    "breaking",
+                    _item(
+                        op,
+                        schema,
+                        old_field,
+                        f"wire key renamed `{old_field}` -> `{new_field}` ({where}); {py}",
+                        where,
+                    ),
+                    base + old_key,
+                    base + new_key,
+                )
+                break
+    for attr in attrs:
+        key, change = attr["key"], attr.get("change")
+        if key in renamed:
+            continue
+        before, after = attr.get("before") or {}, attr.get("after") or {}
+        doc = ctx.base_doc if change == "removed" else ctx.head_doc
+        schema, field = locate(doc, base + key)
+        label = f"`{field}`" if field else "the body schema"
+        pointer = base + key
+        if change == "added":
+            if request and after.get("required"):
+                msg = f"new required request field {label}: existing calls lack it"
+                ctx.add("breaking", _item(op, schema, field, msg, where), pointer)
+            else:
+                kind = "optional request" if request else "response"
+                ctx.add("added", _item(op, schema, field, f"new {kind} field {label}", where))
+            continue
+        if change == "removed":
+            msg = f"{where} field {label} removed"
+            ctx.add("breaking", _item(op, schema, field, msg, where), pointer)
+            continue
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        if changed <= _DOC_KEYS:
+            msg = f"documentation of {label} changed ({', '.join(sorted(changed))})"
+            ctx.add("docs_only", _item(op, schema, field, msg, where), pointer, doc_only=True)
+            continue
+        details = ", ".join(f"{k}: {before.get(k)!r} -> {after.get(k)!r}" for k in sorted(changed))
+        if changed - _DOC_KEYS == {"enum"}:
+            old_values: list[Any] = before.get("enum") or []
+            new_values: list[Any] = after.get("enum") or []
+            gained = [v for v in new_values if v not in old_values]
+            lost = [v for v in old_values if v not in new_values]
+            if not lost or not request:
+                # Response enums are open (unknown values parse), so new values are additive.
+                group = "added" if gained else "changed"
+                msg = f"{label} enum: " + ", ".join(
+                    [f"new value {v!r}" for v in gained] + [f"value {v!r} dropped" for v in lost]
+                )
+                ctx.add(group, _item(op, schema, field, msg, where), pointer, override=True)
+                continue
+        if request and not before.get("required") and after.get("required"):
+            msg = f"request field {label} is now required: existing calls may lack it"
+            ctx.add("breaking", _item(op, schema, field, msg, where), pointer)
+            continue
+        if changed - _DOC_KEYS == {"required"}:
+            now = "required" if after.get("required") else "optional"
+            detail = " (always in the answer)" if now == "required" and not request else ""
+            msg = f"{where.split()[0]} field {label} is now {now}{detail}"
+            ctx.add("changed", _item(op, schema, field, msg, where), pointer)
+            continue
+        ctx.add("changed", _item(op, schema, field, f"{label} changed ({details})", where), pointer)
+
+
+class _Context:
+    def __init__(self, base_doc: dict[str, Any], head_doc: dict[str, Any], results: list[Any]):
+        self.base_doc, self.head_doc = base_doc, head_doc
+        self.groups: dict[str, list[dict[str, str]]] = {g: [] for g in GROUPS}
+        self.results = [r for r in results if r.get("severity", 2) >= 2]
+        self.claimed: set[int] = set()
+
+    def add(
+        self,
+        group: str,
+        item: dict[str, str],
+        *pointers: str,
+        override: bool = False,
+        doc_only: bool = False,
+    ) -> None:
+        """Record ``item``; optic's failed checks at its pointers make it breaking (unless one
+        of our rules ``override``s them), and their messages are appended."""
+        hits = []
+        for n, result in enumerate(self.results):
+            where = result.get("location", {}).get("jsonPath", "")
+            if any(where == p or where.startswith(p + "/") for p in pointers):
+                self.claimed.add(n)
+                hits.append(result)
+        if hits and not override and not doc_only:
+            group = "breaking"
+            msgs = sorted({h["error"] for h in hits})
+            more = f"; +{len(msgs) - 1} more" if len(msgs) > 1 else ""
+            item = {**item, "message": f"{item['message']} [optic: {msgs[0]}{more}]"}
+        same = ("operation", "schema", "field", "message")
+        for seen in self.groups[group]:  # one schema shared by several responses: one item
+            if all(seen[k] == item[k] for k in same):
+                if item["where"] not in seen["where"].split(", "):
+                    seen["where"] += ", " + item["where"]
+                return
+        self.groups[group].append(item)
+
+
+def _simple_attributes(
+    op: str, where: str, pointer: str, attrs: list[dict[str, Any]], ctx: _Context, request: bool
+) -> None:
+    """Keyword-level changes of an operation, parameter, request body or response."""
+    for attr in attrs:
+        key = attr.get("key", "").lstrip("/")
+        if not key:
+            continue  # the whole object added/removed: the caller reports it
+        before, after = attr.get("before"), attr.get("after")
+        subject = f"{where} {key}"
+        if key in _DOC_KEYS:
+            ctx.add("docs_only", _item(op, "", "", f"{subject} changed (documentation)", where))
+        elif key == "operationId":
+            msg = f"operationId {before!r} -> {after!r}: the generated function is renamed"
+            ctx.add("breaking", _item(op, "", "", msg, where), f"{pointer}/{key}")
+        elif key == "required" and request and after is True:
+            msg = f"{where} is now required: existing calls may lack it"
+            ctx.add("breaking", _item(op, "", "", msg, where), pointer)
+        else:
+            msg = f"{subject} changed: {before!r} -> {after!r}"
+            ctx.add("changed", _item(op, "", "", msg, where), f"{pointer}/{key}")
+
+
+def _param_pointer(doc: dict[str, Any], op_ptr: str, name: str, location: str) -> str:
+    node: Any = doc
+    for token in _tokens(op_ptr):
+        node = node.get(token, {}) if isinstance(node, dict) else {}
+    for i, param in enumerate(node.get("parameters", []) if isinstance(node, dict) else []):
+        if isinstance(param, dict) and (param.get("name"), param.get("in")) == (name, location):
+            return f"{op_ptr}/parameters/{i}"
+    return f"{op_ptr}/parameters"
+
+
+def _operation(op: dict[str, Any], ctx: _Context) -> None:
+    name = op["name"]
+    method, _, path = name.partition(" ")
+    op_ptr = f"/paths/{_escape(path)}/{method.lower()}"
+    if op.get("change") in ("added", "removed"):
+        added = op["change"] == "added"
+        msg = "new operation" if added else "operation removed: its generated function is gone"
+        ctx.add("added" if added else "breaking", _item(name, "", "", msg, "operation"), op_ptr)
+        return
+    _simple_attributes(name, "operation", op_ptr, op.get("attributes", []), ctx, request=False)
+    for param in op.get("parameters", []):
+        # optic names them "query parameter 'jobId'"
+        label, change = param.get("name", "?"), param.get("change")
+        location, _, rest = label.partition(" parameter ")
+        pname = rest.strip("'") or label
+        doc = ctx.base_doc if change == "removed" else ctx.head_doc
+        pointer = _param_pointer(doc, op_ptr, pname, location)
+        where = f"{location} parameter `{pname}`"
+        if change in ("added", "removed"):
+            new: Any = next((a["after"] for a in param.get("attributes", []) if a.get("after")), {})
+            required = isinstance(new, dict) and new.get("required") is True
+            group = "added" if change == "added" and not required else "breaking"
+            msg = f"{'new required ' if required else ''}{where} {change}"
+            ctx.add(group, _item(name, "", pname, msg, "parameter"), pointer)
+            continue
+        _simple_attributes(name, where, pointer, param.get("attributes", []), ctx, request=True)
+    body = op.get("requestBody") or {}
+    body_ptr = f"{op_ptr}/requestBody"
+    _simple_attributes(name, "request body", body_ptr, body.get("attributes", []), ctx, True)
+    for ct in body.get("contentTypes", []):
+        base = f"{body_ptr}/content/{_escape(ct['name'])}"
+        _attribute_changes(name, "request", base, ct.get("attributes", []), ctx)
+    for resp in op.get("responses", []):
+        code = resp["name"].split()[0]
+        where = f"response {code}"
+        base_resp = f"{op_ptr}/responses/{code}"
+        if resp.get("change") in ("added", "removed"):
+            group = "added" if resp["change"] == "added" else "breaking"
+            ctx.add(group, _item(name, "", "", f"{where} {resp['change']}", where), base_resp)
+            continue
+        _simple_attributes(name, where, base_resp, resp.get("attributes", []), ctx, False)
+        for ct in resp.get("contentTypes", []):
+            base = f"{base_resp}/content/{_escape(ct['name'])}"
+            _attribute_changes(name, where, base, ct.get("attributes", []), ctx)
+
+
+def _document_level(ctx: _Context) -> None:
+    """What optic's per-operation changelog leaves out: authentication and servers."""
+    old, new = ctx.base_doc, ctx.head_doc
+    old_auth = (old.get("components", {}).get("securitySchemes"), old.get("security"))
+    new_auth = (new.get("components", {}).get("securitySchemes"), new.get("security"))
+    if old_auth != new_auth:
+        msg = "authentication (securitySchemes / security) changed: the client's auth may break"
+        ctx.add("breaking", _item("*", "", "securitySchemes", msg, "document"))
+    if old.get("servers") != new.get("servers"):
+        msg = "servers changed (the clients' default base URL is set in the wrapper)"
+        ctx.add("changed", _item("*", "", "servers", msg, "document"))
+
+
+def classify(
+    optic: dict[str, Any], base_doc: dict[str, Any], head_doc: dict[str, Any]
+) -> dict[str, list[dict[str, str]]]:
+    """Group optic's output into breaking / added / changed / docs_only items."""
+    ctx = _Context(base_doc, head_doc, optic.get("results", []))
+    _document_level(ctx)
+    for op in optic.get("changelog", {}).get("operations", []):
+        _operation(op, ctx)
+    for n, result in enumerate(ctx.results):
+        if n not in ctx.claimed:  # a failed optic check no changelog entry explains
+            pointer = result.get("location", {}).get("jsonPath", "")
+            schema, field = locate(head_doc, pointer)
+            ctx.groups["breaking"].append(_item("", schema, field, result["error"], pointer))
+    return ctx.groups

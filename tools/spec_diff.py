@@ -1,0 +1,232 @@
+"""What changed in each vendor's *effective* document (overlay applied) since a git ref.
+
+    python tools/spec_diff.py [--base REF] [--json PATH] [--write] [--vendor V]
+
+BASE defaults to the last release tag (``v*``), else ``HEAD``; the working tree is compared
+with it. The diff engine is @useoptic/optic 1.0.9 (tools/optic_diff.js; `make tools-node`
+installs it), our own rules are in tools/_classify.py. Both documents are first normalised as
+the generator sees them (tools/generate.py), so cosmetic changes report nothing.
+``--write`` also adds a CHANGELOG.md section and bumps pyproject.toml (tools/release.py).
+Exit status: 0 (whatever changed), 1 on an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from _classify import GROUPS, classify
+from _common import ROOT, VENDORS, ToolError
+from generate import effective_document, normalise_document
+
+NODE_BRIDGE = ROOT / "tools" / "optic_diff.js"
+# What shapes the generated code besides the specs: a change here is at least a patch release.
+GENERATOR_INPUTS = (
+    "tools/generate.py",
+    "tools/_templates.py",
+    "specs/templates",
+    "specs/hamsa/config.yaml",
+    "specs/livepeer/config.yaml",
+)
+GENERATOR_PIN = "openapi-python-client=="
+__all__ = ["GROUPS", "Report", "diff_documents", "format_report", "severity", "spec_diff"]
+
+Report = dict[str, dict[str, list[dict[str, str]]]]
+
+
+def _git(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *args],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def last_release_tag() -> str | None:
+    proc = _git("tag", "--list", "v*", "--sort=-v:refname")
+    tags = proc.stdout.split() if proc.returncode == 0 else []
+    return tags[0] if tags else None
+
+
+def default_base() -> str:
+    return last_release_tag() or "HEAD"
+
+
+def effective_at(ref: str | None, vendor: str) -> dict[str, Any] | None:
+    """The effective document at git ``ref`` (None: the working tree); None if absent there."""
+    if ref is None:
+        return effective_document(vendor)
+    if _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
+        raise ToolError(f"BASE {ref!r} is not a git commit, tag or branch here")
+    with tempfile.TemporaryDirectory(prefix="speechspec-base-") as tmp:
+        for name in ("openapi.yaml", "overlay.yaml"):
+            shown = _git("show", f"{ref}:specs/{vendor}/{name}")
+            if shown.returncode != 0:
+                return None
+            path = Path(tmp) / vendor / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(shown.stdout, encoding="utf-8")
+        try:
+            return effective_document(vendor, specs_dir=Path(tmp))
+        except ToolError as exc:
+            raise ToolError(f"at {ref}: {exc}") from exc
+
+
+def run_optic(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
+    if not (ROOT / "tools" / "node_modules" / "@useoptic" / "optic").is_dir():
+        raise ToolError("optic is not installed: run `make tools-node` (npm ci in tools/)")
+    with tempfile.TemporaryDirectory(prefix="speechspec-optic-") as tmp:
+        paths = []
+        for name, doc in (("base", base), ("head", head)):
+            path = Path(tmp) / f"{name}.json"
+            path.write_text(json.dumps(doc), encoding="utf-8")
+            paths.append(str(path))
+        env = {**os.environ, "OPTIC_TELEMETRY_LEVEL": "off"}
+        if shutil.which("node") is None:
+            raise ToolError("node is not on PATH: the spec diff needs Node.js (20) for optic")
+        proc = subprocess.run(
+            ["node", str(NODE_BRIDGE), *paths],  # noqa: S607
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+    if proc.returncode != 0:
+        raise ToolError(f"optic failed:\n{proc.stderr.strip()}")
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+def diff_documents(
+    base: dict[str, Any] | None, head: dict[str, Any] | None
+) -> dict[str, list[dict[str, str]]]:
+    """Classified changes from ``base`` to ``head`` (either may be None: vendor added/removed)."""
+    groups: dict[str, list[dict[str, str]]] = {g: [] for g in GROUPS}
+    if base == head:
+        return groups
+    if base is None or head is None:
+        group, what = ("added", "new vendor") if base is None else ("breaking", "vendor removed")
+        groups[group].append(
+            {"operation": "*", "schema": "", "field": "", "message": what, "where": "document"}
+        )
+        return groups
+    old, new = normalise_document(base), normalise_document(head)
+    # Cosmetic changes are not API changes: x- extensions and $ref spelling are normalised
+    # away, and the vendor's info.version is ignored (optic skips its breaking-change checks
+    # across a major info.version bump; we never do).
+    new = copy.deepcopy(new)
+    new.setdefault("info", {})["version"] = old.get("info", {}).get("version")
+    if old == new:
+        return groups
+    for group, items in classify(run_optic(old, new), old, new).items():
+        groups[group].extend(items)
+    return groups
+
+
+def generator_changes(ref: str) -> list[str]:
+    """Generator inputs that differ between ``ref`` and the working tree."""
+    proc = _git("diff", "--name-only", ref, "--", *GENERATOR_INPUTS)
+    changed = proc.stdout.split() if proc.returncode == 0 else []
+    old = _git("show", f"{ref}:pyproject.toml").stdout
+    new = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+    def pin(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if GENERATOR_PIN in line]
+
+    if pin(old) != pin(new):
+        changed.append(f"pyproject.toml ({', '.join(pin(new)) or 'generator pin removed'})")
+    return changed
+
+
+def spec_diff(base_ref: str, vendors: tuple[str, ...] = VENDORS) -> Report:
+    report: Report = {}
+    generator = generator_changes(base_ref)
+    for vendor in vendors:
+        groups = diff_documents(effective_at(base_ref, vendor), effective_at(None, vendor))
+        if generator:
+            groups["changed"].append(
+                {
+                    "operation": "*",
+                    "schema": "",
+                    "field": "",
+                    "where": "generator",
+                    "message": "generator or templates changed: " + ", ".join(generator),
+                }
+            )
+        report[vendor] = groups
+    return report
+
+
+def severity(report: Report) -> str | None:
+    """'breaking', 'added', 'changed' (docs-only counts as changed), or None: nothing."""
+    for group in ("breaking", "added"):
+        if any(groups[group] for groups in report.values()):
+            return group
+    if any(groups["changed"] or groups["docs_only"] for groups in report.values()):
+        return "changed"
+    return None
+
+
+def format_report(report: Report, base_ref: str) -> str:
+    titles = {"breaking": "Breaking", "added": "Added", "changed": "Changed",
+              "docs_only": "Docs-only"}  # fmt: skip
+    lines = [f"spec-diff: effective documents, working tree vs {base_ref}"]
+    for vendor, groups in report.items():
+        counts = ", ".join(f"{len(groups[g])} {titles[g].lower()}" for g in GROUPS)
+        if not any(groups.values()):
+            lines.append(f"{vendor}: no changes")
+            continue
+        lines.append(f"{vendor}: {counts}")
+        for group in GROUPS:
+            if groups[group]:
+                lines.append(f"  {titles[group]}")
+            for item in groups[group]:
+                where = ".".join(p for p in (item["schema"], item["field"]) if p)
+                head = "  ".join(p for p in (item["operation"], where) if p)
+                lines.append(
+                    f"    - {head}: {item['message']}" if head else f"    - {item['message']}"
+                )
+    if severity(report) is None:
+        lines.append("no changes")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base", help="git ref (default: last v* tag, else HEAD)")
+    parser.add_argument("--json", type=Path, help="also write the report as JSON here")
+    parser.add_argument("--vendor", choices=VENDORS, help="one vendor (default: both)")
+    parser.add_argument(
+        "--write", action="store_true", help="add a CHANGELOG.md section and bump the version"
+    )
+    args = parser.parse_args(argv)
+    base_ref = args.base or default_base()
+    try:
+        report = spec_diff(base_ref, (args.vendor,) if args.vendor else VENDORS)
+        sys.stdout.write(format_report(report, base_ref))
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        if args.write:
+            from release import write_release
+
+            print(write_release(report, base_ref))
+    except ToolError as exc:
+        print(f"spec-diff: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
