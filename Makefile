@@ -12,7 +12,8 @@ BASE ?=
 JSON ?=
 NODE_STAMP := tools/node_modules/.installed-stamp
 
-.PHONY: install specs generate check-generated lint typecheck test demo contract bench clean flake-check
+.PHONY: install specs generate check-generated lint typecheck test demo contract bench clean
+.PHONY: dist-check flake-check
 
 install: $(STAMP)
 
@@ -83,9 +84,14 @@ bench: $(STAMP)
 	$(PY) -m compileall -q wrapper generated
 	$(PY) bench/bench.py
 
+# The built wheel and sdist as users get them: fresh venvs per extra, tests/userproject.
+dist-check: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,dist]'
+	$(PY) tools/dist_check.py
+
 # Live contract run (opt-in, billed): see README "Contract tests against a real vendor".
 contract: $(STAMP)
-	$(PY) -m pytest tests/contract -p no:cacheprovider -rs --junitxml=contract-report.xml
+	$(PY) -m pytest tests/contract --contract -p no:cacheprovider -rs --junitxml=contract-report.xml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml

@@ -39,10 +39,21 @@ def run_against(
     *,
     mode: GenerationMode = GenerationMode.POSITIVE,
     max_examples: int = 50,
+    excluded_checks: list[Any] | None = None,
+    additional_checks: list[Any] | None = None,
+    statuses: list[int] | None = None,
 ) -> int:
-    """Run every default check on every operation; return the number of cases sent.
+    """Run every default check on every operation; return the number of cases sent, and
+    append each answer's status code to ``statuses`` when given.
     Raises schemathesis' FailureGroup on the first failure found."""
     sent = 0
+    checks: list[Any] = []
+    if statuses is not None:
+        # A check, not a step after the call: it sees the answer even when another check fails.
+        def record_status(ctx: Any, response: Any, case: Any) -> None:
+            statuses.append(response.status_code)
+
+        checks.append(record_status)
     for op in operations(vendor):
 
         @quiet_settings(max_examples)
@@ -50,7 +61,12 @@ def run_against(
         def check(case: Any) -> None:
             nonlocal sent
             sent += 1
-            case.call_and_validate(base_url=base_url, headers=dict(auth))
+            case.call_and_validate(
+                base_url=base_url,
+                headers=dict(auth),
+                excluded_checks=excluded_checks,
+                additional_checks=[*(additional_checks or []), *checks],
+            )
 
         check()
     return sent

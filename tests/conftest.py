@@ -15,6 +15,45 @@ import time  # noqa: E402
 import anyio  # noqa: E402
 import pytest  # noqa: E402
 
+CONTRACT_DIR = Path(__file__).resolve().parent / "contract"
+# A user's own project, run by `make dist-check` in venvs that installed the built wheel.
+USERPROJECT_DIR = Path(__file__).resolve().parent / "userproject"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--contract",
+        action="store_true",
+        help="collect tests/contract: the live, billed contract run (`make contract` passes it)",
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """tests/contract sends billed requests to whatever SPEECHSPEC_CONTRACT_BASE_URL names:
+    only `make contract` (the --contract flag) collects it, never `make test`, whatever the
+    environment holds."""
+    if collection_path == CONTRACT_DIR and not config.getoption("--contract"):
+        return True
+    if collection_path == USERPROJECT_DIR:
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Named explicitly (`pytest tests/contract`), the directory is collected all the same:
+    deselect its tests, and say how to run them."""
+    if config.getoption("--contract"):
+        return
+    contract = [item for item in items if CONTRACT_DIR in item.path.parents]
+    if contract:
+        config.hook.pytest_deselected(items=contract)
+        items[:] = [item for item in items if CONTRACT_DIR not in item.path.parents]
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                "tests/contract is the live, billed contract run: `make contract` runs it"
+            )
+
 
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
@@ -33,10 +72,14 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print the fault matrix (tests/test_fault_matrix.py) when it ran."""
+    """Print the fault matrix (tests/test_fault_matrix.py) when it ran, and only with -v or
+    when something failed: a passing default run stays short."""
     module = sys.modules.get("test_fault_matrix")
     rows = getattr(module, "MATRIX", None)
     if not rows:
+        return
+    failed = terminalreporter.stats.get("failed") or terminalreporter.stats.get("error")
+    if terminalreporter.config.get_verbosity() < 1 and not failed:
         return
     header = ("fault", "call", "mode", "outcome", "server saw")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]

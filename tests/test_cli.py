@@ -11,7 +11,9 @@ import wave
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+import speechspec
 from speechspec.emulator import EmulatorServer, Fault
 
 CLI = [sys.executable, "-m", "speechspec"]
@@ -191,7 +193,7 @@ def test_interrupted_batch_leaves_no_partial_file_and_the_rerun_finishes_the_res
     lines = tmp_path / "lines.txt"
     write_lines(lines, 12)
     out = tmp_path / "out"
-    slow_media = Fault(latency=0.4, path="/media")
+    slow_media = Fault(latency=0.4, path="/livepeer/stream")  # the gateway serves its audio
     with EmulatorServer(use_espeak=False, faults=[slow_media]) as srv:
         proc = subprocess.Popen(
             [*CLI, "batch", "livepeer", str(lines), "--out-dir", str(out), "--concurrency", "2"],
@@ -219,3 +221,28 @@ def test_interrupted_batch_leaves_no_partial_file_and_the_rerun_finishes_the_res
         assert f"done {12 - len(finished)}, skipped {len(finished)}, failed 0" in rerun.stdout
         posts = [r for r in srv.requests() if r["method"] == "POST"]
         assert len(posts) == 12 - len(finished)
+
+
+@pytest.mark.parametrize(("mode", "scheme"), [("gateway", "http:"), ("runner", "data:")])
+def test_emulator_command_serves_either_livepeer_mode(mode: str, scheme: str) -> None:
+    proc = subprocess.Popen(
+        [*CLI, "emulator", "--port", "0", "--livepeer-mode", mode, "--livepeer-token", "tok"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        printed = dict(proc.stdout.readline().strip().partition("=")[::2] for _ in range(4))
+        with speechspec.Livepeer("tok", base_url=printed["LIVEPEER_BASE_URL"]) as lp:
+            audio = lp.text_to_speech("Hello")
+            assert lp.audio_url(audio).startswith(scheme)
+            bad = httpx.post(
+                f"{printed['LIVEPEER_BASE_URL']}/text-to-speech",
+                content=b"{",
+                headers={"Authorization": "Bearer tok"},
+            )
+        assert bad.status_code == (400 if mode == "gateway" else 422)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

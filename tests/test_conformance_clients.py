@@ -18,6 +18,7 @@ from conformance import quiet_settings
 from hypothesis import given
 from schemathesis import GenerationMode
 from speechspec import errors
+from speechspec._config import LIVEPEER_DEFAULT_MODEL_ID
 from speechspec.emulator._schema import effective_document, validator
 
 HAMSA = "https://api.tryhamsa.com"
@@ -141,6 +142,8 @@ def test_livepeer_requests_conform() -> None:
             from livepeer_client.models import TextToSpeechParams
 
             assert TextToSpeechParams.from_dict(copy.deepcopy(body)).to_dict() == body
+            # model_id is optional on the wire (servers default it); the wrapper always sends one.
+            body = {"model_id": LIVEPEER_DEFAULT_MODEL_ID, **body}
             kwargs = {"model_id": body["model_id"], "description": body.get("description")}
             if not body["text"].strip() or not body["model_id"].strip():
                 with pytest.raises(errors.InvalidRequestError):

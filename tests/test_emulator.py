@@ -74,13 +74,21 @@ def test_fault_header_every_nth_request_and_retry_after(sleeps: list[float]) -> 
         ]
         assert [r.status_code for r in statuses] == [200, 429, 200, 429]
         assert statuses[1].headers["retry-after"] == "3"
-        assert statuses[1].json() == {"detail": {"msg": "emulated fault"}}
+        # The emulator is a go-livepeer gateway by default: server/handlers.go's error shape.
+        assert statuses[1].json() == {"error": {"message": "emulated fault"}}
+        for status, message in ((500, "Internal Server Error"), (503, "Service Unavailable Error")):
+            r = httpx.post(
+                url,
+                json={"model_id": "m", "text": "hi"},
+                headers={**auth, "X-Emulator-Fault": f"status={status}"},
+            )
+            assert (r.status_code, r.json()) == (status, {"error": {"message": message}})
         html = httpx.get(
             f"{emu.base_url}/v1/jobs?jobId=x", headers={"X-Emulator-Fault": "status=502; html=1"}
         )
         assert html.status_code == 502
         assert html.headers["content-type"].startswith("text/html")
-        assert [r["status"] for r in emu.requests()] == [200, 429, 200, 429, 502]
+        assert [r["status"] for r in emu.requests()] == [200, 429, 200, 429, 500, 503, 502]
 
 
 def test_configured_faults_reach_the_client_and_are_retried(sleeps: list[float]) -> None:
@@ -117,6 +125,10 @@ def test_data_url_mode_and_audio_length() -> None:
         ("null", 400),
         ('{"text": 5, "voiceId": "v"}', 400),
         ('{"text": "t", "voiceId": "v", "webhookUrl": "not a uri"}', 400),
+        ('{"text": "\\ud800", "voiceId": "v"}', 400),
+        ('{"text": "t", "voiceId": "\\udfff"}', 400),
+        ("[" * 100_000, 400),
+        (b"\xff\xfe{", 400),
         ('{"text": "", "voiceId": "v"}', 400),
         ('{"text": "t"}', 400),
         ('{"text": "t", "voiceId": "v"}', 200),
@@ -131,7 +143,9 @@ def test_hamsa_request_validation(body: Any, status: int) -> None:
         )
         assert r.status_code == status
         if status == 400:
+            assert r.headers["content-type"] == "application/json"
             assert set(r.json()) == {"code", "message"}
+            assert r.json()["code"] == 400
         wrong = httpx.post(
             f"{emu.base_url}/v1/jobs/text-to-speech",
             json={"text": "t", "voiceId": "v"},
@@ -141,21 +155,48 @@ def test_hamsa_request_validation(body: Any, status: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "status", "loc"),
+    "url",
     [
-        ('{"model_id": "m", "text": ""}', 400, None),
-        ('{"model_id": "m", "text": 7}', 422, ["body", "text"]),
-        ('{"text": "hi"}', 422, ["body", "model_id"]),
-        ("not json", 422, ["body", 0]),
+        "https://hooks.example.com/a b",
+        "https://hooks.example.com/<x>",
+        'https://hooks.example.com/"q"',
+        "https://hooks.example.com/{x}",
+        "https://hooks.example.com/a|b",
+        "https://hooks.example.com/a\\b",
+        "https://hooks.example.com/a^b",
+        "https://hooks.example.com/a`b",
+        "https://hooks.example.com/%zz",
+        "https://hooks.example.com/%4",
+        "https://hooks.example.com/caf\u00e9",
+        "https://user:hunter2@[not-ipv6]/x",
+        "hooks.example.com/no-scheme",
+        "urn:isbn:0451450523",  # a URI, but nothing Hamsa can POST to
     ],
 )
-def test_livepeer_request_validation(body: str, status: int, loc: list[Any] | None) -> None:
+def test_webhook_urls_the_spec_forbids_are_refused_without_echo(url: str) -> None:
     with EmulatorServer(use_espeak=False) as emu:
         r = httpx.post(
-            f"{emu.livepeer_base_url}/text-to-speech",
-            content=body,
-            headers={"Authorization": f"Bearer {emu.livepeer_token}"},
+            f"{emu.base_url}/v1/jobs/text-to-speech",
+            json={"text": "t", "voiceId": "v", "webhookUrl": url},
+            headers={"Authorization": f"Token {emu.hamsa_key}"},
         )
-    assert r.status_code == status
-    if loc is not None:
-        assert r.json()["detail"][0]["loc"] == loc
+        assert r.status_code == 400
+        body = r.json()
+        assert set(body) == {"code", "message"} and body["code"] == 400
+        assert body["message"].startswith("webhookUrl: ")
+        assert url not in r.text and "hunter2" not in r.text
+        assert emu.state.jobs == {}
+
+
+def test_accepted_webhook_urls_are_echoed_as_valid_uris() -> None:
+    from speechspec.emulator._schema import is_uri
+
+    url = "https://hooks.example.com/a/b%20c?x=1&y=%C3%A9#frag"
+    with EmulatorServer(use_espeak=False, job_delay=60) as emu:
+        r = httpx.post(
+            f"{emu.base_url}/v1/jobs/text-to-speech",
+            json={"text": "t", "voiceId": "v", "webhookUrl": url},
+            headers={"Authorization": f"Token {emu.hamsa_key}"},
+        )
+    assert r.status_code == 200
+    assert r.json()["data"]["webhookUrl"] == url and is_uri(url)

@@ -64,17 +64,14 @@ def test_corrections_the_vendor_made_itself_are_reported_redundant_not_duplicate
     overlay = yaml.safe_load((SPECS / "livepeer" / "overlay.yaml").read_text())
     fixed = copy.deepcopy(doc)  # the vendor now says what our overlay says
     params = fixed["components"]["schemas"]["TextToSpeechParams"]
-    params["required"] = ["model_id", "text"]
+    params["required"] = ["text"]
     for name in ("text", "model_id"):
         del params["properties"][name]["default"]
         params["properties"][name]["minLength"] = 1
     redundant: list[str] = []
     effective = apply_overlay(fixed, overlay, "specs/livepeer/overlay.yaml", redundant)
     assert effective == apply_overlay(doc, overlay, "specs/livepeer/overlay.yaml")
-    assert effective["components"]["schemas"]["TextToSpeechParams"]["required"] == [
-        "model_id",
-        "text",
-    ]
+    assert effective["components"]["schemas"]["TextToSpeechParams"]["required"] == ["text"]
     assert [note.split(" (target")[0] for note in redundant] == [
         f"specs/livepeer/overlay.yaml: action #{i}" for i in (1, 2, 3, 4)
     ]

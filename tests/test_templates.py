@@ -126,14 +126,16 @@ GOOD: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def fixture_pkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Generate ``fixture_client`` from FIXTURE with our templates, as tools/generate.py does."""
+    """Generate ``tmpl_fixture_client`` from FIXTURE with our templates, as tools/generate.py does."""
     work = tmp_path_factory.mktemp("fixture")
     spec = work / "fixture.json"
     spec.write_text(json.dumps(mark_response_schemas(FIXTURE)))
     config = yaml.safe_load((ROOT / "specs" / "hamsa" / "config.yaml").read_text())
-    config.update(project_name_override="fixture-client", package_name_override="fixture_client")
+    config.update(
+        project_name_override="tmpl-fixture-client", package_name_override="tmpl_fixture_client"
+    )
     (work / "config.yaml").write_text(yaml.safe_dump(config))
-    out = work / "out" / "fixture_client"
+    out = work / "out" / "tmpl_fixture_client"
     proc = subprocess.run(
         [
             str(BIN / "openapi-python-client"),
@@ -165,13 +167,13 @@ def fixture_pkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fx(fixture_pkg: Path) -> Any:
     sys.path.insert(0, str(fixture_pkg))
     try:
-        return importlib.import_module("fixture_client.models")
+        return importlib.import_module("tmpl_fixture_client.models")
     finally:
         sys.path.remove(str(fixture_pkg))
 
 
 def _error(fx: Any) -> type[Exception]:
-    errors: Any = importlib.import_module("fixture_client.errors")
+    errors: Any = importlib.import_module("tmpl_fixture_client.errors")
     exc: type[Exception] = errors.SpecValidationError
     return exc
 
@@ -282,7 +284,7 @@ def test_secret_fields_are_not_in_repr(fx: Any) -> None:
 
 
 def test_operations_have_a_public_builder_and_parser(fixture_pkg: Path, fx: Any) -> None:
-    op: Any = importlib.import_module("fixture_client.api.default.create_thing")
+    op: Any = importlib.import_module("tmpl_fixture_client.api.default.create_thing")
     kwargs = op.build_request(body=fx.ThingRequest(color=fx.Color.GREEN))
     assert kwargs["method"] == "post" and kwargs["url"] == "/things"
     assert kwargs["json"] == {"color": "green"}
@@ -291,7 +293,7 @@ def test_operations_have_a_public_builder_and_parser(fixture_pkg: Path, fx: Any)
     with pytest.raises(_error(fx), match="not JSON"):
         op.parse_response(httpx.Response(200, content=b"<html>"))
     assert op.parse_response(httpx.Response(418, json={})) is None
-    unexpected: Any = importlib.import_module("fixture_client.errors").UnexpectedStatus
+    unexpected: Any = importlib.import_module("tmpl_fixture_client.errors").UnexpectedStatus
     with pytest.raises(unexpected):
         op.parse_response(httpx.Response(418), raise_on_unexpected_status=True)
     private = {name for name in vars(op) if name.startswith("_get") or name == "_parse_response"}
@@ -299,7 +301,7 @@ def test_operations_have_a_public_builder_and_parser(fixture_pkg: Path, fx: Any)
 
 
 def test_generated_code_passes_mypy_strict(fixture_pkg: Path) -> None:
-    packages = ["fixture_client", "hamsa_client", "livepeer_client"]
+    packages = ["tmpl_fixture_client", "hamsa_client", "livepeer_client"]
     proc = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental"]
         + [arg for name in packages for arg in ("-p", name)],

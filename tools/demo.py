@@ -35,9 +35,14 @@ def start_emulator() -> tuple[subprocess.Popen[str], dict[str, str]]:
 
 
 def describe(path: Path) -> str:
+    from speechspec.emulator._audio import zero_crossing_variation
+
     with wave.open(str(path)) as w:
         seconds = w.getnframes() / w.getframerate()
-        return f"{seconds:.2f} s, {w.getframerate()} Hz, {8 * w.getsampwidth()}-bit, {w.getnchannels()} channel"
+        shape = f"{seconds:.2f} s, {w.getframerate()} Hz, {8 * w.getsampwidth()}-bit, {w.getnchannels()} channel"
+    # Speech alternates voiced sounds and fricatives; the fallback tone does not.
+    kind = "speech" if zero_crossing_variation(path.read_bytes()) > 0.3 else "a tone"
+    return f"{shape}, {kind}"
 
 
 def main() -> int:
@@ -81,19 +86,13 @@ def main() -> int:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    from speechspec.emulator._speech import available
+
     spoken = (
-        "spoken by espeak-ng"
-        if _has_espeak()
-        else "a generated tone (install espeak-ng for speech)"
+        "spoken by espeak-ng" if available() else "a generated tone: espeak-ng could not be loaded"
     )
     print(f"demo: both files are valid WAV ({spoken}); play them with any audio player.")
     return 0
-
-
-def _has_espeak() -> bool:
-    from shutil import which
-
-    return which("espeak-ng") is not None
 
 
 if __name__ == "__main__":

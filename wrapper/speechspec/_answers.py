@@ -96,7 +96,12 @@ def usable_media_url(url: object, what: str, *, base: str | None = None) -> str:
             return url
         if base is None:
             raise ResponseValidationError(f"{what} is not an absolute URL")
-        joined = httpx.URL(base.rstrip("/") + "/").join(url)
+        if url.startswith("/") and not url.startswith("//"):
+            # A go-livepeer gateway answers "/stream/<id>/<name>.wav", a path on the gateway
+            # itself (server/ai_process.go); base is the gateway, a proxy's prefix included.
+            joined = httpx.URL(base.rstrip("/") + url)
+        else:
+            joined = httpx.URL(base.rstrip("/") + "/").join(url)
     except (httpx.InvalidURL, ValueError) as exc:
         raise ResponseValidationError(f"{what} is not a valid URL: {exc}") from None
     if joined.path.endswith("/") or not url.split("?", 1)[0].split("#", 1)[0].strip("./"):

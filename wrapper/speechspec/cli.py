@@ -4,6 +4,7 @@
     speechspec speak livepeer TEXT [--model-id M] [--description D] -o out.wav
     speechspec batch {hamsa|livepeer} LINES.txt --out-dir DIR [--concurrency N]
     speechspec emulator [--host 127.0.0.1] [--port 8000] [--hamsa-key K] [--livepeer-token T]
+                        [--livepeer-mode gateway|runner]
 
 Exit codes: 0 success, 1 API or network error, 2 usage or input error, 130 interrupted.
 """
@@ -98,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         "--job-delay", type=float, default=1.0, help="seconds until a job completes"
     )
     emulator.add_argument("--data-urls", action="store_true", help="Livepeer answers data: URLs")
+    emulator.add_argument(
+        "--livepeer-mode",
+        choices=("gateway", "runner"),
+        default="gateway",
+        help="emulate a go-livepeer gateway (default) or an ai-runner",
+    )
     emulator.add_argument("--base-url", help=argparse.SUPPRESS)
     return parser
 
@@ -248,6 +255,7 @@ def _emulator(args: argparse.Namespace) -> int:
         livepeer_token=token,
         job_delay=args.job_delay,
         livepeer_data_urls=args.data_urls,
+        livepeer_mode=args.livepeer_mode,
     )
     sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]

@@ -1,4 +1,4 @@
-"""pytest plugin for apps built on speechspec (``pip install speechspec[testing]``).
+"""pytest plugin for apps built on speechspec (``pip install 'speechspec[testing]'``).
 
 Fixtures:
 
@@ -11,23 +11,94 @@ Fixtures:
     def test_my_app(hamsa_mock):
         hamsa_mock.queue_error(429, headers={"Retry-After": "0"})
         ...
+
+The plugin is registered by the package's ``pytest11`` entry point, so it loads in every pytest
+run of a project that installed speechspec, with or without the extra. It therefore imports
+nothing beyond the core at load time: respx and the emulator's server are imported when a
+fixture that needs them is set up, and a missing extra fails that test alone, saying what to
+install, never the collection of a run that does not use the fixtures.
 """
 
 from __future__ import annotations
 
 import base64
+import importlib
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 import httpx
 import pytest
-import respx
 
 from ._config import HAMSA_DEFAULT_BASE_URL, LIVEPEER_DEFAULT_BASE_URL
-from .emulator import EmulatorServer
-from .emulator._audio import tone_wav
+
+if TYPE_CHECKING:
+    import respx
+
+    from .emulator import EmulatorServer
+
+_INSTALL_HINT = "pip install 'speechspec[testing]'"
+
+# The third-party modules each fixture needs, all installed by the `testing` extra.
+_EXTRA_MODULES = frozenset({"respx", "starlette", "uvicorn", "jsonschema", "rfc3339_validator"})
+
+
+class Emulator(Protocol):
+    """What the ``speechspec_emulator`` fixture gives: a running
+    ``speechspec.emulator.EmulatorServer``. For annotations in your tests, importable without
+    the extra (``from speechspec.testing import Emulator``), so a test module that annotates
+    with it still imports in a core-only install."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def hamsa_base_url(self) -> str: ...
+    @property
+    def livepeer_base_url(self) -> str: ...
+    @property
+    def hamsa_key(self) -> str: ...
+    @property
+    def livepeer_token(self) -> str | None: ...
+    def requests(self) -> list[dict[str, Any]]:
+        """The requests received so far (method, path, status), in order."""
+        ...
+
+    def clear_requests(self) -> None: ...
+
+
+if TYPE_CHECKING:
+
+    def _is_an_emulator(server: EmulatorServer) -> Emulator:
+        return server  # mypy checks here that the Protocol matches the real server
+
+
+def _missing_extra(fixture: str, exc: ModuleNotFoundError) -> NoReturn:
+    pytest.fail(
+        f"speechspec's `{fixture}` fixture needs the `testing` extra "
+        f"(No module named {exc.name!r}): {_INSTALL_HINT}",
+        pytrace=False,
+    )
+
+
+def _require(fixture: str, module: str) -> ModuleType:
+    """Import ``module`` for ``fixture``, or fail the test naming the extra to install.
+    Only a missing third-party module of the extra is reported so; any other import error
+    is a bug and propagates as it is."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] not in _EXTRA_MODULES:
+            raise
+        missing = exc
+    _missing_extra(fixture, missing)  # outside the handler: one message, no chained traceback
+
+
+def _tone_wav(fixture: str) -> bytes:
+    audio = _require(fixture, "speechspec.emulator._audio")
+    wav: bytes = audio.tone_wav("speechspec")
+    return wav
 
 
 class VendorMock:
@@ -80,7 +151,8 @@ def _job(job_id: str, status: str, media: str | None) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def _speechspec_emulator_server() -> Iterator[EmulatorServer]:
-    with EmulatorServer(job_delay=0.05, use_espeak=False) as server:
+    emulator = _require("speechspec_emulator", "speechspec.emulator")
+    with emulator.EmulatorServer(job_delay=0.05, use_espeak=False) as server:
         yield server
 
 
@@ -94,7 +166,8 @@ def speechspec_emulator(_speechspec_emulator_server: EmulatorServer) -> Emulator
 @pytest.fixture
 def hamsa_mock() -> Iterator[VendorMock]:
     """respx mock of https://api.tryhamsa.com: jobs complete at once, media is a real WAV."""
-    wav = tone_wav("speechspec")
+    respx = _require("hamsa_mock", "respx")
+    wav = _tone_wav("hamsa_mock")
     with respx.mock(base_url=HAMSA_DEFAULT_BASE_URL, assert_all_called=False) as router:
         mock = VendorMock(router, HAMSA_DEFAULT_BASE_URL)
 
@@ -124,7 +197,8 @@ def hamsa_mock() -> Iterator[VendorMock]:
 @pytest.fixture
 def livepeer_mock() -> Iterator[VendorMock]:
     """respx mock of the Livepeer community gateway, answering a ``data:`` URL of a real WAV."""
-    url = "data:audio/wav;base64," + base64.b64encode(tone_wav("speechspec")).decode()
+    respx = _require("livepeer_mock", "respx")
+    url = "data:audio/wav;base64," + base64.b64encode(_tone_wav("livepeer_mock")).decode()
     with respx.mock(base_url=LIVEPEER_DEFAULT_BASE_URL, assert_all_called=False) as router:
         mock = VendorMock(router, LIVEPEER_DEFAULT_BASE_URL)
         router.post("/text-to-speech").mock(

@@ -17,23 +17,23 @@ T = TypeVar("T", bound="TextToSpeechParams")
 class TextToSpeechParams:
     """
     Attributes:
-        model_id (str): Hugging Face model ID used for text to speech generation.
         text (str): Text input for speech generation.
+        model_id (str | Unset): Hugging Face model ID used for text to speech generation.
         description (str | Unset): Description of speaker to steer text to speech generation. Default: 'A male speaker
             delivers a slightly expressive and animated speech with a moderate speed and pitch.'.
     """
 
-    model_id: str
     text: str
+    model_id: str | Unset = UNSET
     description: str | Unset = (
         "A male speaker delivers a slightly expressive and animated speech with a moderate speed and pitch."
     )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        model_id = self.model_id
-
         text = self.text
+
+        model_id = self.model_id
 
         description = self.description
 
@@ -41,10 +41,11 @@ class TextToSpeechParams:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "model_id": model_id,
                 "text": text,
             }
         )
+        if model_id is not UNSET:
+            field_dict["model_id"] = model_id
         if description is not UNSET:
             field_dict["description"] = description
 
@@ -61,17 +62,20 @@ class TextToSpeechParams:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise SpecValidationError("", "object", json_type(src_dict))
         d = dict(src_dict)
-        _model_id = d.pop("model_id", UNSET)
-        model_id: str
-        if not isinstance(_model_id, str):
-            raise SpecValidationError("model_id", "string", json_type(_model_id))
-        model_id = _model_id
-
         _text = d.pop("text", UNSET)
         text: str
         if not isinstance(_text, str):
             raise SpecValidationError("text", "string", json_type(_text))
         text = _text
+
+        _model_id = d.pop("model_id", UNSET)
+        model_id: str | Unset
+        if _model_id is UNSET:
+            model_id = UNSET
+        else:
+            if not isinstance(_model_id, str):
+                raise SpecValidationError("model_id", "string", json_type(_model_id))
+            model_id = _model_id
 
         _description = d.pop("description", UNSET)
         description: str | Unset
@@ -85,8 +89,8 @@ class TextToSpeechParams:
             description = _description
 
         text_to_speech_params = cls(
-            model_id=model_id,
             text=text,
+            model_id=model_id,
             description=description,
         )
 

@@ -12,7 +12,9 @@ FAULT_HEADER = "x-emulator-fault"
 class Fault:
     """Answer ``status`` (with ``Retry-After`` when given) after ``latency`` seconds, on every
     ``every``-th request whose path starts with ``path``. ``html=True`` sends a proxy's HTML
-    error page instead of the vendor's JSON error shape."""
+    error page instead of the vendor's JSON error shape. ``fail_job=True`` (no status) lets a
+    Hamsa create request succeed and makes its job end FAILED (with its failure webhook).
+    A Livepeer 503 answers the gateway's "Service Unavailable Error" (no orchestrator free)."""
 
     status: int | None = None
     retry_after: str | None = None
@@ -20,28 +22,45 @@ class Fault:
     latency: float = 0.0
     path: str = "/"
     html: bool = False
+    fail_job: bool = False
 
     @classmethod
     def parse(cls, spec: str) -> Fault:
-        """``status=503; retry-after=2; every=3; latency=0.1; path=/livepeer; html=1``"""
+        """``status=503; retry-after=2; every=3; latency=0.1; path=/livepeer; html=1``, or
+        ``fail-job=1`` (a Hamsa job that fails)."""
         fields: dict[str, str] = {}
         for part in spec.split(";"):
             if part.strip():
                 key, _, value = part.partition("=")
                 fields[key.strip().lower()] = value.strip()
-        unknown = set(fields) - {"status", "retry-after", "every", "latency", "path", "html"}
+        unknown = set(fields) - {
+            "status",
+            "retry-after",
+            "every",
+            "latency",
+            "path",
+            "html",
+            "fail-job",
+        }
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
         every = int(fields.get("every", "1"))
         if every < 1:
             raise ValueError("every must be >= 1")
+        latency = float(fields.get("latency", "0"))
+        if not 0 <= latency <= 60:
+            raise ValueError("latency must be between 0 and 60 seconds")
+        status = int(fields["status"]) if "status" in fields else None
+        if status is not None and not 100 <= status <= 599:
+            raise ValueError("status must be an HTTP status code")
         return cls(
-            status=int(fields["status"]) if "status" in fields else None,
+            status=status,
             retry_after=fields.get("retry-after"),
             every=every,
-            latency=float(fields.get("latency", "0")),
+            latency=latency,
             path=fields.get("path", "/"),
             html=fields.get("html", "0") not in ("0", "", "false"),
+            fail_job=fields.get("fail-job", "0") not in ("0", "", "false"),
         )
 
 

@@ -69,6 +69,11 @@ class EmulatorServer:
     def livepeer_token(self) -> str | None:
         return self.state.livepeer_token
 
+    @property
+    def livepeer_mode(self) -> str:
+        """``"gateway"`` (the default) or ``"runner"`` (``EmulatorServer(livepeer_mode=...)``)."""
+        return self.state.livepeer_mode
+
     def requests(self) -> list[dict[str, Any]]:
         """What the emulator received, over real HTTP, as ``GET /__emulator__/requests``."""
         with urllib.request.urlopen(f"{self.base_url}/__emulator__/requests", timeout=10) as r:  # noqa: S310

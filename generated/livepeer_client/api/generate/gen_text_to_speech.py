@@ -7,7 +7,9 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.audio_response import AudioResponse
+from ...models.gateway_error import GatewayError
 from ...models.http_error import HTTPError
+from ...models.http_exception_error import HTTPExceptionError
 from ...models.http_validation_error import HTTPValidationError
 from ...models.text_to_speech_params import TextToSpeechParams
 from ...types import Response
@@ -37,7 +39,14 @@ def build_request(
 
 def parse_response(
     response: httpx.Response, *, raise_on_unexpected_status: bool = False
-) -> AudioResponse | HTTPError | HTTPValidationError | None:
+) -> (
+    AudioResponse
+    | GatewayError
+    | HTTPError
+    | HTTPExceptionError
+    | HTTPValidationError
+    | None
+):
     """The typed body of ``response``, by its status code as the operation documents it.
 
     Raises errors.SpecValidationError when the body breaks its schema (or is not JSON), and,
@@ -49,12 +58,54 @@ def parse_response(
         return response_200
 
     if response.status_code == 400:
-        response_400 = HTTPError.from_dict(errors.json_body(response))
+
+        def _parse_response_400(
+            data: object,
+        ) -> GatewayError | HTTPError | HTTPExceptionError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_400_type_0 = HTTPError.from_dict(data)
+
+                return response_400_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_400_type_1 = GatewayError.from_dict(data)
+
+                return response_400_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_400_type_2 = HTTPExceptionError.from_dict(data)
+
+            return response_400_type_2
+
+        response_400 = _parse_response_400(errors.json_body(response))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = HTTPError.from_dict(errors.json_body(response))
+
+        def _parse_response_401(data: object) -> GatewayError | HTTPError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_401_type_0 = HTTPError.from_dict(data)
+
+                return response_401_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_401_type_1 = GatewayError.from_dict(data)
+
+            return response_401_type_1
+
+        response_401 = _parse_response_401(errors.json_body(response))
 
         return response_401
 
@@ -64,9 +115,30 @@ def parse_response(
         return response_422
 
     if response.status_code == 500:
-        response_500 = HTTPError.from_dict(errors.json_body(response))
+
+        def _parse_response_500(data: object) -> GatewayError | HTTPError:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_500_type_0 = HTTPError.from_dict(data)
+
+                return response_500_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_500_type_1 = GatewayError.from_dict(data)
+
+            return response_500_type_1
+
+        response_500 = _parse_response_500(errors.json_body(response))
 
         return response_500
+
+    if response.status_code == 503:
+        response_503 = GatewayError.from_dict(errors.json_body(response))
+
+        return response_503
 
     if raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -76,7 +148,9 @@ def parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AudioResponse | HTTPError | HTTPValidationError]:
+) -> Response[
+    AudioResponse | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -91,7 +165,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: TextToSpeechParams,
-) -> Response[AudioResponse | HTTPError | HTTPValidationError]:
+) -> Response[
+    AudioResponse | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
+]:
     """Text To Speech
 
      Generate a text-to-speech audio file based on the provided text input and speaker description.
@@ -104,7 +180,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AudioResponse | HTTPError | HTTPValidationError]
+        Response[AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError]
     """
 
     kwargs = build_request(
@@ -122,7 +198,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: TextToSpeechParams,
-) -> AudioResponse | HTTPError | HTTPValidationError | None:
+) -> (
+    AudioResponse
+    | GatewayError
+    | HTTPError
+    | HTTPExceptionError
+    | HTTPValidationError
+    | None
+):
     """Text To Speech
 
      Generate a text-to-speech audio file based on the provided text input and speaker description.
@@ -135,7 +218,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AudioResponse | HTTPError | HTTPValidationError
+        AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
     """
 
     return sync_detailed(
@@ -148,7 +231,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: TextToSpeechParams,
-) -> Response[AudioResponse | HTTPError | HTTPValidationError]:
+) -> Response[
+    AudioResponse | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
+]:
     """Text To Speech
 
      Generate a text-to-speech audio file based on the provided text input and speaker description.
@@ -161,7 +246,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AudioResponse | HTTPError | HTTPValidationError]
+        Response[AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError]
     """
 
     kwargs = build_request(
@@ -177,7 +262,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: TextToSpeechParams,
-) -> AudioResponse | HTTPError | HTTPValidationError | None:
+) -> (
+    AudioResponse
+    | GatewayError
+    | HTTPError
+    | HTTPExceptionError
+    | HTTPValidationError
+    | None
+):
     """Text To Speech
 
      Generate a text-to-speech audio file based on the provided text input and speaker description.
@@ -190,7 +282,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AudioResponse | HTTPError | HTTPValidationError
+        AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
     """
 
     return (

@@ -1,0 +1,146 @@
+"""The livepeer/ai-runner's ``POST /text-to-speech`` (runner/src/runner/routes/text_to_speech.py),
+behind FastAPI's request validation (fastapi/routing.py):
+
+- a body FastAPI cannot read: 422 ``json_invalid`` with the position and json's message, or 400
+  ``{"detail": "There was an error parsing the body"}`` (undecodable bytes, absurd nesting);
+- a body that is not the model: 422 ``{"detail": [{"type", "loc", "msg", "input"}]}`` as
+  pydantic 2 words it; model_id and text default to "" (a missing model_id is the pipeline's);
+- then, in this order: an empty text is 400 ``{"detail": {"msg": "Text input must be
+  provided."}}`` (routes/utils.py http_error), a wrong token 401 "Invalid bearer token.";
+- audio is a ``data:audio/wav;base64,`` URL (routes/utils.py audio_to_data_url) of a 44.1 kHz WAV."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+from email.message import Message
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from . import _audio
+from ._gateway import _authorized
+from ._state import EmulatorState
+
+FIELDS = ("model_id", "text", "description")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def fastapi_json(status: int, content: Any, headers: dict[str, str] | None = None) -> Response:
+    """Starlette's JSONResponse rendering; where that would crash (a lone surrogate or NaN
+    echoed in ``input``), valid JSON with escapes instead of the real runner's plain 500."""
+    try:
+        body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        data = body.encode("utf-8")
+    except (UnicodeEncodeError, ValueError):
+        data = json.dumps(_plain(content), separators=(",", ":")).encode("ascii")
+    return Response(data, status_code=status, headers=headers, media_type="application/json")
+
+
+def http_error(status: int, msg: str, headers: dict[str, str] | None = None) -> Response:
+    return fastapi_json(status, {"detail": {"msg": msg}}, headers)
+
+
+def _is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return True
+    message = Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+def _validation(*items: dict[str, Any]) -> Response:
+    return fastapi_json(422, {"detail": list(items)})
+
+
+def validate(raw: bytes, content_type: str | None) -> dict[str, str] | Response:
+    """The TextToSpeechParams FastAPI would build, or its error answer."""
+    body: Any = None
+    if raw:
+        if _is_json(content_type):
+            try:
+                body = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                return _validation(
+                    {
+                        "type": "json_invalid",
+                        "loc": ["body", exc.pos],
+                        "msg": "JSON decode error",
+                        "input": {},
+                        "ctx": {"error": exc.msg},
+                    }
+                )
+            except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+                return fastapi_json(400, {"detail": "There was an error parsing the body"})
+        else:
+            body = raw.decode("utf-8", errors="replace")
+    if body is None:
+        return _validation(
+            {"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}
+        )
+    if not isinstance(body, dict):
+        return _validation(
+            {
+                "type": "model_attributes_type",
+                "loc": ["body"],
+                "msg": "Input should be a valid dictionary or object to extract fields from",
+                "input": body,
+            }
+        )
+    errors = []
+    for name in FIELDS:
+        value = body.get(name, "")
+        if not isinstance(value, str):
+            errors.append(
+                {
+                    "type": "string_type",
+                    "loc": ["body", name],
+                    "msg": "Input should be a valid string",
+                    "input": value,
+                }
+            )
+        elif _SURROGATE.search(value):
+            errors.append(
+                {
+                    "type": "string_unicode",
+                    "loc": ["body", name],
+                    "msg": "Input should be a valid string, unable to parse raw data as a unicode string",
+                    "input": value,
+                }
+            )
+    if errors:
+        return _validation(*errors)
+    return {name: body.get(name, "") for name in FIELDS}
+
+
+async def text_to_speech(request: Request) -> Response:
+    state: EmulatorState = request.app.state.emulator
+    params = validate(await request.body(), request.headers.get("content-type"))
+    if isinstance(params, Response):
+        return params
+    if not params["text"]:
+        return http_error(400, "Text input must be provided.")
+    if not _authorized(request, state):
+        return http_error(401, "Invalid bearer token.", {"WWW-Authenticate": "Bearer"})
+    wav = await _audio.render(
+        params["text"], voice="en", rate=_audio.LIVEPEER_RATE, use_espeak=state.use_espeak
+    )
+    return fastapi_json(
+        200, {"audio": {"url": "data:audio/wav;base64," + base64.b64encode(wav).decode()}}
+    )
