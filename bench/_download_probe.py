@@ -61,10 +61,13 @@ def main() -> None:
     started = time.perf_counter()
     if variant == "raw" and url.startswith("data:"):
         out.write_bytes(base64.b64decode(url.partition(",")[2]))
-    elif variant == "raw":
+    elif variant in ("raw", "raw+fsync"):
         with httpx.stream("GET", url) as response, out.open("wb") as fh:
             for chunk in response.iter_bytes(64 * 1024):
                 fh.write(chunk)
+            if variant == "raw+fsync":  # what durability costs, on its own
+                fh.flush()
+                os.fsync(fh.fileno())
     else:
         client.download(url, out, max_bytes=1 << 40)
     seconds = time.perf_counter() - started

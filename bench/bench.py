@@ -1,13 +1,21 @@
 """`make bench`: speechspec against raw httpx (and livepeer-ai), measured alternately in one run.
 
-Prints one table and writes bench/results.json. Ratios are speechspec / raw httpx unless said."""
+Prints one table, every scenario with its target and PASS/MISS, and writes bench/results.json.
+Ratios are against the scenario's baseline (raw httpx unless said) in the same run.
+`bench.py NAME...` runs only the named steps (per_call, job_wait, loopback, downloads,
+import_time, batch). Other modules add scenarios with ``run(row)``: bench/batch_bench.py's
+``run`` is called when that module exists, with this module's ``row``."""
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
+import io
 import json
 import os
 import platform
+import pstats
+import re
 import statistics
 import subprocess
 import sys
@@ -35,26 +43,78 @@ HAMSA_BODY = json.dumps(
     }
 ).encode()
 ROWS: list[dict[str, Any]] = []
+PROFILES: list[str] = []
+_TARGET = re.compile(r"^(<=|>=)\s*([0-9.]+)\s*(x|%|/s|MiB|s)?$")
+
+
+def verdict(target: str, value: float, ratio: float | None) -> str:
+    """PASS or MISS for a target such as "<= 1.10x" (on the ratio when the row has one),
+    ">= 0.95x", "<= 16 MiB", "<= 10%" or "<= 1/s" (on the value); "" without a target."""
+    match = _TARGET.match(target.strip())
+    if not match:
+        return ""
+    op, number, unit = match.group(1), float(match.group(2)), match.group(3)
+    subject = ratio if unit == "x" and ratio is not None else value
+    ok = subject <= number if op == "<=" else subject >= number
+    return "PASS" if ok else "MISS"
 
 
 def row(
     scenario: str, variant: str, value: float, unit: str, baseline: float | None, target: str = ""
 ) -> None:
     ratio = value / baseline if baseline else None
+    # A scenario may decide its verdict itself ("<= 3 s PASS"): it knows what it measured.
+    given = ""
+    if target.endswith((" PASS", " MISS")):
+        target, given = target[:-5], target[-4:]
     ROWS.append(
         {
             "scenario": scenario,
             "variant": variant,
             "value": round(value, 3),
             "unit": unit,
-            "ratio_to_raw_httpx": round(ratio, 3) if ratio else None,
+            "ratio": round(ratio, 3) if ratio else None,
             "target": target,
+            "verdict": given or verdict(target, value, ratio),
         }
     )
 
 
-def alternate(fns: dict[str, Callable[[], Any]], *, calls: int, rounds: int) -> dict[str, float]:
-    """Median microseconds per call, each variant timed in turn, every round."""
+def profile(title: str, fn: Callable[[], Any], calls: int = 2000, top: int = 10) -> None:
+    """A cProfile summary of ``calls`` calls of ``fn``, kept for the output: the top functions
+    by own time (where the CPU goes), then speechspec's and the generated code's by cumulative
+    time (what each layer of ours costs, httpx included below it)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(calls):
+        fn()
+    profiler.disable()
+    sections = []
+    for order, restriction in (("tottime", ()), ("cumulative", (r"speechspec|_client/",))):
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats(order).print_stats(*restriction, top)
+        lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
+        start = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls")), 0)
+        sections.append(f"by {order}:\n" + "\n".join(_short(ln) for ln in lines[start:]))
+    PROFILES.append(f"{title} ({calls} calls)\n" + "\n".join(sections))
+
+
+def _short(line: str) -> str:
+    # Site-packages paths are long and say little: keep the package-relative part.
+    return re.sub(r"\S*/(site-packages|wrapper|generated)/", "", line)
+
+
+def alternate(
+    fns: dict[str, Callable[[], Any]],
+    *,
+    calls: int,
+    rounds: int,
+    clock: Callable[[], float] = time.perf_counter,
+) -> dict[str, float]:
+    """Median microseconds per call, each variant timed in turn, every round. ``clock``
+    time.process_time counts only this process's CPU time: on a shared machine, other
+    processes' load then shows much less in CPU-bound scenarios."""
     samples: dict[str, list[float]] = {name: [] for name in fns}
     for fn in fns.values():  # warm up
         for _ in range(50):
@@ -64,10 +124,10 @@ def alternate(fns: dict[str, Callable[[], Any]], *, calls: int, rounds: int) -> 
         names = names[r % len(names) :] + names[: r % len(names)]
         for name in names:
             fn = fns[name]
-            started = time.perf_counter()
+            started = clock()
             for _ in range(calls):
                 fn()
-            samples[name].append((time.perf_counter() - started) / calls * 1e6)
+            samples[name].append((clock() - started) / calls * 1e6)
     return {name: statistics.median(v) for name, v in samples.items()}
 
 
@@ -111,19 +171,21 @@ def per_call() -> None:
         },
         calls=500,
         rounds=9,
+        clock=time.process_time,
     )
     base = results["raw httpx"]
     for name, us in results.items():
-        target = {"speechspec": "<= 1.15x"}.get(name, "")
-        row("per-call overhead, Livepeer (MockTransport)", name, us, "us/call", base, target)
+        target = {"speechspec": "<= 1.10x"}.get(name, "")
+        row("per-call CPU, Livepeer (MockTransport)", name, us, "us/call", base, target)
     row(
-        "per-call overhead, Livepeer (MockTransport)",
+        "per-call CPU, Livepeer (MockTransport)",
         "livepeer-ai / speechspec",
         results["livepeer-ai"] / results["speechspec"],
         "x",
         None,
-        ">= 2x",
+        ">= 7x",  # issue 16's aim (it was 5.8x)
     )
+    profile("speechspec Livepeer.text_to_speech", lambda: ours.text_to_speech("Hello"))
 
     h_url = "https://api.tryhamsa.com/v1/jobs/text-to-speech"
     raw_h = mock_client(HAMSA_BODY)
@@ -143,17 +205,45 @@ def per_call() -> None:
         },
         calls=500,
         rounds=9,
+        clock=time.process_time,
     )
     base = results["raw httpx"]
     for name, us in results.items():
         row(
-            "per-call overhead, Hamsa (MockTransport)",
+            "per-call CPU, Hamsa (MockTransport)",
             name,
             us,
             "us/call",
             base,
-            "<= 1.15x" if name == "speechspec" else "",
+            "<= 1.10x" if name == "speechspec" else "",
         )
+    # Where a speechspec call's time goes, layer by layer (same run, same clock).
+    call = ours_h._create_call("مرحبا", "Amjad", None, None)
+    answer = ours_h._sender.send(call)
+    parts = alternate(
+        {
+            "raw httpx: build + send + read": lambda: raw_h.send(
+                raw_h.build_request("POST", h_url, json=hbody, headers={"Authorization": "Token k"})
+            ),
+            "raw httpx: json.loads of the answer": lambda: json.loads(answer.content),
+            "speechspec: arguments -> request (generated to_dict)": lambda: ours_h._create_call(
+                "مرحبا", "Amjad", None, None
+            ),
+            "speechspec: send (pipeline + httpx)": lambda: ours_h._sender.send(call),
+            "speechspec: answer -> model (generated from_dict)": lambda: ours_h._create_result(
+                answer
+            ),
+        },
+        calls=500,
+        rounds=7,
+        clock=time.process_time,
+    )
+    for name, us in parts.items():
+        row("per-call CPU, Hamsa, by layer", name, us, "us/call", None)
+    profile(
+        "speechspec Hamsa.text_to_speech",
+        lambda: ours_h.text_to_speech("مرحبا", voice_id="Amjad"),
+    )
 
 
 # -- 2 and 3. loopback against the emulator --------------------------------------------------
@@ -267,9 +357,10 @@ def downloads() -> None:
             ),
             ("download 64 MiB data: URL", f"data:{64 << 20}", 64 << 20),
         ):
-            samples: dict[str, list[dict[str, float]]] = {"raw": [], "speechspec": []}
+            names = ["raw", "speechspec"] + (["raw+fsync"] if source.startswith("http") else [])
+            samples: dict[str, list[dict[str, float]]] = {name: [] for name in names}
             for r in range(5):
-                for variant in ["raw", "speechspec"] if r % 2 == 0 else ["speechspec", "raw"]:
+                for variant in names[r % len(names) :] + names[: r % len(names)]:
                     out = subprocess.run(
                         [PY, str(HERE / "_download_probe.py"), variant, source],
                         capture_output=True,
@@ -286,7 +377,15 @@ def downloads() -> None:
             rss = {k: max(s["rss_growth_mib"] for s in v) for k, v in samples.items()}
             raw_name = "raw httpx stream" if source.startswith("http") else "raw b64decode"
             row(label, f"{raw_name} throughput", thr["raw"], "MiB/s", thr["raw"])
-            row(label, "speechspec throughput", thr["speechspec"], "MiB/s", thr["raw"], ">= 0.9x")
+            row(label, "speechspec throughput", thr["speechspec"], "MiB/s", thr["raw"], ">= 0.95x")
+            if "raw+fsync" in thr:
+                row(
+                    label,
+                    "raw httpx stream + fsync throughput",
+                    thr["raw+fsync"],
+                    "MiB/s",
+                    thr["raw"],
+                )
             row(label, f"{raw_name} peak RSS growth", rss["raw"], "MiB", None)
             row(label, "speechspec peak RSS growth", rss["speechspec"], "MiB", None, "<= 16 MiB")
     finally:
@@ -298,54 +397,100 @@ def downloads() -> None:
 
 
 def import_time() -> None:
-    def measure(module: str) -> float:
-        values = []
-        for _ in range(7):
-            out = subprocess.run(
-                [PY, "-X", "importtime", "-c", f"import {module}"],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            for line in out.stderr.splitlines():
-                parts = [p.strip() for p in line.split("|")]
-                if len(parts) == 3 and parts[2] == module:
-                    values.append(int(parts[1]) / 1000)
-        return statistics.median(values)
+    modules = ("httpx", "speechspec", "livepeer_ai")
 
-    results = {m: measure(m) for m in ("httpx", "speechspec", "livepeer_ai")}
+    def measure(module: str) -> float:
+        # CPU time of the import in a fresh interpreter: on a shared machine, wall-clock
+        # import times (-X importtime) mostly measure when the scheduler ran someone else.
+        code = (
+            f"import time; t = time.process_time(); import {module}; print(time.process_time() - t)"
+        )
+        out = subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True)
+        return float(out.stdout) * 1000
+
+    # Interleaved, in a rotating order: the machine's load drifts between runs.
+    samples: dict[str, list[float]] = {m: [] for m in modules}
+    for r in range(9):
+        for module in modules[r % 3 :] + modules[: r % 3]:
+            samples[module].append(measure(module))
+    results = {m: statistics.median(v) for m, v in samples.items()}
     for module, ms in results.items():
         row(
-            "import time (-X importtime, cumulative)",
+            "import time (CPU, fresh interpreter)",
             f"import {module}",
             ms,
             "ms",
             results["httpx"],
-            "<= 1.3x" if module == "speechspec" else "",
+            "<= 1.2x" if module == "speechspec" else "",
         )
 
 
-def main() -> int:
-    started = time.perf_counter()
-    for step in (per_call, loopback, downloads, import_time):
-        print(f"bench: {step.__name__} ...", file=sys.stderr, flush=True)
-        step()
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
-    widths = (44, 34, 12, 8, 10, 10)
-    header = ("scenario", "variant", "value", "unit", "vs httpx", "target")
+def job_wait() -> None:
+    import job_wait as scenario
+
+    scenario.run(BIN / "speechspec", row)
+
+
+def batch() -> None:
+    """The batch throughput and corpus-scale scenarios: bench/batch_bench.py."""
+    from batch_bench import run
+
+    run(row)
+
+
+STEPS: dict[str, Callable[[], None]] = {
+    "per_call": per_call,
+    "job_wait": job_wait,
+    "loopback": loopback,
+    "downloads": downloads,
+    "import_time": import_time,
+    "batch": batch,
+}
+
+
+def print_table(machine: str) -> None:
+    widths = (44, 52, 10, 9, 8, 10, 7)
+    header = ("scenario", "variant", "value", "unit", "ratio", "target", "result")
     print(f"\nspeechspec benchmark ({machine})\n")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
     print("  ".join("-" * w for w in widths))
     for r in ROWS:
-        ratio = f"{r['ratio_to_raw_httpx']:.2f}x" if r["ratio_to_raw_httpx"] else ""
-        cells = (r["scenario"], r["variant"], f"{r['value']:.2f}", r["unit"], ratio, r["target"])
-        print("  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)))
+        ratio = f"{r['ratio']:.2f}x" if r["ratio"] else ""
+        cells = (
+            r["scenario"],
+            r["variant"],
+            f"{r['value']:.2f}",
+            r["unit"],
+            ratio,
+            r["target"],
+            r["verdict"],
+        )
+        print("  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    verdicts = [r["verdict"] for r in ROWS if r["verdict"]]
+    print(f"\n{verdicts.count('PASS')} PASS, {verdicts.count('MISS')} MISS")
+
+
+def main(argv: list[str]) -> int:
+    started = time.perf_counter()
+    names = argv or list(STEPS)
+    unknown = [n for n in names if n not in STEPS]
+    if unknown:
+        print(f"bench: unknown step(s) {unknown}; choose from {list(STEPS)}", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(HERE))
+    for name in names:
+        print(f"bench: {name} ...", file=sys.stderr, flush=True)
+        STEPS[name]()
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    print_table(machine)
+    for text in PROFILES:
+        print(f"\nprofile: {text}")
     print(f"\n({time.perf_counter() - started:.0f} s)")
     (HERE / "results.json").write_text(
-        json.dumps({"machine": machine, "rows": ROWS}, indent=2) + "\n"
+        json.dumps({"machine": machine, "rows": ROWS, "profiles": PROFILES}, indent=2) + "\n"
     )
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

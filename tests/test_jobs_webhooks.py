@@ -29,9 +29,10 @@ def job_answer(status: str, **extra: Any) -> httpx.Response:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_wait_for_job_polls_with_growing_intervals(
+def test_wait_for_job_polls_a_young_job_at_poll_interval(
     mock: Any, sleeps: list[float], mode: str
 ) -> None:
+    # (Intervals grow with the job's age: tests/test_job_wait.py, on a virtual clock.)
     route = mock.get(JOBS).mock(
         side_effect=[
             job_answer("PENDING"),
@@ -45,7 +46,7 @@ def test_wait_for_job_polls_with_growing_intervals(
     )
     assert done.status.value == "COMPLETED"
     assert route.call_count == 4
-    assert sleeps == [1.0, 1.5, 2.0]
+    assert sleeps == [1.0, 1.0, 1.0]
 
 
 @pytest.mark.parametrize("mode", MODES)

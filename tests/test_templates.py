@@ -165,6 +165,11 @@ def fixture_pkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def fx(fixture_pkg: Path) -> Any:
+    # tests/test_spec_changes.py generates (and imports) another ``fixture_client``: drop it.
+    for name in [
+        m for m in sys.modules if m == "fixture_client" or m.startswith("fixture_client.")
+    ]:
+        del sys.modules[name]
     sys.path.insert(0, str(fixture_pkg))
     try:
         return importlib.import_module("tmpl_fixture_client.models")

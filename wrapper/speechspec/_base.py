@@ -104,7 +104,7 @@ class SyncBase(_Core):
     def _init_transport(self, http_client: httpx.Client | None) -> None:
         self._adopt(http_client, httpx.Client)
         self._client = http_client or httpx.Client(
-            headers={"User-Agent": self._pipeline.user_agent},
+            headers={"User-Agent": self._pipeline.user_agent, "Accept": "application/json"},
             timeout=self.timeout,
             transport=httpx.HTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
         )
@@ -173,7 +173,7 @@ class AsyncBase(_Core):
 
     def _new_client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            headers={"User-Agent": self._pipeline.user_agent},
+            headers={"User-Agent": self._pipeline.user_agent, "Accept": "application/json"},
             timeout=self.timeout,
             transport=httpx.AsyncHTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
         )

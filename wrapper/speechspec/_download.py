@@ -20,7 +20,6 @@ __all__ = ["DEFAULT_MAX_BYTES", "ProgressCallback", "download_async", "download_
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MAX_REDIRECTS = 5
-_CHUNK = 64 * 1024
 
 
 class _Retry(Exception):
@@ -120,7 +119,8 @@ def download_sync(
                             )
                             continue
                         plan.check_response(response, out)
-                        for chunk in response.iter_bytes(_CHUNK):
+                        # As the network delivers them: a chunk size would re-chunk (copy).
+                        for chunk in response.iter_bytes():
                             out.write(chunk)
                     finally:
                         response.close()
@@ -172,11 +172,12 @@ async def download_async(
                             )
                             continue
                         plan.check_response(response, out)
-                        async for chunk in response.aiter_bytes(_CHUNK):
+                        async for chunk in response.aiter_bytes():
                             out.write(chunk)
                     finally:
                         await response.aclose()
-                    out.commit()
+                    # fsync in a worker thread: the event loop keeps serving other transfers.
+                    await anyio.to_thread.run_sync(out.commit)
                     return target
             except httpx.RequestError as exc:
                 delay = plan.on_error(exc)

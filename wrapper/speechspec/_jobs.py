@@ -1,14 +1,37 @@
-"""Hamsa job polling: the decisions shared by the sync and async wait_for_job."""
+"""Hamsa job polling: the decisions shared by the sync and async wait_for_job.
+
+The loops in hamsa.py only do the I/O (send, sleep); JobPoll decides when to poll, bounds every
+request and sleep by the wait's deadline, reads the outcome of each answer, and teaches the
+client's JobHistory how long its jobs take (see _schedule.py for the policy)."""
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING
+import dataclasses
+import json
+import random
+from collections.abc import Iterable
+from time import monotonic
+from typing import TYPE_CHECKING, Any
 
+from ._deadline import DeadlineReached
+from ._redact import redact
+from ._schedule import JobHistory, PollSchedule
 from .errors import JobFailedError, JobTimeoutError
 
 if TYPE_CHECKING:
+    import httpx
     from hamsa_client.models import TTSResponseData
+
+    from ._pipeline import Call
+
+# Where a FAILED job may carry its reason: Hamsa does not document it, so look where APIs of
+# its kind put one (the job, its jobResponse, then the answer's envelope message).
+_REASON_KEYS = ("failureReason", "errorMessage", "error", "reason", "message", "detail")
+_MAX_REASON = 500
+# Envelope messages that say nothing about a failure.
+_EMPTY_MESSAGES = frozenset({"", "ok", "success", "successful", "done"})
+# Jitter only (not cryptography); one generator, so tests can seed it.
+_RNG = random.Random()  # noqa: S311
 
 
 def media_url(job: TTSResponseData) -> str | None:
@@ -23,38 +46,137 @@ def media_url(job: TTSResponseData) -> str | None:
     return None
 
 
+def _reason_in(mapping: Any) -> str | None:
+    if not isinstance(mapping, dict):
+        return None
+    for key in _REASON_KEYS:
+        value = mapping.get(key)
+        if isinstance(value, dict):
+            value = _reason_in(value)
+        if isinstance(value, str) and value.strip().lower() not in _EMPTY_MESSAGES:
+            return value.strip()
+    return None
+
+
+def failure_reason(job: TTSResponseData, body: bytes, secrets: Iterable[str]) -> str | None:
+    """The vendor's reason for a FAILED job, redacted and shortened, or None if it gave none."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        answer = None
+    data = answer.get("data") if isinstance(answer, dict) else None
+    extra = getattr(job, "additional_properties", None)
+    job_response = data.get("jobResponse") if isinstance(data, dict) else None
+    reason = (
+        _reason_in(extra)
+        or _reason_in(data)
+        or _reason_in(job_response)
+        or _reason_in({"message": answer.get("message")} if isinstance(answer, dict) else None)
+    )
+    if reason is None:
+        return None
+    reason = redact(reason, secrets)
+    return reason if len(reason) <= _MAX_REASON else reason[: _MAX_REASON - 3] + "..."
+
+
 class JobPoll:
-    """Polling with growing intervals under an overall deadline."""
+    """One wait_for_job: when to poll, under one deadline for every sleep and request."""
 
     def __init__(
-        self, job_id: str, *, timeout: float, poll_interval: float, max_interval: float
+        self,
+        job_id: str,
+        *,
+        timeout: float,
+        schedule: PollSchedule,
+        history: JobHistory,
+        secrets: tuple[str, ...] = (),
+        rng: random.Random | None = None,
     ) -> None:
         self.job_id = job_id
         self.timeout = timeout
-        self.deadline = time.monotonic() + timeout
-        self.interval = poll_interval
-        self.max_interval = max(max_interval, poll_interval)
+        self.started = monotonic()
+        self.deadline = self.started + timeout
+        self.schedule = schedule
+        self.history = history
+        self.secrets = secrets
+        self.rng = rng or _RNG
         self.polls = 0
+        self.job: TTSResponseData | None = None
+        self._sent = 0.0
+        self._latency = 0.0
+        self._saw_pending = False
+        known = history.lookup(job_id)
+        # Time is counted from the job's creation when this client created it; a job created
+        # elsewhere is polled at once (it may be long finished) and counted from now.
+        self.created = known.at if known else self.started
+        self.predicted = history.predict(known.chars) if known else None
+        self._unknown = known is None
 
-    def finished(self, job: TTSResponseData) -> bool:
+    # -- what the loops ask ---------------------------------------------------------------
+
+    def first_delay(self) -> float:
+        """Seconds to sleep before the first poll: none for a job this client did not create
+        (or created long enough ago); otherwise until its predicted completion, or until it is
+        ``poll_interval`` old (its create answer said PENDING), within ``max_poll_interval``."""
+        if self._unknown:
+            return 0.0
+        target = self.schedule.floor if self.predicted is None else self.predicted
+        wait = min(target - (monotonic() - self.created), self.schedule.ceiling)
+        return self._bounded(wait) if wait > 0 else 0.0
+
+    def request(self, call: Call) -> Call:
+        """The status request, bounded by the deadline."""
+        self._sent = monotonic()
+        if self._sent >= self.deadline:
+            raise self.timed_out(None)
+        return dataclasses.replace(call, deadline=self.deadline)
+
+    def finished(self, job: TTSResponseData, response: httpx.Response) -> bool:
         """True when COMPLETED; raise JobFailedError when FAILED."""
+        now = monotonic()
+        # A cheap, smoothed estimate of one status request's duration (for the last poll).
+        took = now - self._sent
+        self._latency = 0.7 * self._latency + 0.3 * took if self.polls else took
         self.polls += 1
+        self.job = job
         status = getattr(job.status, "value", None)
         if status == "FAILED":
-            raise JobFailedError(f"Hamsa job {self.job_id} failed", job=job)
-        return status == "COMPLETED"
-
-    def next_delay(self, job: TTSResponseData | None) -> float:
-        """Seconds to sleep before the next poll; JobTimeoutError when the deadline has passed."""
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            status = getattr(getattr(job, "status", None), "value", "unknown")
-            raise JobTimeoutError(
-                f"Hamsa job {self.job_id} did not finish within {self.timeout:g}s "
-                f"(last status {status}, {self.polls} polls)",
-                job_id=self.job_id,
+            self.history.forget(self.job_id)
+            reason = failure_reason(job, response.content, self.secrets)
+            raise JobFailedError(
+                f"Hamsa job {self.job_id} failed"
+                + (f": {reason}" if reason else " (no reason given)"),
                 job=job,
+                reason=reason,
             )
-        delay = min(self.interval, remaining)
-        self.interval = min(self.interval * 1.5, self.max_interval)
-        return delay
+        if status == "COMPLETED":
+            self.history.completed(
+                self.job_id, upper=self._sent - self.created, saw_pending=self._saw_pending
+            )
+            return True
+        self._saw_pending = True
+        return False
+
+    def next_delay(self) -> float:
+        """Seconds to sleep before the next poll; JobTimeoutError when the deadline has passed."""
+        age = monotonic() - self.created
+        return self._bounded(self.schedule.delay(age, self.predicted, self.rng))
+
+    def timed_out(self, cause: DeadlineReached | None) -> JobTimeoutError:
+        status = getattr(getattr(self.job, "status", None), "value", "unknown")
+        why = f": {cause}" if cause is not None else ""
+        return JobTimeoutError(
+            f"Hamsa job {self.job_id} did not finish within {self.timeout:g}s{why} "
+            f"(last status {status}, {self.polls} poll{'s' if self.polls != 1 else ''})",
+            job_id=self.job_id,
+            job=self.job,
+        )
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _bounded(self, delay: float) -> float:
+        """``delay`` cut so that the next poll can still answer before the deadline."""
+        remaining = self.deadline - monotonic()
+        if remaining <= 0:
+            raise self.timed_out(None)
+        return max(0.0, min(delay, remaining - self._latency))

@@ -2,7 +2,7 @@
 
     speechspec speak hamsa TEXT --voice-id V -o out.wav
     speechspec speak livepeer TEXT [--model-id M] [--description D] -o out.wav
-    speechspec batch {hamsa|livepeer} LINES.txt --out-dir DIR [--concurrency N]
+    speechspec batch {hamsa|livepeer} LINES.txt --out-dir DIR [--concurrency N] [--shard K/N]
     speechspec emulator [--host 127.0.0.1] [--port 8000] [--hamsa-key K] [--livepeer-token T]
                         [--livepeer-mode gateway|runner]
 
@@ -12,7 +12,6 @@ Exit codes: 0 success, 1 API or network error, 2 usage or input error, 130 inter
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import secrets
 import sys
@@ -21,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _args
+from . import _args, _batch_cli
 from ._config import HAMSA_ENV, LIVEPEER_DEFAULT_MODEL_ID, LIVEPEER_ENV, resolve_key
 from ._progress import Progress
 from ._version import __version__
@@ -75,16 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_key_flags(hamsa, "hamsa")
     _add_key_flags(livepeer, "livepeer")
 
-    batch = sub.add_parser("batch", help="synthesize every line of a file, resumably")
-    batch.add_argument("vendor", choices=("hamsa", "livepeer"))
-    batch.add_argument("lines", type=Path, help="a UTF-8 text file, one text per line")
-    batch.add_argument("--out-dir", required=True, type=Path)
-    batch.add_argument("--concurrency", type=int, default=4)
-    batch.add_argument("--voice-id", help="Hamsa voice (required for hamsa)")
-    batch.add_argument("--model-id", default=LIVEPEER_DEFAULT_MODEL_ID)
-    batch.add_argument("--description")
-    batch.add_argument("--base-url", help="API base URL (default: env, then the vendor's)")
-    _add_key_flags(batch, None)
+    _add_key_flags(_batch_cli.add_parser(sub), None)
 
     emulator = sub.add_parser("emulator", help="serve the local emulator of both APIs")
     emulator.add_argument("--host", default="127.0.0.1")
@@ -198,44 +188,6 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
     return EXIT_OK
 
 
-def _batch(args: argparse.Namespace, progress: Progress) -> int:
-    from . import AsyncHamsa, AsyncLivepeer
-    from ._batch import read_lines, run_batch
-
-    if args.concurrency < 1:
-        raise InvalidRequestError("--concurrency must be at least 1", param="concurrency")
-    if not args.lines.is_file():
-        raise InvalidRequestError(f"{args.lines}: no such file", param="lines")
-    if args.vendor == "hamsa" and not args.voice_id:
-        raise InvalidRequestError("--voice-id is required for hamsa", param="voice_id")
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    lines = read_lines(args.lines)
-    options: dict[str, Any]
-    if args.vendor == "hamsa":
-        client: Any = AsyncHamsa(_key(args, "hamsa"), base_url=args.base_url)
-        options = {"voice_id": args.voice_id}
-    else:
-        client = AsyncLivepeer(_key(args, "livepeer"), base_url=args.base_url)
-        options = {"model_id": args.model_id, "description": args.description}
-
-    async def main() -> Any:
-        async with client:
-            return await run_batch(
-                client,
-                lines,
-                args.out_dir,
-                concurrency=args.concurrency,
-                options=options,
-                progress=progress,
-            )
-
-    summary = asyncio.run(main())
-    print(f"done {summary.done}, skipped {summary.skipped}, failed {len(summary.failed)}")
-    for line, error in summary.failed:
-        print(f"  line {line.number}: {error}", file=sys.stderr)
-    return EXIT_API if summary.failed else EXIT_OK
-
-
 def _emulator(args: argparse.Namespace) -> int:
     try:
         import uvicorn
@@ -279,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "speak":
             return _speak(args, progress)
         if args.command == "batch":
-            return _batch(args, progress)
+            return _batch_cli.command(args, progress, _key(args, args.vendor))
         return _emulator(args)
     except (InvalidRequestError, ConfigurationError) as exc:
         progress.done()

@@ -220,11 +220,13 @@ class ResponseValidationError(SpeechspecError):
 
 
 class JobFailedError(SpeechspecError):
-    """A Hamsa job ended with status FAILED. ``job`` is the last job object seen."""
+    """A Hamsa job ended with status FAILED. ``job`` is the last job object seen; ``reason``
+    the vendor's failure message (secrets redacted), or None when it gave none."""
 
-    def __init__(self, message: str, *, job: Any) -> None:
+    def __init__(self, message: str, *, job: Any, reason: str | None = None) -> None:
         super().__init__(message)
         self.job = job
+        self.reason = reason
 
 
 class JobTimeoutError(SpeechspecError):

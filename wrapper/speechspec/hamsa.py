@@ -16,19 +16,23 @@ from ._answers import check_job_id, usable_media_url
 from ._base import AsyncBase, SyncBase, _Core
 from ._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, TimeoutTypes, resolve_key
 from ._download import DEFAULT_MAX_BYTES
-from ._inputs import positive_number
-from ._jobs import JobPoll, media_url
+from ._inputs import positive_number, require_text
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
 from ._parse import invalid, parse_success
 from ._pipeline import Call
-from .errors import ResponseValidationError
+from .errors import InvalidRequestError, ResponseValidationError
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
 
+    from ._jobs import JobPoll
     from ._raw_clients import AsyncHamsaWithRawResponse, HamsaWithRawResponse
 
 DEFAULT_JOB_TIMEOUT = 300.0
+# The job-wait schedule (see _schedule.py): never poll more often than DEFAULT_POLL_INTERVAL,
+# nor less often than DEFAULT_MAX_POLL_INTERVAL; in between, intervals grow with the job's age.
+DEFAULT_POLL_INTERVAL = 0.2
+DEFAULT_MAX_POLL_INTERVAL = 10.0
 _CREATE_NOTE = "the request may have been processed and the Hamsa job may exist (and be billed)"
 
 
@@ -54,6 +58,10 @@ class _HamsaCore(_Core):
             retry_billed=retry_billed,
             default_headers=default_headers,
         )
+        # Job polling loads on first use: it is not needed to import speechspec.
+        from ._schedule import JobHistory
+
+        self._history = JobHistory()
 
     def _create_call(
         self,
@@ -123,20 +131,39 @@ class _HamsaCore(_Core):
         the billed create, not at the first poll."""
         self._bind(self._job_call("job"), options)
 
-    @staticmethod
+    def _created(self, job: TTSResponseData, text: str) -> TTSResponseData:
+        # Remembered so that waiting for this job counts from its creation and learns its pace.
+        if isinstance(job.id, str):
+            self._history.created(job.id, len(text))
+        return job
+
     def _poll(
-        job_id: str, timeout: float, poll_interval: float, max_poll_interval: float
+        self, job_id: str, timeout: float, poll_interval: float, max_poll_interval: float
     ) -> JobPoll:
+        from ._jobs import JobPoll
+        from ._schedule import PollSchedule
+
+        require_text(job_id, "job_id")
+        floor = positive_number(poll_interval, "poll_interval")
+        ceiling = positive_number(max_poll_interval, "max_poll_interval")
+        if ceiling < floor:
+            raise InvalidRequestError(
+                f"max_poll_interval ({ceiling:g}) must not be below poll_interval ({floor:g})",
+                param="max_poll_interval",
+            )
         return JobPoll(
             job_id,
             timeout=positive_number(timeout, "timeout"),
-            poll_interval=positive_number(poll_interval, "poll_interval"),
-            max_interval=positive_number(max_poll_interval, "max_poll_interval"),
+            schedule=PollSchedule(floor, ceiling),
+            history=self._history,
+            secrets=self._pipeline.secrets,
         )
 
     @staticmethod
     def audio_url(job: TTSResponseData) -> str:
         from hamsa_client.models import TTSResponseData
+
+        from ._jobs import media_url
 
         _args.model(job, TTSResponseData, "job")
         url = media_url(job)
@@ -188,7 +215,7 @@ class Hamsa(_HamsaCore, SyncBase):
         Per-call options: see the README, "Per-call options"."""
         options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
         call = self._bind(self._create_call(text, voice_id, webhook_url, webhook_auth), options)
-        return self._create_result(self._sender.send(call))
+        return self._created(self._create_result(self._sender.send(call)), text)
 
     def get_job(
         self,
@@ -219,17 +246,21 @@ class Hamsa(_HamsaCore, SyncBase):
         job_id: str,
         *,
         timeout: float = DEFAULT_JOB_TIMEOUT,
-        poll_interval: float = 1.0,
-        max_poll_interval: float = 10.0,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_poll: Callable[[TTSResponseData], None] | None = None,
         request_timeout: Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
     ) -> TTSResponseData:
-        """Poll until COMPLETED (returned), FAILED (JobFailedError) or ``timeout`` seconds
-        (JobTimeoutError). ``on_poll(job)`` sees every state polled. ``request_timeout`` and
-        the other options apply to each poll request."""
+        """Poll until COMPLETED (returned), FAILED (JobFailedError, with the vendor's
+        ``reason``) or ``timeout`` seconds (JobTimeoutError): every sleep, request and retry
+        inside ends by then. Intervals grow with the job's age (about 15% of it), between
+        ``poll_interval`` and ``max_poll_interval``; for jobs this client created, waiting
+        counts from creation and follows the pace of its earlier jobs (README, "Waiting for
+        jobs"). ``on_poll(job)`` sees every state polled. ``request_timeout`` and the other
+        options apply to each poll request (its timeout also cut to the time left)."""
         _args.wait(job_id, timeout, poll_interval, max_poll_interval, on_poll)
         options = self._options(
             request_timeout,
@@ -238,14 +269,23 @@ class Hamsa(_HamsaCore, SyncBase):
             extra_query,
             timeout_param="request_timeout",
         )
+        from ._deadline import DeadlineReached
+
         poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
+        if delay := poll.first_delay():
+            time.sleep(delay)
         while True:
-            job = self._get_job(job_id, options)
+            call = poll.request(self._bind(self._job_call(job_id), options))
+            try:
+                response = self._sender.send(call)
+            except DeadlineReached as exc:
+                raise poll.timed_out(exc) from exc
+            job = self._job_result(response, job_id)
             if on_poll is not None:
                 on_poll(job)
-            if poll.finished(job):
+            if poll.finished(job, response):
                 return job
-            time.sleep(poll.next_delay(job))
+            time.sleep(poll.next_delay())
 
     def synthesize(
         self,
@@ -333,7 +373,7 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
     ) -> TTSResponseData:
         options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
         call = self._bind(self._create_call(text, voice_id, webhook_url, webhook_auth), options)
-        return self._create_result(await self._sender.send(call))
+        return self._created(self._create_result(await self._sender.send(call)), text)
 
     async def get_job(
         self,
@@ -362,8 +402,8 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         job_id: str,
         *,
         timeout: float = DEFAULT_JOB_TIMEOUT,
-        poll_interval: float = 1.0,
-        max_poll_interval: float = 10.0,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_poll: Callable[[TTSResponseData], None] | None = None,
         request_timeout: Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -380,14 +420,23 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
             extra_query,
             timeout_param="request_timeout",
         )
+        from ._deadline import DeadlineReached
+
         poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
+        if delay := poll.first_delay():
+            await anyio.sleep(delay)
         while True:
-            job = await self._get_job(job_id, options)
+            call = poll.request(self._bind(self._job_call(job_id), options))
+            try:
+                response = await self._sender.send(call)
+            except DeadlineReached as exc:
+                raise poll.timed_out(exc) from exc
+            job = self._job_result(response, job_id)
             if on_poll is not None:
                 on_poll(job)
-            if poll.finished(job):
+            if poll.finished(job, response):
                 return job
-            await anyio.sleep(poll.next_delay(job))
+            await anyio.sleep(poll.next_delay())
 
     async def synthesize(
         self,

@@ -1,0 +1,166 @@
+"""The ``speechspec batch`` command: its options, its checks, its report."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from ._batch import Summary
+from ._batch_input import Shard, check_lines
+from ._config import LIVEPEER_DEFAULT_MODEL_ID
+from ._progress import Progress
+from .errors import InvalidRequestError
+
+EPILOG = """\
+Each non-blank line becomes OUT_DIR/<line number>-<text hash>.wav. Rerun the same command to
+resume: lines whose file exists are skipped without a request; a Hamsa job created by an
+interrupted run is polled and downloaded, not created again (the journal in
+OUT_DIR/.speechspec-batch/ records every job before it is waited for). A line whose POST was
+in flight when the run died may have been billed: it is reported as uncertain and not sent
+again unless you pass --retry-uncertain. The run stops early when the first answers all say
+every line will fail (401/403, 404 on the route, connection refused).
+
+Split a corpus over N processes or machines sharing OUT_DIR:
+  speechspec batch hamsa corpus.txt --voice-id Amjad --out-dir audio --shard 1/4
+  ...
+  speechspec batch hamsa corpus.txt --voice-id Amjad --out-dir audio --shard 4/4
+
+Exit codes: 0 every line done or skipped; 1 a line failed, is uncertain, or the run stopped
+early; 2 bad input; 130 interrupted: Ctrl-C or SIGTERM (rerun to resume)."""
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    batch: argparse.ArgumentParser = sub.add_parser(
+        "batch",
+        help="synthesize every line of a file, resumably",
+        description="Synthesize every line of a UTF-8 text file to its own WAV file.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    batch.add_argument("vendor", choices=("hamsa", "livepeer"), help="which API to use")
+    batch.add_argument("lines", type=Path, help="a UTF-8 text file, one text per line")
+    batch.add_argument(
+        "--out-dir", required=True, type=Path, help="where the WAV files go (created if missing)"
+    )
+    batch.add_argument(
+        "--concurrency", type=int, default=4, help="lines in flight at once (default 4)"
+    )
+    batch.add_argument("--voice-id", help="Hamsa voice, e.g. Amjad (required for hamsa)")
+    batch.add_argument(
+        "--job-timeout",
+        type=float,
+        default=300.0,
+        help="hamsa: seconds to wait for each job (default 300)",
+    )
+    batch.add_argument(
+        "--model-id",
+        default=LIVEPEER_DEFAULT_MODEL_ID,
+        help=f"livepeer: the model (default {LIVEPEER_DEFAULT_MODEL_ID})",
+    )
+    batch.add_argument("--description", help="livepeer: the speaker, e.g. 'A calm female voice'")
+    batch.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="process only share K of N (lines numbered K, K+N, K+2N, ...), so N processes "
+        "can split one corpus over the same --out-dir without overlap",
+    )
+    batch.add_argument(
+        "--fail-fast",
+        action="store_true",
+        help="send no new line after the first failure (lines in flight finish)",
+    )
+    batch.add_argument(
+        "--retry-uncertain",
+        action="store_true",
+        help="send again the lines whose earlier POST may have been billed (see below)",
+    )
+    batch.add_argument("--base-url", help="API base URL (default: env, then the vendor's)")
+    return batch
+
+
+def command(args: argparse.Namespace, progress: Progress, key: str | None) -> int:
+    from . import AsyncHamsa, AsyncLivepeer
+    from ._batch import run_batch
+    from ._batch_vendor import HamsaVendor, LivepeerVendor, Vendor
+
+    if args.concurrency < 1:
+        raise InvalidRequestError("--concurrency must be at least 1", param="concurrency")
+    if args.job_timeout <= 0:
+        raise InvalidRequestError("--job-timeout must be positive", param="job_timeout")
+    shard = Shard.parse(args.shard) if args.shard is not None else Shard()
+    if not args.lines.is_file():
+        raise InvalidRequestError(f"{args.lines}: no such file", param="lines")
+    if args.vendor == "hamsa" and not args.voice_id:
+        raise InvalidRequestError("--voice-id is required for hamsa", param="voice_id")
+    if args.out_dir.exists() and not args.out_dir.is_dir():
+        raise InvalidRequestError(f"--out-dir {args.out_dir} is not a directory", param="out_dir")
+    summary = Summary(total=check_lines(args.lines, shard))  # every line read before a POST
+    vendor: Vendor
+    client: Any
+    if args.vendor == "hamsa":
+        client = AsyncHamsa(key, base_url=args.base_url)
+        vendor = HamsaVendor(client, voice_id=args.voice_id, job_timeout=args.job_timeout)
+    else:
+        client = AsyncLivepeer(key, base_url=args.base_url)
+        vendor = LivepeerVendor(client, model_id=args.model_id, description=args.description)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+
+    async def main() -> Summary:
+        # SIGTERM (a job runner stopping us) is a Ctrl-C: in-flight POSTs get journaled.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            task = asyncio.current_task()
+            if task is not None:
+                asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        async with client:
+            return await run_batch(
+                vendor,
+                args.lines,
+                args.out_dir,
+                shard=shard,
+                concurrency=args.concurrency,
+                retry_uncertain=args.retry_uncertain,
+                fail_fast=args.fail_fast,
+                progress=progress,
+                summary=summary,
+            )
+
+    try:
+        asyncio.run(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        progress.done()
+        report(summary, interrupted=True)
+        raise KeyboardInterrupt from None
+    report(summary)
+    return 0 if summary.ok else 1
+
+
+def report(summary: Summary, *, interrupted: bool = False) -> None:
+    s = summary
+    counts = f"done {s.done}, skipped {s.skipped}, failed {s.failed_count}"
+    if s.uncertain:
+        counts += f", uncertain {len(s.uncertain)}"
+    if s.not_attempted:
+        counts += f", not attempted {s.not_attempted}"
+    if s.resumed:
+        counts += f" ({s.resumed} done from jobs journaled by an earlier run)"
+    print(counts, flush=True)
+    err = sys.stderr
+    if s.stopped:
+        print(f"speechspec: {s.stopped}", file=err)
+    for number, message in s.failed:
+        print(f"  line {number}: {message}", file=err)
+    if s.failed_count > len(s.failed):
+        print(f"  ... and {s.failed_count - len(s.failed)} more failures", file=err)
+    for number, message in s.uncertain:
+        print(f"  line {number}: uncertain: {message}", file=err)
+    if interrupted and s.journal is not None:
+        print(
+            f"speechspec: jobs in flight are journaled in {s.journal}; "
+            "rerun the same command to finish them without paying twice",
+            file=err,
+        )

@@ -1,0 +1,268 @@
+"""The batch journal: what was billed, written down before anyone waits for it.
+
+One append-only text file per shard in ``OUT/.speechspec-batch/`` (``1-of-1.journal``; a
+process writes only its own, so shards never share a writer, on one machine or many), one
+record per line, tab-separated, keyed by the line's key (number and text hash):
+
+    I  key          intent: the billed POST for this line is about to be sent
+    C  key  ref     created: the Hamsa job id (or Livepeer audio URL; empty if not recoverable)
+    U  key  reason  the POST failed in a way that may still have billed it
+    X  key          the line may be sent again (its POST was refused unprocessed, or its job failed)
+    D  key          done: the output file is in place
+
+``I`` and ``C`` are fsync'd before the POST is sent and before the job is waited for, so a
+SIGKILL at any moment leaves either no intent (nothing was sent) or an intent the resume
+treats as "may have been billed". Records are group-committed: concurrent lines share one
+fsync, done in a thread so the event loop keeps polling and downloading meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from ._batch_input import Shard
+from .errors import InvalidRequestError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks; one process per directory
+    fcntl = None  # type: ignore[assignment]
+
+DIRNAME = ".speechspec-batch"
+SUFFIX = ".journal"
+_RANK = {"I": 1, "U": 1, "C": 2}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A line the journal says is unfinished: ``kind`` C (job ``ref`` exists), I or U
+    (uncertain: its POST may have been billed, ``reason`` says why)."""
+
+    kind: str
+    ref: str = ""
+    reason: str = ""
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _read(path: Path, shard: Shard) -> tuple[dict[str, tuple[str, str]], int]:
+    """The last state of every key of ``shard`` in one journal file (in file order), and how
+    many records it holds. A torn last record (a kill mid-write) is ignored: its fsync never
+    completed, so nothing was sent on its strength."""
+    state: dict[str, tuple[str, str]] = {}
+    records = 0
+    every, index = shard.count, shard.index - 1
+    with path.open("r", encoding="utf-8", errors="replace", newline="\n") as fh:
+        for record in fh:
+            if record[-1:] != "\n" or record[:1] == "#":
+                continue
+            records += 1
+            kind, _, rest = record[:-1].partition("\t")
+            if kind == "D" or kind == "X":
+                state.pop(rest, None)
+                continue
+            key, _, value = rest.partition("\t")
+            number = key.partition("-")[0]
+            if kind in _RANK and number.isdigit() and (int(number) - 1) % every == index:
+                state[key] = (kind, value)
+    return state, records
+
+
+class Journal:
+    """This shard's journal, locked for the life of the run; ``entries`` holds the unfinished
+    lines of the share as recorded by every journal in the directory (earlier runs, other
+    shard layouts)."""
+
+    def __init__(self, out_dir: Path, shard: Shard) -> None:
+        self.dir = out_dir / DIRNAME
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.dir / f"{shard.name}{SUFFIX}"
+        self._fh: IO[str] = self.path.open("a+", encoding="utf-8", newline="\n")
+        self._lock_own(shard)
+        self.entries: dict[str, Entry] = {}
+        self._live: dict[str, tuple[str, str]] = {}  # this run's records, finished ones dropped
+        self._load(shard)
+        self._io = threading.Lock()  # one writer of the file at a time
+        self._buffer = threading.Lock()  # records appended by the loop, taken by the writer
+        self._pending: list[str] = []
+        self._next: asyncio.Future[None] | None = None
+        self._syncing = False
+
+    # -- start: lock, read, compact ------------------------------------------------------
+
+    def _lock_own(self, shard: Shard) -> None:
+        if fcntl is None:
+            return
+        try:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._fh.close()
+            raise InvalidRequestError(
+                f"another `speechspec batch --shard {shard.index}/{shard.count}` is already running on "
+                f"{self.dir.parent} (its journal {self.path.name} is locked)",
+                param="shard",
+            ) from None
+        for other in self.dir.glob(f"*{SUFFIX}"):
+            if other == self.path:
+                continue
+            count = other.name.removesuffix(SUFFIX).rpartition("-of-")[2]
+            if count != str(shard.count) and _locked(other):
+                self._fh.close()
+                raise InvalidRequestError(
+                    f"a batch with --shard .../{count} is running on {self.dir.parent}: shards "
+                    f"running at the same time must all use the same N (here {shard.count})",
+                    param="shard",
+                )
+
+    def _load(self, shard: Shard) -> None:
+        merged: dict[str, tuple[str, str]] = {}
+        own_records = 0
+        for path in sorted(self.dir.glob(f"*{SUFFIX}")):
+            state, records = _read(path, shard)
+            if path == self.path:
+                own_records = records
+            # Across files the order is unknown: the most conservative record wins (a job
+            # that exists over an uncertain POST over a line free to send).
+            for key, value in state.items():
+                if key not in merged or _RANK[value[0]] > _RANK[merged[key][0]]:
+                    merged[key] = value
+        for key, (kind, ref) in merged.items():
+            if kind == "C" and ref:
+                self.entries[key] = Entry("C", ref=ref)
+            elif kind == "C":
+                self.entries[key] = Entry("U", reason="billed, but its answer was not recoverable")
+            else:
+                self.entries[key] = Entry(kind, reason=ref)
+        self._fh.seek(0, os.SEEK_END)
+        if own_records > 1000 and len(self.entries) * 2 < own_records:
+            self._compact(self._unfinished())
+        elif self._fh.tell() and not self._ends_with_newline():
+            self._fh.write("\n")  # after a torn record, start the next one on its own line
+
+    def _ends_with_newline(self) -> bool:
+        with self.path.open("rb") as fh:
+            fh.seek(-1, os.SEEK_END)
+            return fh.read(1) == b"\n"
+
+    def _compact(self, live: dict[str, tuple[str, str]]) -> None:
+        """Rewrite this shard's own journal as just the ``live`` (unfinished) records: atomic
+        rename, and the lock moves to the new file, which no other process can have opened."""
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+            fh.writelines(_format(kind, key, value) for key, (kind, value) in live.items())
+            fh.flush()
+            os.fsync(fh.fileno())
+        new = tmp.open("a+", encoding="utf-8", newline="\n")
+        if fcntl is not None:
+            fcntl.flock(new.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(tmp, self.path)
+        _fsync_dir(self.dir)
+        self._fh.close()
+        self._fh = new
+        self._fh.seek(0, os.SEEK_END)
+
+    def _unfinished(self) -> dict[str, tuple[str, str]]:
+        """What a resume needs: loaded entries not dealt with yet, and this run's open ones."""
+        live = {key: (e.kind, e.ref or e.reason) for key, e in self.entries.items()}
+        live.update(self._live)
+        return live
+
+    # -- writing -------------------------------------------------------------------------
+
+    async def record(self, kind: str, key: str, value: str = "", *, durable: bool = True) -> None:
+        """Append a record; with ``durable`` return only once it is fsync'd."""
+        with self._buffer:
+            self._pending.append(_format(kind, key, value))
+        if kind == "D" or kind == "X":
+            self._live.pop(key, None)
+            self.entries.pop(key, None)
+        else:
+            self._live[key] = (kind, _clean(value))
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        done = self._next
+        if not self._syncing:
+            self._start_sync()
+        if durable:
+            await asyncio.shield(done)
+
+    def _start_sync(self) -> None:
+        done, self._next = self._next, None
+        self._syncing = True
+        asyncio.get_running_loop().create_task(self._sync(done))
+
+    async def _sync(self, done: asyncio.Future[None] | None) -> None:
+        try:
+            await asyncio.to_thread(self._write)
+        except asyncio.CancelledError:
+            if done is not None:
+                done.cancel()
+            raise
+        except Exception as exc:  # handed to every waiter of this batch
+            if done is not None and not done.done():
+                done.set_exception(exc)
+        else:
+            if done is not None and not done.done():
+                done.set_result(None)
+        finally:
+            self._syncing = False
+            if self._next is not None:
+                self._start_sync()
+
+    def _write(self) -> None:
+        """Write and fsync everything appended so far (records appended while a previous
+        fsync ran are written together: one fsync for many lines)."""
+        with self._io:
+            with self._buffer:
+                data, self._pending = "".join(self._pending), []
+            if self._fh.closed:
+                if data:
+                    raise OSError("the batch journal is closed")
+                return
+            self._fh.write(data)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        """Write what is still pending (also after an interrupt) and fsync; then shrink the
+        file to the unfinished records, so the next run reads only those; release the lock."""
+        if self._fh.closed:
+            return
+        self._write()
+        with self._io:
+            self._compact(self._unfinished())
+            self._fh.close()
+
+
+def _format(kind: str, key: str, value: str) -> str:
+    return f"{kind}\t{key}\t{_clean(value)}\n" if value else f"{kind}\t{key}\n"
+
+
+def _locked(path: Path) -> bool:
+    """True when a running process holds ``path``'s lock."""
+    assert fcntl is not None
+    try:
+        with path.open("rb") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    except OSError:
+        return False
+    return False
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
