@@ -13,7 +13,7 @@ JSON ?=
 NODE_STAMP := tools/node_modules/.installed-stamp
 
 .PHONY: install specs generate check-generated lint typecheck test demo contract bench clean
-.PHONY: dist-check
+.PHONY: dist-check flake-check
 
 install: $(STAMP)
 
@@ -65,6 +65,14 @@ typecheck: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
+
+# The socket-level tests FLAKE_RUNS times (20); fails on any failure or any difference.
+FLAKE_RUNS ?= 20
+FLAKE_JOBS ?= 1
+# Property tests take fewer examples here: this target is about sockets and timing.
+flake-check: $(STAMP)
+	SPEECHSPEC_PROPERTY_EXAMPLES=$${SPEECHSPEC_PROPERTY_EXAMPLES:-8} \
+		$(PY) tools/flake_check.py --runs $(FLAKE_RUNS) --jobs $(FLAKE_JOBS)
 
 demo: $(STAMP)
 	$(PY) tools/demo.py

@@ -53,10 +53,13 @@ Behaviour = Callable[[Conn], None]
 
 @dataclass
 class RawServer:
-    """Reads each request fully (unless ``read_request`` is False), then runs ``behaviour``."""
+    """Reads each request fully (unless ``read_request`` is False), then runs ``behaviour``.
+    ``peek_request`` (with read_request False) waits until the whole request has arrived but
+    leaves it unread: the client has finished connecting and sending, whatever the timing."""
 
     behaviour: Behaviour
     read_request: bool = True
+    peek_request: bool = False
     requests: list[bytes] = field(default_factory=list)
     connections: int = 0
 
@@ -96,6 +99,9 @@ class RawServer:
                 return
             with self._lock:
                 self.requests.append(request)
+        elif self.peek_request and not self._peek(client):
+            client.close()
+            return
         conn = Conn(client, len(self.requests), request or b"")
         try:
             self.behaviour(conn)
@@ -104,6 +110,29 @@ class RawServer:
         finally:
             with contextlib.suppress(OSError):
                 client.close()
+
+    @staticmethod
+    def _peek(client: socket.socket) -> bool:
+        """Wait (up to 5 s) until a whole request sits unread in the receive buffer."""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                data = client.recv(1 << 20, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                data = b""
+            except OSError:
+                return False
+            head, sep, body = data.partition(b"\r\n\r\n")
+            if sep:
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value.strip())
+                if len(body) >= length:
+                    return True
+            threading.Event().wait(0.001)
+        return False
 
     @staticmethod
     def _read(client: socket.socket) -> bytes | None:

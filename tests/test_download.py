@@ -241,9 +241,11 @@ def test_data_url_over_the_cap_is_refused_before_decoding(tmp_path: Path) -> Non
 
 def test_bad_target_paths(tmp_path: Path) -> None:
     client = make("livepeer", "sync")
-    with pytest.raises(errors.DownloadError, match="does not exist"):
+    # Argument errors, found before any I/O: InvalidRequestError naming the parameter.
+    with pytest.raises(errors.InvalidRequestError, match="does not exist") as info:
         client.download("data:,x", tmp_path / "missing" / "a.wav")
-    with pytest.raises(errors.DownloadError, match="is a directory"):
+    assert info.value.param == "path"
+    with pytest.raises(errors.InvalidRequestError, match="is a directory"):
         client.download("data:,x", tmp_path)
     with pytest.raises(errors.InvalidRequestError, match="max_bytes"):
         client.download("data:,x", tmp_path / "a", max_bytes=0)

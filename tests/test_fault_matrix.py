@@ -22,7 +22,10 @@ from rawserver import BlackholeListener, Conn, RawServer, closed_port
 from speechspec import errors
 
 MATRIX: list[tuple[str, ...]] = []  # read by conftest's terminal summary
+# Short timeouts only where the cell is about a timeout; every other cell waits patiently, so
+# that a loaded machine (slow answers) cannot turn an expected outcome into a timeout.
 TIMEOUT = httpx.Timeout(0.6, connect=0.3)
+PATIENT = httpx.Timeout(20.0, connect=5.0)
 
 
 def _valid(op: str) -> bytes:
@@ -39,7 +42,7 @@ _pause = threading.Event().wait
 
 
 def _slow(conn: Conn) -> None:
-    _pause(2)
+    _pause(5)  # far beyond TIMEOUT's 0.6 s read timeout, however slow the client is
 
 
 def _trickle(body: bytes) -> Callable[[Conn], None]:
@@ -74,6 +77,8 @@ class Cell:
     get: int | None  # ... for the job-status GET
     read_request: bool = True
     message: str = ""
+    short_timeout: bool = False  # the cell is about a timeout: use TIMEOUT, not PATIENT
+    peek: bool = False  # with read_request False: reset only once the request has arrived
 
 
 def _status(code: str, body: bytes = b"", **headers: str) -> Callable[[Conn, bytes], None]:
@@ -85,8 +90,17 @@ HTML_502 = (
 )
 CELLS = [
     Cell("connection refused", "refused", errors.APIConnectionError, None, None),
-    Cell("connect timeout", "blackhole", errors.APITimeoutError, None, None),
-    Cell("read timeout (no answer)", lambda c, v: _slow(c), errors.APITimeoutError, 1, 3),
+    Cell("connect timeout", "blackhole", errors.APITimeoutError, None, None, short_timeout=True),
+    Cell(
+        "read timeout (no answer)",
+        lambda c, v: _slow(c),
+        errors.APITimeoutError,
+        1,
+        3,
+        short_timeout=True,
+    ),
+    # Deterministic: the server resets once the whole request has arrived, unread. Resetting
+    # at accept instead races the client's connect (see test_reset_at_accept_outcomes).
     Cell(
         "reset before request read",
         lambda c, v: c.reset(),
@@ -94,6 +108,7 @@ CELLS = [
         1,
         3,
         read_request=False,
+        peek=True,
     ),
     Cell("reset after request read", lambda c, v: c.reset(), errors.APIConnectionError, 1, 3),
     Cell(
@@ -208,7 +223,7 @@ CELLS = [
 OPS = [("hamsa", "create"), ("hamsa", "status"), ("livepeer", "livepeer")]
 
 
-def _client(vendor: str, mode: str, base_url: str) -> Any:
+def _client(vendor: str, mode: str, base_url: str, timeout: httpx.Timeout = PATIENT) -> Any:
     cls = {
         ("hamsa", "sync"): speechspec.Hamsa,
         ("hamsa", "async"): speechspec.AsyncHamsa,
@@ -216,7 +231,7 @@ def _client(vendor: str, mode: str, base_url: str) -> Any:
         ("livepeer", "async"): speechspec.AsyncLivepeer,
     }[(vendor, mode)]
     key = "hk-matrix-key" if vendor == "hamsa" else "lp-matrix-token"
-    return cls(key, base_url=base_url, timeout=TIMEOUT)
+    return cls(key, base_url=base_url, timeout=timeout)
 
 
 def _invoke(client: Any, op: str) -> Any:
@@ -257,12 +272,14 @@ def test_fault_matrix(cell: Cell, vendor: str, op: str, mode: str, sleeps: list[
         assert callable(behaviour)
         valid = _valid(op)
         server = RawServer(
-            lambda conn: behaviour(conn, valid), read_request=cell.read_request
+            lambda conn: behaviour(conn, valid),
+            read_request=cell.read_request,
+            peek_request=cell.peek,
         ).start()
         base = server.url
     if vendor == "livepeer":
         base += "/livepeer"  # a path prefix, as Studio's gateway has
-    client = _client(vendor, mode, base)
+    client = _client(vendor, mode, base, TIMEOUT if cell.short_timeout else PATIENT)
     outcome = "ok"
     try:
         if cell.expect is None:
@@ -306,7 +323,44 @@ def test_opting_in_retries_the_billed_post_after_a_5xx(sleeps: list[float]) -> N
         )
     ) as server:
         client = speechspec.Hamsa(
-            "hk-matrix-key", base_url=server.url, timeout=TIMEOUT, retry_billed=True
+            "hk-matrix-key", base_url=server.url, timeout=PATIENT, retry_billed=True
         )
         assert client.text_to_speech("t", voice_id="v").id == "job-123"
     assert len(server.requests) == 3
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(("vendor", "op"), OPS, ids=[f"{v}-{o}" for v, o in OPS])
+def test_reset_at_accept_outcomes(vendor: str, op: str, mode: str, sleeps: list[float]) -> None:
+    """A reset sent the moment the connection is accepted races the client: it lands during
+    connect (or while httpcore sets up the socket), or during the send or the read. Each
+    outcome is allowed, and each must say what it means:
+
+    - connect-phase: httpx.ConnectError, nothing was sent, so even a billed POST is retried:
+      3 connections, may_have_been_processed False;
+    - send/read-phase: the request may have left, so a billed POST stops there
+      (may_have_been_processed True, the message says so); a GET is retried.
+
+    A run can mix them (a connect-phase failure, then a send-phase one): every attempt is one
+    connection, and a POST is never attempted again after a failure that may have sent it."""
+    server = RawServer(lambda conn: conn.reset(), read_request=False).start()
+    base = server.url + ("/livepeer" if vendor == "livepeer" else "")
+    try:
+        with pytest.raises(errors.APIConnectionError) as info:
+            _call(_client(vendor, mode, base), op)
+        err = info.value
+        assert 1 <= err.attempts <= 3
+        assert server.connections == err.attempts
+        if err.may_have_been_processed:
+            assert "ConnectError" not in str(err)
+            if op != "status":
+                assert "may have been processed" in str(err)
+            else:
+                assert err.attempts == 3  # a GET is retried whatever the phase
+        else:
+            assert "ConnectError" in str(err)  # the only failure that sends nothing
+            assert err.attempts == 3
+        outcome = "sent" if err.may_have_been_processed else "not sent"
+        MATRIX.append(("reset at accept (racy)", f"{vendor}:{op}", mode, outcome, "1-3"))
+    finally:
+        server.stop()

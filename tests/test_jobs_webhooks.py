@@ -90,7 +90,7 @@ def test_hamsa_synthesize_checks_the_path_before_creating_a_billed_job(
     mock: Any, tmp_path: Path
 ) -> None:
     create = mock.post(f"{HAMSA_URL}/v1/jobs/text-to-speech").respond(200, json=create_answer())
-    with pytest.raises(errors.DownloadError, match="does not exist"):
+    with pytest.raises(errors.InvalidRequestError, match="does not exist"):
         make("hamsa", "sync").synthesize("t", tmp_path / "nope" / "a.wav", voice_id="v")
     assert create.call_count == 0
 

@@ -78,7 +78,10 @@ def test_hamsa_create_request_is_exact(mock: Any, mode: str) -> None:
 def test_hamsa_get_job_request_is_exact(mock: Any, mode: str) -> None:
     route = mock.get(f"{HAMSA_URL}/v1/jobs").respond(
         200,
-        json={"message": "ok", "data": job("COMPLETED", mediaUrl="https://m.example.com/x.wav")},
+        json={
+            "message": "ok",
+            "data": job("COMPLETED", id="job 1/2", mediaUrl="https://m.example.com/x.wav"),
+        },
     )
     result = call(make("hamsa", mode), "get_job", "job 1/2")
     request = route.calls.last.request

@@ -3,19 +3,28 @@ and downloads. Vendor classes add their operations on top."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import socket
+import weakref
 from pathlib import Path
 from types import TracebackType
 from typing import Self, cast
 
 import httpx
 
+from . import _args
+from ._args import flag
 from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_max_retries, resolve_timeout
 from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
-from ._inputs import max_bytes as check_max_bytes
-from ._inputs import require_text
+from ._lifecycle import (
+    GuardedAsyncSender,
+    GuardedSyncSender,
+    check_open,
+    close_async,
+    live_async_client,
+)
 from ._logging import configure_from_env
 from ._observed import AsyncObservedClient, ObservedClient
 from ._options import (
@@ -27,7 +36,7 @@ from ._options import (
     headers_option,
     request_options,
 )
-from ._pipeline import AsyncSender, Pipeline, SyncSender
+from ._pipeline import Pipeline
 from ._retry import RetryPolicy
 from ._version import __version__
 from ._with_options import OptionsMixin
@@ -62,7 +71,9 @@ class _Core(OptionsMixin):
         self._pipeline = Pipeline(
             base_url=self.base_url,
             timeout=self.timeout,
-            policy=RetryPolicy(max_retries=self.max_retries, retry_billed=bool(retry_billed)),
+            policy=RetryPolicy(
+                max_retries=self.max_retries, retry_billed=flag(retry_billed, "retry_billed")
+            ),
             auth_header=f"{self._auth_scheme} {key}" if key else None,
             secrets=(key,) if key else (),
             user_agent=f"speechspec/{__version__}",
@@ -80,6 +91,7 @@ class _Core(OptionsMixin):
                 f"got {type(http_client).__name__}"
             )
         self._owns_client = http_client is None
+        self._closed = False
         if self._owns_client:
             self._pipeline = dataclasses.replace(self._pipeline, send_user_agent=False)
 
@@ -99,7 +111,7 @@ class SyncBase(_Core):
         self._rebind_sender()
 
     def _rebind_sender(self) -> None:
-        self._sender = SyncSender(self._pipeline, self._client)
+        self._sender = GuardedSyncSender(self._pipeline, self._client, self)
 
     def download(
         self,
@@ -119,21 +131,24 @@ class SyncBase(_Core):
         ``on_progress(bytes_so_far, total_or_None)`` is called as bytes arrive.
         ``timeout``, ``max_retries`` and ``extra_headers`` apply to this download's requests
         (the client's key and default_headers are never sent to a media host)."""
+        url, target, cap = _args.download(url, path, max_bytes, allow_http, on_progress)
         options = request_options(
             timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
         )
+        check_open(self, self._client)
         return download_sync(
             cast(httpx.Client, ObservedClient(self._client, self._pipeline.secrets)),
             self._pipeline.with_options(options),
-            require_text(url, "url"),
-            path,
-            max_bytes=check_max_bytes(max_bytes),
+            url,
+            target,
+            max_bytes=cap,
             allow_http=allow_http,
             progress=on_progress,
         )
 
     def close(self) -> None:
         """Close the owned httpx client (a client passed as http_client is the caller's)."""
+        self._closed = True
         if self._owns_client:
             self._client.close()
 
@@ -152,15 +167,19 @@ class SyncBase(_Core):
 class AsyncBase(_Core):
     def _init_transport(self, http_client: httpx.AsyncClient | None) -> None:
         self._adopt(http_client, httpx.AsyncClient)
-        self._client = http_client or httpx.AsyncClient(
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._client = http_client or self._new_client()
+        self._rebind_sender()
+
+    def _new_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
             headers={"User-Agent": self._pipeline.user_agent, "Accept": "application/json"},
             timeout=self.timeout,
             transport=httpx.AsyncHTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
         )
-        self._rebind_sender()
 
     def _rebind_sender(self) -> None:
-        self._sender = AsyncSender(self._pipeline, self._client)
+        self._sender = GuardedAsyncSender(self._pipeline, self._client, self)
 
     async def download(
         self,
@@ -175,23 +194,24 @@ class AsyncBase(_Core):
         extra_headers: Headers | None = None,
     ) -> Path:
         """Async twin of the sync ``download``."""
+        url, target, cap = _args.download(url, path, max_bytes, allow_http, on_progress)
         options = request_options(
             timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
         )
+        client = live_async_client(self)
         return await download_async(
-            cast(httpx.AsyncClient, AsyncObservedClient(self._client, self._pipeline.secrets)),
+            cast(httpx.AsyncClient, AsyncObservedClient(client, self._pipeline.secrets)),
             self._pipeline.with_options(options),
-            require_text(url, "url"),
-            path,
-            max_bytes=check_max_bytes(max_bytes),
+            url,
+            target,
+            max_bytes=cap,
             allow_http=allow_http,
             progress=on_progress,
         )
 
     async def aclose(self) -> None:
         """Close the owned httpx client (a client passed as http_client is the caller's)."""
-        if self._owns_client:
-            await self._client.aclose()
+        await close_async(self)
 
     async def close(self) -> None:
         """Alias of aclose(), so sync and async twins share method names."""

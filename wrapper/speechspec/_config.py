@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import httpx
 
+from ._args import MAX_RETRIES
 from ._options import NotGiven, timeout_option
+from ._redact import shown_url
 from .errors import ConfigurationError, InvalidRequestError
 
 HAMSA_DEFAULT_BASE_URL = "https://api.tryhamsa.com"
@@ -53,6 +55,8 @@ def resolve_key(
     """The key from the argument, else from the environment (read now, not at import).
     ``flag`` is the CLI option that gave ``given``: messages then name it instead of
     ``argument=``, which a CLI user never typed."""
+    if given is not None and not isinstance(given, str):
+        raise ConfigurationError(f"{flag or argument} must be a string, got {type(given).__name__}")
     key = given if given is not None else os.environ.get(env.key_var)
     if key is not None:
         key = key.strip()
@@ -63,25 +67,41 @@ def resolve_key(
                 f"or pass {flag or argument + '='}"
             )
         return None
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in key):
-        # Never echo the key itself: only say what is wrong with it and where it came from.
+    # It travels in an HTTP header: visible ASCII only (a lone surrogate or any non-ASCII
+    # character would break every call). Never echo the key: say what is wrong, and where.
+    if any(not (0x21 <= ord(ch) < 0x7F) for ch in key):
         source = (flag or argument) if given is not None else env.key_var
-        raise ConfigurationError(f"the key from {source} contains whitespace or control characters")
+        raise ConfigurationError(
+            f"the key from {source} contains whitespace, control or non-ASCII characters "
+            "(an API key is printable ASCII)"
+        )
     return key
 
 
 def resolve_base_url(given: str | None, env: VendorEnv) -> str:
-    url = given if given is not None else os.environ.get(env.base_url_var) or env.default_base_url
+    if given is not None and not isinstance(given, str | httpx.URL):
+        raise ConfigurationError(f"base_url must be a string, got {type(given).__name__}")
+    url = (
+        str(given)
+        if given is not None
+        else os.environ.get(env.base_url_var) or env.default_base_url
+    )
     try:
+        url.encode("ascii")
         parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise ConfigurationError(f"base_url {url!r} is not a valid URL: {exc}") from exc
+    except UnicodeError:
+        raise ConfigurationError(
+            f"base_url {shown_url(url).encode('ascii', 'backslashreplace').decode()} must be ASCII "
+            "(percent-encode the path; write an international host name in its xn-- form)"
+        ) from None
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise ConfigurationError(f"base_url {shown_url(url)!r} is not a valid URL: {exc}") from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ConfigurationError(
-            f"base_url {url!r} must be an absolute http(s) URL (set via base_url= or {env.base_url_var})"
+            f"base_url {shown_url(url)!r} must be an absolute http(s) URL (set via base_url= or {env.base_url_var})"
         )
     if parsed.query or parsed.fragment:
-        raise ConfigurationError(f"base_url {url!r} must not have a query or fragment")
+        raise ConfigurationError(f"base_url {shown_url(url)!r} must not have a query or fragment")
     if parsed.username or parsed.password:
         raise ConfigurationError("base_url must not carry credentials; pass the key separately")
     return str(parsed).rstrip("/")
@@ -95,8 +115,13 @@ def resolve_timeout(timeout: TimeoutTypes | NotGiven | None) -> httpx.Timeout:
 
 
 def resolve_max_retries(max_retries: int) -> int:
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+    if (
+        isinstance(max_retries, bool)
+        or not isinstance(max_retries, int)
+        or not 0 <= max_retries <= MAX_RETRIES
+    ):
         raise InvalidRequestError(
-            f"max_retries must be a non-negative integer, got {max_retries!r}", param="max_retries"
+            f"max_retries must be an integer from 0 to {MAX_RETRIES}, got {max_retries!r}",
+            param="max_retries",
         )
     return max_retries

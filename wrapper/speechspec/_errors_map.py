@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -39,8 +38,10 @@ def decode_body(response: httpx.Response) -> Any:
     content = response.content
     if not content:
         return ""
+    from ._answers import loads
+
     try:
-        return json.loads(content)
+        return loads(content)
     except (ValueError, UnicodeDecodeError):
         return content.decode("utf-8", errors="replace")
 

@@ -16,6 +16,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import httpx
 
+from ._args import MAX_RETRIES, MAX_SECONDS
 from .errors import InvalidRequestError
 
 
@@ -120,23 +121,32 @@ def _lower(options: RequestOptions) -> set[str]:
     return {k.lower() for k in options.headers}
 
 
+def _seconds_ok(value: object) -> bool:
+    # Finite and bounded: socket timeouts and sleeps cannot represent more (OverflowError).
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 < value <= MAX_SECONDS
+    )
+
+
 def timeout_option(value: object, param: str = "timeout") -> httpx.Timeout:
     """Seconds (> 0), an httpx.Timeout, or None for no timeout at all."""
     if value is None:
         return _NO_TIMEOUT
     if isinstance(value, httpx.Timeout):
         parts = (value.connect, value.read, value.write, value.pool)
-        if any(v is not None and not v > 0 for v in parts):
-            raise InvalidRequestError(f"{param} values must be positive", param=param)
+        if any(v is not None and not _seconds_ok(v) for v in parts):
+            raise InvalidRequestError(
+                f"{param} values must be positive numbers of seconds, at most {MAX_SECONDS:g}",
+                param=param,
+            )
         return value
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not value > 0
-    ):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _seconds_ok(value):
         raise InvalidRequestError(
-            f"{param} must be a positive number of seconds, an httpx.Timeout or None "
+            f"{param} must be a positive number of seconds (at most {MAX_SECONDS:g}), "
+            "an httpx.Timeout or None "
             f"(no timeout), got {type(value).__name__}",
             param=param,
         )
@@ -144,9 +154,10 @@ def timeout_option(value: object, param: str = "timeout") -> httpx.Timeout:
 
 
 def max_retries_option(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RETRIES:
         raise InvalidRequestError(
-            f"max_retries must be a non-negative integer, got {value!r}", param="max_retries"
+            f"max_retries must be an integer from 0 to {MAX_RETRIES}, got {value!r}",
+            param="max_retries",
         )
     return value
 

@@ -25,8 +25,12 @@ def parse_success(
     parse_200: Callable[[httpx.Response], object],
 ) -> T:
     """Parse a 2xx with the generated operation's public ``parse_response`` (for 200, the
-    documented status) or the model's own ``from_dict`` (any other 2xx)."""
+    documented status) or the model's own ``from_dict`` (any other 2xx). JSON nested deeper
+    than any answer should is refused first (json and from_dict would recurse)."""
+    from ._answers import check_depth
+
     try:
+        check_depth(response.content)
         if response.status_code == 200:
             parsed = parse_200(response)
         else:
@@ -36,6 +40,8 @@ def parse_success(
     except ValueError as exc:
         # Both packages' SpecValidationError are ValueErrors, as are undecodable bytes.
         raise invalid(response, str(exc)) from exc
+    except RecursionError as exc:  # a backstop behind check_depth
+        raise invalid(response, "nested too deeply") from exc
     if not isinstance(parsed, expected):
         raise invalid(response, f"parsed as {type(parsed).__name__}, not {expected.__name__}")
     return parsed
@@ -47,10 +53,12 @@ def from_json(expected: type[T], data: Any) -> T:
     return result
 
 
-def invalid(response: httpx.Response, reason: str) -> ResponseValidationError:
+def invalid(
+    response: httpx.Response, reason: str, *, verdict: str = "does not match the spec"
+) -> ResponseValidationError:
     ctype = response.headers.get("content-type", "no content type")
     return ResponseValidationError(
-        f"{response.status_code} answer does not match the spec: {reason} ({ctype})",
+        f"{response.status_code} answer {verdict}: {reason} ({ctype})",
         status_code=response.status_code,
         body=decode_body(response),
         response=response,

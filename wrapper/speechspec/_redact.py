@@ -1,12 +1,25 @@
-"""Keep secrets out of messages and logs."""
+"""Keep secrets out of messages, logs, and the requests and responses kept on errors."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import re
 from collections.abc import Iterable
+from typing import Any
 
 import httpx
 
 REDACTED = "[REDACTED]"
+_MAX_DEPTH = 64
+
+# Headers whose whole value is a credential.
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
+)
+# JSON fields whose value is a credential (Hamsa's webhookAuth, and what vendors echo).
+_SECRET_FIELDS = frozenset({"authsecret", "apikey", "api_key", "token", "password", "secret"})
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)[^/?#@]*@")
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -18,12 +31,130 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+def shown_url(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced, for messages about a URL we refuse."""
+    return _USERINFO.sub(lambda m: m.group(1) + REDACTED + "@", str(url), count=1)
+
+
 def loggable_url(url: httpx.URL | str) -> str:
     """The URL without its query string or userinfo (signed media URLs carry credentials
     there), and with ``data:`` URLs shortened."""
     text = str(url)
-    if text.startswith("data:"):
+    if text[:5].lower() == "data:":
         return text[: text.find(",") + 1] + "..." if "," in text else "data:..."
-    parsed = httpx.URL(text)
-    clean = parsed.copy_with(query=None, fragment=None, username=None, password=None)
+    try:
+        parsed = httpx.URL(text)
+        clean = parsed.copy_with(query=None, fragment=None, username=None, password=None)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return shown_url(text.split("?", 1)[0].split("#", 1)[0])
     return str(clean) + ("?..." if parsed.query else "")
+
+
+def _credential(value: str) -> str:
+    """The secret part of an Authorization value: what follows the scheme, or all of it."""
+    scheme, _, rest = value.strip().partition(" ")
+    return rest.strip() or scheme
+
+
+def _secret_values(data: Any, found: list[str], depth: int = 0) -> None:
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and key.lower() in _SECRET_FIELDS and isinstance(value, str):
+                found.append(value)
+            else:
+                _secret_values(value, found, depth + 1)
+    elif isinstance(data, list):
+        for item in data:
+            _secret_values(item, found, depth + 1)
+
+
+def request_secrets(request: httpx.Request | None) -> list[str]:
+    """Every secret a request carries: its credentials, the URL's password, and secret JSON
+    fields (a webhook secret), so that an answer echoing them can be cleaned too."""
+    if request is None:
+        return []
+    found = [_credential(v) for k, v in request.headers.items() if k.lower() in _SECRET_HEADERS]
+    if request.url.password:
+        found.append(request.url.password)
+    content = _content(request)
+    if content and b"{" in content:
+        with contextlib.suppress(ValueError, RecursionError):
+            _secret_values(json.loads(content), found)
+    return [s for s in found if s]
+
+
+def _content(message: httpx.Request | httpx.Response) -> bytes:
+    try:
+        return message.content
+    except (httpx.RequestNotRead, httpx.ResponseNotRead):
+        return b""
+
+
+# The copy holds the decoded body: it must not claim an encoding or another length.
+_FRAMING = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+def _clean_headers(headers: httpx.Headers, secrets: list[str]) -> list[tuple[str, str]]:
+    return [
+        (k, REDACTED if k.lower() in _SECRET_HEADERS else redact(v, secrets))
+        for k, v in headers.multi_items()
+        if k.lower() not in _FRAMING
+    ]
+
+
+def _clean_bytes(content: bytes, secrets: list[str]) -> bytes:
+    for secret in secrets:
+        if len(secret) >= 4:
+            for form in {secret.encode(), json.dumps(secret)[1:-1].encode()}:
+                content = content.replace(form, REDACTED.encode())
+    return content
+
+
+def redact_value(value: Any, secrets: list[str], depth: int = 0) -> Any:
+    """A decoded JSON body with every secret string replaced (cut off where it nests deeper
+    than any answer should, so a hostile body cannot exhaust the stack)."""
+    if depth > _MAX_DEPTH:
+        return "[nested too deeply]"
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {k: redact_value(v, secrets, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_value(v, secrets, depth + 1) for v in value]
+    return value
+
+
+def redacted_request(
+    request: httpx.Request | None, secrets: Iterable[str] = ()
+) -> httpx.Request | None:
+    """A copy of ``request`` safe to keep on an error (and to pickle): credentials in headers,
+    the URL's userinfo and secret JSON fields replaced."""
+    if request is None:
+        return None
+    found = [*secrets, *request_secrets(request)]
+    url = request.url
+    if url.userinfo:
+        url = url.copy_with(username=None, password=None)
+    return httpx.Request(
+        request.method,
+        url,
+        headers=_clean_headers(request.headers, found),
+        content=_clean_bytes(_content(request), found),
+    )
+
+
+def redacted_response(response: httpx.Response, secrets: Iterable[str] = ()) -> httpx.Response:
+    """A copy of ``response`` (body already read) with every secret of its request, and the
+    ``secrets`` given, replaced in its headers and body; its request is redacted too."""
+    request = getattr(response, "_request", None)
+    found = [*secrets, *request_secrets(request)]
+    copy = httpx.Response(
+        response.status_code,
+        headers=_clean_headers(response.headers, found),
+        content=_clean_bytes(_content(response), found),
+        request=redacted_request(request, found),
+        extensions={"reason_phrase": response.reason_phrase.encode("ascii", "replace")},
+    )
+    return copy

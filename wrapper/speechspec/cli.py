@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _batch_cli
+from . import _args, _batch_cli
 from ._config import HAMSA_ENV, LIVEPEER_DEFAULT_MODEL_ID, LIVEPEER_ENV, resolve_key
 from ._progress import Progress
 from ._version import __version__
@@ -29,8 +29,17 @@ from .errors import ConfigurationError, InvalidRequestError, SpeechspecError
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+class _Parser(argparse.ArgumentParser):
+    def _print_message(self, message: str, file: Any = None) -> None:
+        # argparse echoes bad arguments; one from undecodable argv bytes holds surrogates.
+        if message:
+            stream = file or sys.stderr
+            encoding = getattr(stream, "encoding", None) or "utf-8"
+            stream.write(message.encode(encoding, "backslashreplace").decode(encoding))
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="speechspec",
         description="Text to speech with Hamsa and Livepeer, through typed clients.",
         epilog="Keys come from HAMSA_API_KEY and LIVEPEER_API_TOKEN (or --api-key / --api-token). "
@@ -120,15 +129,38 @@ def _key(args: argparse.Namespace, vendor: str) -> str | None:
 
 
 def _text(value: str) -> str:
-    return sys.stdin.read() if value == "-" else value
+    if value != "-":
+        return value
+    try:
+        return sys.stdin.read()
+    except (UnicodeDecodeError, AttributeError, ValueError) as exc:
+        raise InvalidRequestError(
+            f"text from standard input cannot be read as text: {exc}", param="text"
+        ) from None
+
+
+def _check_speak(args: argparse.Namespace, text: str) -> None:
+    """Every argument, before the (billed) request: a bad one never follows a created job."""
+    if args.vendor == "hamsa":
+        _args.hamsa_create(text, args.voice_id, args.webhook_url, None)
+        _args.seconds(args.job_timeout, "job_timeout")
+    else:
+        _args.livepeer_tts(text, args.model_id, args.description)
+    _args.target_path(args.output, "output")
+
+
+def _say(message: str, *, file: Any = None) -> None:
+    """Print even what the terminal cannot encode (an undecodable file name from argv)."""
+    stream = file or sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    print(message.encode(encoding, "backslashreplace").decode(encoding), file=stream)
 
 
 def _speak(args: argparse.Namespace, progress: Progress) -> int:
     from . import Hamsa, Livepeer
 
-    if not args.output.parent.is_dir():
-        raise InvalidRequestError(f"directory {args.output.parent} does not exist", param="output")
     text = _text(args.text)
+    _check_speak(args, text)
     if args.vendor == "hamsa":
         with Hamsa(_key(args, "hamsa"), base_url=args.base_url) as hamsa:
             job = hamsa.text_to_speech(text, voice_id=args.voice_id, webhook_url=args.webhook_url)
@@ -152,7 +184,7 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
                 livepeer.audio_url(audio), args.output, on_progress=progress.download("audio")
             )
     progress.done()
-    print(path)
+    _say(str(path))
     return EXIT_OK
 
 
@@ -190,7 +222,10 @@ def _emulator(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # usage errors, --help, --version: an exit code, like the rest
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     progress = Progress()
     try:
         if args.command == "speak":
@@ -200,15 +235,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _emulator(args)
     except (InvalidRequestError, ConfigurationError) as exc:
         progress.done()
-        print(f"speechspec: error: {exc}", file=sys.stderr)
+        _say(f"speechspec: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except SpeechspecError as exc:
         progress.done()
-        print(f"speechspec: {type(exc).__name__}: {exc}", file=sys.stderr)
+        _say(f"speechspec: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_API
     except OSError as exc:
         progress.done()
-        print(f"speechspec: error: {exc}", file=sys.stderr)
+        _say(f"speechspec: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         progress.done()

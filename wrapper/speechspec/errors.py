@@ -4,6 +4,7 @@
 SpeechspecError
 ├── ConfigurationError            missing key (names the env var), bad base_url
 ├── InvalidRequestError           bad argument, caught before any request (also a ValueError)
+├── ClientClosedError             the client was closed (or its http_client was)
 ├── APIConnectionError            request failed before a response arrived
 │   └── APITimeoutError
 ├── APIStatusError                any non-2xx: .status_code .message .body .response .request_id
@@ -23,6 +24,7 @@ SpeechspecError
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "DownloadError",
     "InternalServerError",
@@ -51,13 +54,39 @@ __all__ = [
 
 
 class SpeechspecError(Exception):
-    """Base class of every error speechspec raises."""
+    """Base class of every error speechspec raises.
+
+    Errors pickle with all their fields (they cross process pools); the requests and responses
+    they keep are redacted copies, so neither the error nor its pickle holds a secret."""
 
     message: str
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's default reduce calls cls(*args), which keyword-only fields break.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild(cls: type[SpeechspecError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+def _secrets_of(request: httpx.Request | None) -> list[str]:
+    from ._redact import request_secrets
+
+    return request_secrets(request)
+
+
+def _clean(message: str, secrets: list[str]) -> str:
+    from ._redact import redact
+
+    return redact(message, secrets) if secrets else message
 
 
 class ConfigurationError(SpeechspecError):
@@ -70,6 +99,11 @@ class InvalidRequestError(SpeechspecError, ValueError):
     def __init__(self, message: str, *, param: str | None = None) -> None:
         super().__init__(message)
         self.param = param
+
+
+class ClientClosedError(SpeechspecError):
+    """The client was closed (``close()``, ``aclose()`` or leaving its ``with`` block), or the
+    ``http_client`` it was given has been closed: build a new client."""
 
 
 class APIConnectionError(SpeechspecError):
@@ -88,8 +122,10 @@ class APIConnectionError(SpeechspecError):
         may_have_been_processed: bool = False,
         attempts: int = 1,
     ) -> None:
-        super().__init__(message)
-        self.request = request
+        from ._redact import redacted_request
+
+        super().__init__(_clean(message, _secrets_of(request)))
+        self.request = redacted_request(request)
         self.may_have_been_processed = may_have_been_processed
         self.attempts = attempts
 
@@ -110,10 +146,13 @@ class APIStatusError(SpeechspecError):
         may_have_been_processed: bool = False,
         attempts: int = 1,
     ) -> None:
-        super().__init__(message)
-        self.response = response
+        from ._redact import redact_value, redacted_response
+
+        secrets = _secrets_of(response._request)
+        super().__init__(_clean(message, secrets))
+        self.response = redacted_response(response)
         self.status_code: int = response.status_code
-        self.body = body
+        self.body = redact_value(body, secrets)
         self.request_id: str | None = _request_id(response)
         self.may_have_been_processed = may_have_been_processed
         self.attempts = attempts
@@ -159,7 +198,9 @@ class InternalServerError(APIStatusError):
 
 
 class ResponseValidationError(SpeechspecError):
-    """A 2xx answer (or a webhook body) that is not what the spec promises."""
+    """A 2xx answer (or a webhook body) that is not what the spec promises, or that the spec
+    allows but that cannot serve the call: a job-status answer about another job, an empty
+    or unusable media URL, a Hamsa answer without its optional ``data``."""
 
     def __init__(
         self,
@@ -169,10 +210,13 @@ class ResponseValidationError(SpeechspecError):
         body: Any = None,
         response: httpx.Response | None = None,
     ) -> None:
-        super().__init__(message)
+        from ._redact import redact_value, redacted_response
+
+        secrets = _secrets_of(response._request) if response is not None else []
+        super().__init__(_clean(message, secrets))
         self.status_code = status_code
-        self.body = body
-        self.response = response
+        self.body = redact_value(body, secrets)
+        self.response = redacted_response(response) if response is not None else None
 
 
 class JobFailedError(SpeechspecError):
@@ -195,11 +239,15 @@ class JobTimeoutError(SpeechspecError):
 
 
 class DownloadError(SpeechspecError):
-    """An audio download was refused (scheme, host, size) or failed; nothing was left at the path."""
+    """An audio download was refused (scheme, host, size, redirect) or failed (network, or the
+    file system: ``path`` names the file); nothing was left at the path."""
 
-    def __init__(self, message: str, *, url: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, url: str | None = None, path: str | os.PathLike[str] | None = None
+    ) -> None:
         super().__init__(message)
         self.url = url
+        self.path = None if path is None else os.fspath(path)
 
 
 class WebhookVerificationError(SpeechspecError):

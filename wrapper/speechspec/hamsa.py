@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from . import _args
+from ._answers import check_job_id, usable_media_url
 from ._base import AsyncBase, SyncBase, _Core
 from ._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, TimeoutTypes, resolve_key
-from ._download import DEFAULT_MAX_BYTES, prepare_target
-from ._inputs import http_url, positive_number, require_text
+from ._download import DEFAULT_MAX_BYTES
+from ._inputs import positive_number, require_text
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
 from ._parse import invalid, parse_success
 from ._pipeline import Call
@@ -72,25 +74,12 @@ class _HamsaCore(_Core):
         from hamsa_client.models import ExternalWebhookAuthScheme, TTSRequest
         from hamsa_client.types import UNSET, Unset
 
-        require_text(text, "text")
-        if voice_id is None:
-            raise InvalidRequestError("voice_id is required", param="voice_id")
-        require_text(voice_id, "voice_id")
-        if webhook_url is not None:
-            http_url(webhook_url, "webhook_url")
+        text, voice_id, webhook_url, checked_auth = _args.hamsa_create(
+            text, voice_id, webhook_url, webhook_auth
+        )
         auth: ExternalWebhookAuthScheme | Unset = UNSET
-        if webhook_auth is not None:
-            if webhook_url is None:
-                raise InvalidRequestError(
-                    "webhook_auth was given without webhook_url", param="webhook_auth"
-                )
-            if not (isinstance(webhook_auth, tuple) and len(webhook_auth) == 2):
-                raise InvalidRequestError(
-                    "webhook_auth must be an (auth_key, auth_secret) tuple", param="webhook_auth"
-                )
-            auth_key = require_text(webhook_auth[0], "webhook_auth[0] (auth key)")
-            auth_secret = require_text(webhook_auth[1], "webhook_auth[1] (auth secret)")
-            auth = ExternalWebhookAuthScheme(auth_key=auth_key, auth_secret=auth_secret)
+        if checked_auth is not None:
+            auth = ExternalWebhookAuthScheme(auth_key=checked_auth[0], auth_secret=checked_auth[1])
         body = TTSRequest(
             text=text,
             voice_id=voice_id,
@@ -110,14 +99,14 @@ class _HamsaCore(_Core):
     def _job_call(self, job_id: str) -> Call:
         from hamsa_client.api.default import get_job_by_id
 
-        require_text(job_id, "job_id")
-        return Call.from_kwargs(get_job_by_id.build_request(job_id=job_id))
+        return Call.from_kwargs(get_job_by_id.build_request(job_id=_args.job_id(job_id)))
 
-    def _job_result(self, response: httpx.Response) -> TTSResponseData:
+    def _job_result(self, response: httpx.Response, job_id: str) -> TTSResponseData:
         from hamsa_client.api.default import get_job_by_id
         from hamsa_client.models import JobDetailsResponse
 
-        return self._job_in(response, JobDetailsResponse, get_job_by_id.parse_response)
+        job = self._job_in(response, JobDetailsResponse, get_job_by_id.parse_response)
+        return check_job_id(response, job, job_id)
 
     @staticmethod
     def _job_in(
@@ -128,7 +117,13 @@ class _HamsaCore(_Core):
 
         parsed = parse_success(response, envelope, parse)
         if not isinstance(parsed.data, TTSResponseData):
-            raise invalid(response, "the answer has no job ('data')")
+            # "data" is optional in the vendor's schema; without it the answer is spec-valid but
+            # has no job to return (a created job may still exist): say exactly that.
+            raise invalid(
+                response,
+                "its optional 'data' (the job) is absent, so there is no job to return",
+                verdict="is spec-valid but unusable",
+            )
         return parsed.data
 
     def _check_polls(self, options: RequestOptions) -> None:
@@ -166,14 +161,17 @@ class _HamsaCore(_Core):
 
     @staticmethod
     def audio_url(job: TTSResponseData) -> str:
+        from hamsa_client.models import TTSResponseData
+
         from ._jobs import media_url
 
+        _args.model(job, TTSResponseData, "job")
         url = media_url(job)
         if url is None:
             raise ResponseValidationError(
                 f"Hamsa job {job.id} is COMPLETED but has neither mediaUrl nor jobResponse.ttsMediaFile"
             )
-        return url
+        return usable_media_url(url, f"Hamsa job {job.id}'s media URL")
 
 
 class Hamsa(_HamsaCore, SyncBase):
@@ -233,7 +231,8 @@ class Hamsa(_HamsaCore, SyncBase):
         return self._get_job(job_id, options)
 
     def _get_job(self, job_id: str, options: RequestOptions) -> TTSResponseData:
-        return self._job_result(self._sender.send(self._bind(self._job_call(job_id), options)))
+        call = self._bind(self._job_call(job_id), options)
+        return self._job_result(self._sender.send(call), job_id)
 
     @cached_property
     def with_raw_response(self) -> HamsaWithRawResponse:
@@ -262,6 +261,7 @@ class Hamsa(_HamsaCore, SyncBase):
         counts from creation and follows the pace of its earlier jobs (README, "Waiting for
         jobs"). ``on_poll(job)`` sees every state polled. ``request_timeout`` and the other
         options apply to each poll request (its timeout also cut to the time left)."""
+        _args.wait(job_id, timeout, poll_interval, max_poll_interval, on_poll)
         options = self._options(
             request_timeout,
             max_retries,
@@ -280,7 +280,7 @@ class Hamsa(_HamsaCore, SyncBase):
                 response = self._sender.send(call)
             except DeadlineReached as exc:
                 raise poll.timed_out(exc) from exc
-            job = self._job_result(response)
+            job = self._job_result(response, job_id)
             if on_poll is not None:
                 on_poll(job)
             if poll.finished(job, response):
@@ -313,7 +313,8 @@ class Hamsa(_HamsaCore, SyncBase):
             timeout_param="request_timeout",
         )
         self._check_polls(options)  # all checked before the billed create
-        prepare_target(path)  # a bad path must fail before a billed job is created
+        # Every argument, the target's directory included, before the billed POST.
+        _args.hamsa_synthesize(text, path, voice_id, timeout, max_bytes)
         job = self.text_to_speech(
             text,
             voice_id=voice_id,
@@ -388,7 +389,7 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
 
     async def _get_job(self, job_id: str, options: RequestOptions) -> TTSResponseData:
         call = self._bind(self._job_call(job_id), options)
-        return self._job_result(await self._sender.send(call))
+        return self._job_result(await self._sender.send(call), job_id)
 
     @cached_property
     def with_raw_response(self) -> AsyncHamsaWithRawResponse:
@@ -411,6 +412,7 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
     ) -> TTSResponseData:
         import anyio
 
+        _args.wait(job_id, timeout, poll_interval, max_poll_interval, on_poll)
         options = self._options(
             request_timeout,
             max_retries,
@@ -429,7 +431,7 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
                 response = await self._sender.send(call)
             except DeadlineReached as exc:
                 raise poll.timed_out(exc) from exc
-            job = self._job_result(response)
+            job = self._job_result(response, job_id)
             if on_poll is not None:
                 on_poll(job)
             if poll.finished(job, response):
@@ -459,7 +461,8 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
             timeout_param="request_timeout",
         )
         self._check_polls(options)
-        prepare_target(path)
+        # Every argument, the target's directory included, before the billed POST.
+        _args.hamsa_synthesize(text, path, voice_id, timeout, max_bytes)
         job = await self.text_to_speech(
             text,
             voice_id=voice_id,

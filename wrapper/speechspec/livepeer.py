@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from . import _args
+from ._answers import usable_media_url
 from ._base import AsyncBase, SyncBase, _Core
 from ._config import (
     DEFAULT_MAX_RETRIES,
@@ -18,8 +20,7 @@ from ._config import (
     TimeoutTypes,
     resolve_key,
 )
-from ._download import DEFAULT_MAX_BYTES, prepare_target
-from ._inputs import require_text, string
+from ._download import DEFAULT_MAX_BYTES
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._parse import parse_success
 from ._pipeline import Call
@@ -60,10 +61,11 @@ class _LivepeerCore(_Core):
         from livepeer_client.models import TextToSpeechParams
         from livepeer_client.types import UNSET
 
+        text, model_id, description = _args.livepeer_tts(text, model_id, description)
         body = TextToSpeechParams(
-            text=require_text(text, "text"),
-            model_id=require_text(model_id, "model_id"),
-            description=UNSET if description is None else string(description, "description"),
+            text=text,
+            model_id=model_id,
+            description=UNSET if description is None else description,
         )
         return Call.from_kwargs(gen_text_to_speech.build_request(body=body), processed_note=_NOTE)
 
@@ -75,14 +77,10 @@ class _LivepeerCore(_Core):
 
     def audio_url(self, audio: AudioResponse) -> str:
         """The absolute URL of the audio (a gateway may answer a path relative to itself)."""
-        url = audio.audio.url
-        if url.startswith(("data:", "http://", "https://")):
-            return url
-        if url.startswith("/") and not url.startswith("//"):
-            # A go-livepeer gateway answers "/stream/<id>/<name>.wav", a path on the gateway
-            # itself (server/ai_process.go); base_url is the gateway, a proxy's prefix included.
-            return self.base_url + url
-        return str(httpx.URL(self.base_url + "/").join(url))
+        from livepeer_client.models import AudioResponse
+
+        _args.model(audio, AudioResponse, "audio")
+        return usable_media_url(audio.audio.url, "Livepeer's audio.url", base=self.base_url)
 
 
 class Livepeer(_LivepeerCore, SyncBase):
@@ -150,7 +148,7 @@ class Livepeer(_LivepeerCore, SyncBase):
         """``text_to_speech`` then ``download`` to ``path``. ``timeout`` and ``max_retries``
         apply to both requests; the extras only to the API request."""
         self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
-        prepare_target(path)
+        _args.livepeer_synthesize(text, path, model_id, description, max_bytes)
         audio = self.text_to_speech(
             text,
             model_id=model_id,
@@ -224,7 +222,7 @@ class AsyncLivepeer(_LivepeerCore, AsyncBase):
         extra_body: Body | None = None,
     ) -> Path:
         self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
-        prepare_target(path)
+        _args.livepeer_synthesize(text, path, model_id, description, max_bytes)
         audio = await self.text_to_speech(
             text,
             model_id=model_id,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._args import header_value, positive_int
 from .errors import InvalidRequestError, ResponseValidationError, WebhookVerificationError
 
 if TYPE_CHECKING:
@@ -17,14 +17,59 @@ DEFAULT_MAX_BODY = 1024 * 1024
 HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]]
 
 
-def _authorization(headers: HeadersLike) -> list[str]:
-    items = headers.items() if isinstance(headers, Mapping) else headers
+def _authorization(headers: object) -> list[str]:
+    if isinstance(headers, Mapping):
+        items: Any = headers.items()
+    elif isinstance(headers, Iterable) and not isinstance(headers, str | bytes):
+        items = headers
+    else:
+        raise InvalidRequestError(
+            f"headers must be a mapping or (name, value) pairs, got {type(headers).__name__}",
+            param="headers",
+        )
     values = []
-    for name, value in items:
-        name_s = name.decode("latin-1") if isinstance(name, bytes) else str(name)
-        if name_s.lower() == "authorization":
-            values.append(value.decode("latin-1") if isinstance(value, bytes) else str(value))
+    try:
+        for item in items:
+            name, value = item
+            if not isinstance(name, str | bytes) or not isinstance(value, str | bytes):
+                raise TypeError("header names and values are str or bytes")
+            name_s = name.decode("latin-1") if isinstance(name, bytes) else name
+            if name_s.lower() == "authorization":
+                values.append(value.decode("latin-1") if isinstance(value, bytes) else value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequestError(
+            f"headers must be (name, value) pairs of str or bytes: {exc}", param="headers"
+        ) from None
     return values
+
+
+def _body(body: object, max_body_bytes: int) -> Any:
+    """The decoded JSON of the body (ResponseValidationError when it is not JSON)."""
+    from ._answers import check_value_depth, loads
+
+    if isinstance(body, Mapping):
+        data = dict(body)
+        try:
+            check_value_depth(data)
+        except ValueError as exc:
+            raise ResponseValidationError(f"webhook body: {exc}") from None
+        return data
+    if isinstance(body, str):
+        raw = body.encode("utf-8", "surrogatepass")
+    elif isinstance(body, bytes | bytearray | memoryview):
+        raw = bytes(body)
+    else:
+        raise InvalidRequestError(
+            f"body must be bytes, str or a mapping, got {type(body).__name__}", param="body"
+        )
+    if len(raw) > max_body_bytes:
+        raise ResponseValidationError(
+            f"webhook body of {len(raw)} bytes exceeds max_body_bytes={max_body_bytes}"
+        )
+    try:
+        return loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ResponseValidationError(f"webhook body is not JSON: {exc}", body=raw) from exc
 
 
 def verify_hamsa_webhook(
@@ -41,14 +86,12 @@ def verify_hamsa_webhook(
     ResponseValidationError on a malformed body."""
     from hamsa_client.models import TTSResponseData
 
-    if (
-        not isinstance(auth_key, str)
-        or not auth_key
-        or not isinstance(auth_secret, str)
-        or not auth_secret
-    ):
+    auth_key = header_value(auth_key, "auth_key")
+    auth_secret = header_value(auth_secret, "auth_secret")
+    max_body_bytes = positive_int(max_body_bytes, "max_body_bytes")
+    if not isinstance(body, Mapping | str | bytes | bytearray | memoryview):
         raise InvalidRequestError(
-            "auth_key and auth_secret must be non-empty strings", param="auth_key"
+            f"body must be bytes, str or a mapping, got {type(body).__name__}", param="body"
         )
     expected = f"{auth_key} {auth_secret}".encode()
     given = _authorization(headers)
@@ -56,30 +99,21 @@ def verify_hamsa_webhook(
         raise WebhookVerificationError(
             "missing Authorization header" if not given else "more than one Authorization header"
         )
-    # compare_digest on bytes: constant time whatever the contents (str needs ASCII).
-    if not hmac.compare_digest(given[0].encode("utf-8", "surrogateescape"), expected):
+    # compare_digest on bytes: constant time whatever the contents (str needs ASCII);
+    # surrogatepass: any str a caller holds encodes, and cannot equal the ASCII expected.
+    if not hmac.compare_digest(given[0].encode("utf-8", "surrogatepass"), expected):
         raise WebhookVerificationError(
             "Authorization header does not match the webhook credentials"
         )
 
-    data: Any
-    if isinstance(body, Mapping):
-        data = dict(body)
-    else:
-        raw = body.encode() if isinstance(body, str) else bytes(body)
-        if len(raw) > max_body_bytes:
-            raise ResponseValidationError(
-                f"webhook body of {len(raw)} bytes exceeds max_body_bytes={max_body_bytes}"
-            )
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ResponseValidationError(f"webhook body is not JSON: {exc}", body=raw) from exc
+    data = _body(body, max_body_bytes)
     if isinstance(data, dict) and isinstance(data.get("data"), dict) and "id" not in data:
         data = data["data"]
     try:
         job = TTSResponseData.from_dict(data)
-    except ValueError as exc:  # the generated SpecValidationError, naming the field
+    # ValueError: the generated SpecValidationError, naming the field; RecursionError: a
+    # backstop behind the depth check of the body.
+    except (ValueError, RecursionError) as exc:
         raise ResponseValidationError(f"webhook body is not a Hamsa job: {exc}", body=data) from exc
     if not job.id:
         raise ResponseValidationError("webhook body is not a Hamsa job: empty 'id'", body=data)

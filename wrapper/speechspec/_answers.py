@@ -1,0 +1,109 @@
+"""Checks on what a server answers that no schema can express: nesting depth, the job asked
+for, and a media URL that can really be downloaded."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from .errors import ResponseValidationError
+
+if TYPE_CHECKING:
+    from hamsa_client.models import TTSResponseData
+
+# Both vendors' answers nest 4 levels deep; anything near Python's recursion limit is hostile.
+MAX_JSON_DEPTH = 64
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than MAX_JSON_DEPTH (a ValueError, like a JSON syntax error)."""
+
+
+def check_depth(content: bytes | str, limit: int = MAX_JSON_DEPTH) -> None:
+    """Raise TooDeep when ``content`` nests arrays/objects deeper than ``limit``; cheap for
+    ordinary answers, which have fewer brackets than the limit."""
+    data = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return
+    depth = 0
+    for match in _TOKENS.finditer(data):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                raise TooDeep(f"JSON nested deeper than {limit} levels")
+        elif token in (b"]", b"}"):
+            depth -= 1
+
+
+def check_value_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> None:
+    """check_depth for already-decoded data (a webhook body given as a mapping)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                raise TooDeep(f"JSON nested deeper than {limit} levels")
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+
+
+def loads(content: bytes | str) -> Any:
+    """json.loads with the depth limit: raises ValueError (never RecursionError)."""
+    check_depth(content)
+    try:
+        return json.loads(content)
+    except RecursionError:  # pragma: no cover - check_depth comes first
+        raise TooDeep("JSON nested too deeply") from None
+
+
+def check_job_id(response: httpx.Response, job: TTSResponseData, job_id: str) -> TTSResponseData:
+    """A job-status answer must describe the job that was asked for."""
+    if job.id != job_id:
+        from ._parse import invalid
+
+        raise invalid(
+            response,
+            f"asked for job {job_id!r}, the answer is about job {job.id!r}",
+            verdict="is not about the job asked for",
+        )
+    return job
+
+
+def usable_media_url(url: object, what: str, *, base: str | None = None) -> str:
+    """The absolute URL to download, or ResponseValidationError: an empty URL, another scheme,
+    or a reference that names no file (it would download the gateway's own page)."""
+    if not isinstance(url, str) or not url.strip():
+        raise ResponseValidationError(f"{what} is empty: there is no audio to download")
+    url = url.strip()
+    if url[:5].lower() == "data:":
+        return url
+    scheme = _SCHEME.match(url)
+    if scheme is not None and scheme.group().lower() not in ("http:", "https:"):
+        raise ResponseValidationError(
+            f"{what} has scheme {scheme.group()!r}: only http(s) and data: URLs are audio"
+        )
+    try:
+        if scheme is not None:
+            absolute = httpx.URL(url)
+            if not absolute.host:
+                raise ResponseValidationError(f"{what} has no host")
+            return url
+        if base is None:
+            raise ResponseValidationError(f"{what} is not an absolute URL")
+        if url.startswith("/") and not url.startswith("//"):
+            # A go-livepeer gateway answers "/stream/<id>/<name>.wav", a path on the gateway
+            # itself (server/ai_process.go); base is the gateway, a proxy's prefix included.
+            joined = httpx.URL(base.rstrip("/") + url)
+        else:
+            joined = httpx.URL(base.rstrip("/") + "/").join(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ResponseValidationError(f"{what} is not a valid URL: {exc}") from None
+    if joined.path.endswith("/") or not url.split("?", 1)[0].split("#", 1)[0].strip("./"):
+        raise ResponseValidationError(f"{what} names no file (relative reference {url[:100]!r})")
+    return str(joined)

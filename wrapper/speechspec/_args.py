@@ -1,0 +1,275 @@
+"""The one validation step at the public boundary: every argument of a call is checked (type,
+encodability, range, and what the whole call needs) before any I/O, so a bad argument can
+never follow a billed request. One function per public method; each raises
+InvalidRequestError naming the parameter, and never echoes a secret's value."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidRequestError
+
+# Far above any real wait, and below what time.sleep() and socket timeouts can represent.
+MAX_SECONDS = 10_000_000.0
+# Backoff doubles per attempt: far more retries than any caller means would overflow a float.
+MAX_RETRIES = 100
+
+
+def _fail(param: str, problem: str) -> InvalidRequestError:
+    return InvalidRequestError(f"{param} {problem}", param=param)
+
+
+def _unencodable(value: str) -> int | None:
+    """The index of the first character UTF-8 cannot encode (a lone surrogate), else None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
+def string(value: object, param: str, *, secret: bool = False, blank_ok: bool = True) -> str:
+    """A str that UTF-8 can encode; ``secret`` keeps the value and its position out of errors."""
+    if not isinstance(value, str):
+        raise _fail(param, f"must be a string, got {type(value).__name__}")
+    bad = _unencodable(value)
+    if bad is not None:
+        where = "" if secret else f" (U+{ord(value[bad]):04X} at index {bad})"
+        raise _fail(param, f"contains a lone surrogate that cannot be encoded as UTF-8{where}")
+    if not blank_ok and not value.strip():
+        raise _fail(param, "must not be empty or whitespace only")
+    return value
+
+
+def text(value: object, param: str) -> str:
+    return string(value, param, blank_ok=False)
+
+
+def optional_string(value: object, param: str) -> str | None:
+    return None if value is None else string(value, param)
+
+
+def header_value(value: object, param: str) -> str:
+    """A secret that will travel in an HTTP header: visible ASCII and inner spaces only (what
+    every HTTP stack sends unchanged). The value is never shown."""
+    string(value, param, secret=True, blank_ok=False)
+    assert isinstance(value, str)
+    if value != value.strip() or any(not (0x20 <= ord(c) < 0x7F) for c in value):
+        raise _fail(
+            param,
+            "must be printable ASCII (no control or non-ASCII characters, no surrounding spaces)",
+        )
+    return value
+
+
+def seconds(value: object, param: str) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 < value <= MAX_SECONDS
+    ):
+        raise _fail(
+            param, f"must be a number of seconds above 0 and at most {MAX_SECONDS:g}, got {value!r}"
+        )
+    return float(value)
+
+
+def positive_int(value: object, param: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _fail(param, f"must be a positive integer, got {value!r}")
+    return value
+
+
+def flag(value: object, param: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(param, f"must be True or False, got {type(value).__name__}")
+    return value
+
+
+def callback(value: object, param: str) -> Callable[..., Any] | None:
+    if value is not None and not callable(value):
+        raise _fail(param, f"must be callable or None, got {type(value).__name__}")
+    return value
+
+
+def model(value: object, expected: type, param: str) -> None:
+    if not isinstance(value, expected):
+        raise _fail(param, f"must be a {expected.__name__}, got {type(value).__name__}")
+
+
+# -- RFC 3986 -----------------------------------------------------------------------------
+
+_PCT = r"%[0-9A-Fa-f]{2}"
+_PCHAR = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|{_PCT})"
+_REG_NAME = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=]|{_PCT})+"
+_URI = re.compile(
+    rf"(?P<scheme>[A-Za-z][A-Za-z0-9+\-.]*)://"
+    rf"(?:(?P<userinfo>(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|{_PCT})*)@)?"
+    rf"(?P<host>\[[0-9A-Fa-f:.]+\]|{_REG_NAME})"
+    rf"(?::(?P<port>[0-9]*))?"
+    rf"(?P<path>(?:/{_PCHAR}*)*)"
+    rf"(?:\?(?P<query>(?:{_PCHAR}|[/?])*))?"
+    rf"(?:#(?P<fragment>(?:{_PCHAR}|[/?])*))?",
+)
+
+
+def webhook_url(value: object, param: str) -> str:
+    """An absolute http(s) URI exactly as RFC 3986 writes one. Anything else is refused, not
+    repaired: encoding spaces or non-ASCII on the caller's behalf could change which URL the
+    vendor calls (is a ``%`` already an escape?), so the caller must send the URI itself."""
+    url = text(value, param)
+    match = _URI.fullmatch(url)
+    if match is None:
+        raise _fail(
+            param,
+            "is not an RFC 3986 URI: percent-encode spaces, non-ASCII and the characters "
+            '<>"{}|\\^` and write every % as %XX',
+        )
+    if match["scheme"].lower() not in ("http", "https"):
+        raise _fail(param, "must be an http or https URI")
+    if match["userinfo"] is not None:
+        # Credentials belong in webhook_auth: a URL's user:password is echoed and logged.
+        raise _fail(param, "must not carry user:password (use webhook_auth)")
+    host = match["host"]
+    if host.startswith("["):
+        import ipaddress
+
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise _fail(param, "has an invalid IPv6 address") from None
+    port = match["port"]
+    if port and int(port) > 65535:
+        raise _fail(param, "has a port above 65535")
+    return url
+
+
+# -- files --------------------------------------------------------------------------------
+
+
+def target_path(value: object, param: str = "path") -> Path:
+    """A file path download() can write: its directory exists and is writable, it is not a
+    directory, and its name fits the file system."""
+    if not isinstance(value, str | os.PathLike):
+        raise _fail(param, f"must be a str or os.PathLike, got {type(value).__name__}")
+    try:
+        raw = os.fspath(value)
+        if not isinstance(raw, str):
+            raise _fail(param, "must be a text path, not bytes")
+        os.fsencode(raw)
+        if "\x00" in raw:
+            raise _fail(param, "contains a NUL character")
+        target = Path(raw)
+        if not raw.strip() or not target.name:
+            raise _fail(param, "must name a file")
+        parent = target.parent
+        if not parent.is_dir():
+            raise _fail(param, f"directory {parent} does not exist")
+        name_max = _name_max(parent)
+        if len(os.fsencode(target.name)) > name_max:
+            raise _fail(param, f"file name is longer than {name_max} bytes")
+        if target.is_dir():
+            raise _fail(param, f"is a directory: {target}; give a file path")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise _fail(param, f"directory {parent} is not writable")
+    except UnicodeError:
+        raise _fail(param, "cannot be encoded for the file system") from None
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, InvalidRequestError):
+            raise
+        raise _fail(param, f"cannot be used: {exc}") from None
+    return target
+
+
+def _name_max(directory: Path) -> int:
+    try:
+        return int(os.pathconf(directory, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
+# -- one call per public method -----------------------------------------------------------
+
+
+def hamsa_create(
+    text_: object, voice_id: object, webhook_url_: object, webhook_auth: object
+) -> tuple[str, str, str | None, tuple[str, str] | None]:
+    t = text(text_, "text")
+    if voice_id is None:
+        raise _fail("voice_id", "is required")
+    v = text(voice_id, "voice_id")
+    url = None if webhook_url_ is None else webhook_url(webhook_url_, "webhook_url")
+    auth: tuple[str, str] | None = None
+    if webhook_auth is not None:
+        if url is None:
+            raise _fail("webhook_auth", "was given without webhook_url")
+        if not (isinstance(webhook_auth, tuple | list) and len(webhook_auth) == 2):
+            raise _fail("webhook_auth", "must be an (auth_key, auth_secret) tuple")
+        auth = (
+            header_value(webhook_auth[0], "webhook_auth[0] (auth key)"),
+            header_value(webhook_auth[1], "webhook_auth[1] (auth secret)"),
+        )
+    return t, v, url, auth
+
+
+def job_id(value: object) -> str:
+    return text(value, "job_id")
+
+
+def wait(
+    job_id_: object,
+    timeout: object,
+    poll_interval: object,
+    max_poll_interval: object,
+    on_poll: object,
+) -> None:
+    job_id(job_id_)
+    seconds(timeout, "timeout")
+    seconds(poll_interval, "poll_interval")
+    seconds(max_poll_interval, "max_poll_interval")
+    callback(on_poll, "on_poll")
+
+
+def download(
+    url: object, path: object, max_bytes: object, allow_http: object, on_progress: object
+) -> tuple[str, Path, int]:
+    u = text(url, "url")
+    target = target_path(path)
+    cap = positive_int(max_bytes, "max_bytes")
+    flag(allow_http, "allow_http")
+    callback(on_progress, "on_progress")
+    return u, target, cap
+
+
+def livepeer_tts(
+    text_: object, model_id: object, description: object
+) -> tuple[str, str, str | None]:
+    return (
+        text(text_, "text"),
+        text(model_id, "model_id"),
+        optional_string(description, "description"),
+    )
+
+
+def hamsa_synthesize(
+    text_: object, path: object, voice_id: object, timeout: object, max_bytes: object
+) -> None:
+    """Everything synthesize() will need, before its billed POST."""
+    hamsa_create(text_, voice_id, None, None)
+    target_path(path)
+    seconds(timeout, "timeout")
+    positive_int(max_bytes, "max_bytes")
+
+
+def livepeer_synthesize(
+    text_: object, path: object, model_id: object, description: object, max_bytes: object
+) -> None:
+    livepeer_tts(text_, model_id, description)
+    target_path(path)
+    positive_int(max_bytes, "max_bytes")
