@@ -59,3 +59,31 @@ def test_a_new_vendor_field_is_named() -> None:
     assert missing == [
         "livepeer: genTextToSpeech: request field 'speakingRate' (Python name 'speaking_rate')"
     ]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"webhookUrl": 'https://a.example/<x>"{|}'},
+        {"webhookUrl": "https://user:pw@a.example/x"},
+        {
+            "webhookUrl": "https://a.example/x",
+            "webhookAuth": {"authKey": "k", "authSecret": "s\r\nX: y"},
+        },
+    ],
+)
+def test_extra_body_gets_the_typed_arguments_checks(extra: dict[str, object]) -> None:
+    import httpx
+    import respx
+    from speechspec import InvalidRequestError
+
+    with (
+        respx.mock(assert_all_called=False) as mock,
+        Hamsa(api_key="k", base_url="https://h.test") as client,
+    ):
+        mock.route().mock(return_value=httpx.Response(500))
+        with pytest.raises(InvalidRequestError) as info:
+            client.text_to_speech("hi", voice_id="v", extra_body=extra)
+        assert mock.calls.call_count == 0
+    assert info.value.param == "extra_body"
+    assert "s\r\n" not in str(info.value) and "pw" not in str(info.value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +195,22 @@ def hamsa_create(
             header_value(webhook_auth[1], "webhook_auth[1] (auth secret)"),
         )
     return t, v, url, auth
+
+
+def extra_body_fields(extra: Mapping[str, object]) -> None:
+    """The typed arguments' own rules for the same fields sent through extra_body: a webhook
+    URL is an RFC 3986 http(s) URI and webhook credentials travel in a header, so they must be
+    header-safe. The schema has already checked the types; nothing here echoes a secret."""
+    try:
+        if "webhookUrl" in extra:
+            webhook_url(extra["webhookUrl"], "extra_body['webhookUrl']")
+        auth = extra.get("webhookAuth")
+        if isinstance(auth, Mapping):
+            for field in ("authKey", "authSecret"):
+                if field in auth:
+                    header_value(auth[field], f"extra_body['webhookAuth']['{field}']")
+    except InvalidRequestError as exc:
+        raise InvalidRequestError(str(exc), param="extra_body") from None
 
 
 def job_id(value: object) -> str:

@@ -74,9 +74,11 @@ class OptionsMixin:
                 # with_options(extra_body=) applies to the requests that have a body.
                 options = dataclasses.replace(options, body={})
             else:
+                from ._args import extra_body_fields
                 from ._schema import check_extra_body
 
                 check_extra_body(self._env.package, call.method, call.path, call.json, options.body)
+                extra_body_fields(options.body)
         return call.using(options)
 
     def with_options(
