@@ -258,6 +258,28 @@ def test_unwritable_target_directory_is_refused_first(mock: Any, tmp_path: Path)
     assert route.call_count == 0
 
 
+@pytest.mark.parametrize("kind", ["fifo", "proc"])
+def test_targets_that_cannot_be_written_are_refused_first_even_for_root(
+    mock: Any, tmp_path: Path, kind: str
+) -> None:
+    # os.access() says yes to root everywhere; a probe file and a regular-file check do not.
+    route = mock.post(f"{LIVEPEER_URL}/text-to-speech").respond(200, json=audio_answer())
+    if kind == "fifo":
+        target = tmp_path / "pipe.wav"
+        os.mkfifo(target)
+        match = "not a regular file"
+    else:
+        target = Path("/proc/speechspec-out.wav")
+        match = "not writable"
+    with pytest.raises(errors.InvalidRequestError, match=match) as info:
+        make("livepeer", "sync").synthesize("t", target)
+    assert info.value.param == "path"
+    assert route.call_count == 0
+    if kind == "fifo":
+        assert stat.S_ISFIFO(target.stat().st_mode)
+        assert [p.name for p in tmp_path.iterdir()] == ["pipe.wav"]
+
+
 def test_synthesize_refuses_a_name_too_long_and_a_directory_first(
     mock: Any, tmp_path: Path
 ) -> None:

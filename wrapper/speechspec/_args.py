@@ -5,6 +5,7 @@ InvalidRequestError naming the parameter, and never echoes a secret's value."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -155,8 +156,10 @@ def target_path(value: object, param: str = "path") -> Path:
             raise _fail(param, f"file name is longer than {name_max} bytes")
         if target.is_dir():
             raise _fail(param, f"is a directory: {target}; give a file path")
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise _fail(param, f"directory {parent} is not writable")
+        if target.exists() and not target.is_file():
+            # A FIFO, device or socket would be replaced by the rename into place.
+            raise _fail(param, f"exists and is not a regular file: {target}")
+        _probe_writable(parent, param)
     except UnicodeError:
         raise _fail(param, "cannot be encoded for the file system") from None
     except (OSError, ValueError) as exc:
@@ -164,6 +167,20 @@ def target_path(value: object, param: str = "path") -> Path:
             raise
         raise _fail(param, f"cannot be used: {exc}") from None
     return target
+
+
+def _probe_writable(directory: Path, param: str) -> None:
+    """Create and remove a file where the download will write: os.access() says yes to root
+    everywhere, even on /proc, and a billed job must not be created for a file that cannot be."""
+    import tempfile
+
+    try:
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".speechspec-", suffix=".probe")
+    except OSError:
+        raise _fail(param, f"directory {directory} is not writable") from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
 
 
 def _name_max(directory: Path) -> int:
