@@ -606,3 +606,19 @@ def test_async_clients_work_across_event_loops() -> None:
         # The caller's client cannot be replaced: a clear error, not asyncio's RuntimeError.
         with pytest.raises(errors.ConfigurationError, match="event loop"):
             asyncio.run(in_loop(borrowed))
+
+
+def test_credential_like_headers_and_base_url_queries_never_reach_a_pickle(mock: Any) -> None:
+    secret = "tok-0123456789abcdef"
+    mock.post(CREATE).respond(500, json={"message": "boom"})
+    with pytest.raises(errors.InternalServerError) as info:
+        make("hamsa", "sync").text_to_speech(
+            "t", voice_id="v", extra_headers={"X-Auth-Token": secret, "X-Signature": secret}
+        )
+    blob = pickle.dumps(info.value)
+    assert secret.encode() not in blob
+    assert secret not in str(info.value.response.request.headers)
+    with pytest.raises(speechspec.ConfigurationError) as bad:
+        speechspec.Hamsa(api_key=HAMSA_KEY, base_url=f"https://x.example/?k={secret}\n")
+    assert secret not in str(bad.value)
+    assert secret.encode() not in pickle.dumps(bad.value)

@@ -14,14 +14,13 @@ from collections.abc import Iterable, Mapping
 
 import httpx
 
-from ._redact import REDACTED, loggable_url, redact
+from ._redact import REDACTED, is_secret_header, loggable_url, redact
 from .errors import ConfigurationError
 
 logger = logging.getLogger("speechspec")
 
 ENV_VAR = "SPEECHSPEC_LOG"
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
-_SENSITIVE = ("authorization", "cookie", "key", "token", "secret", "signature", "password")
 
 
 class _StderrHandler(logging.Handler):
@@ -56,7 +55,7 @@ def safe_headers(headers: Mapping[str, str] | httpx.Headers, secrets: Iterable[s
     shown = []
     for name, value in headers.items():
         lower = name.lower()
-        value = REDACTED if any(s in lower for s in _SENSITIVE) else redact(value, secrets)
+        value = REDACTED if is_secret_header(lower) else redact(value, secrets)
         shown.append(f"{lower}: {value}")
     return "{" + ", ".join(shown) + "}"
 

@@ -13,10 +13,17 @@ import httpx
 REDACTED = "[REDACTED]"
 _MAX_DEPTH = 64
 
-# Headers whose whole value is a credential.
-_SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
-)
+# A header whose name contains one of these carries a credential (X-Auth-Token, X-Signature,
+# Proxy-Authorization, Set-Cookie, X-Api-Key...): its whole value is hidden, in logs and in the
+# requests and responses kept on errors alike.
+_SENSITIVE_WORDS = ("authorization", "cookie", "key", "token", "secret", "signature", "password")
+
+
+def is_secret_header(name: str) -> bool:
+    lower = name.lower()
+    return any(word in lower for word in _SENSITIVE_WORDS)
+
+
 # JSON fields whose value is a credential (Hamsa's webhookAuth, and what vendors echo).
 _SECRET_FIELDS = frozenset({"authsecret", "apikey", "api_key", "token", "password", "secret"})
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)[^/?#@]*@")
@@ -32,8 +39,13 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 
 def shown_url(url: str) -> str:
-    """``url`` with any ``user:password@`` replaced, for messages about a URL we refuse."""
-    return _USERINFO.sub(lambda m: m.group(1) + REDACTED + "@", str(url), count=1)
+    """``url`` with any ``user:password@`` and query replaced, for messages about a URL we
+    refuse: a signed URL's or a careless base URL's query may carry a key."""
+    text = _USERINFO.sub(lambda m: m.group(1) + REDACTED + "@", str(url), count=1)
+    if text.startswith("data:"):
+        return text
+    head, sep, _query = text.partition("?")
+    return head + (sep + REDACTED if sep else "")
 
 
 def loggable_url(url: httpx.URL | str) -> str:
@@ -75,7 +87,7 @@ def request_secrets(request: httpx.Request | None) -> list[str]:
     fields (a webhook secret), so that an answer echoing them can be cleaned too."""
     if request is None:
         return []
-    found = [_credential(v) for k, v in request.headers.items() if k.lower() in _SECRET_HEADERS]
+    found = [_credential(v) for k, v in request.headers.items() if is_secret_header(k)]
     if request.url.password:
         found.append(request.url.password)
     content = _content(request)
@@ -98,7 +110,7 @@ _FRAMING = frozenset({"content-encoding", "transfer-encoding", "content-length"}
 
 def _clean_headers(headers: httpx.Headers, secrets: list[str]) -> list[tuple[str, str]]:
     return [
-        (k, REDACTED if k.lower() in _SECRET_HEADERS else redact(v, secrets))
+        (k, REDACTED if is_secret_header(k) else redact(v, secrets))
         for k, v in headers.multi_items()
         if k.lower() not in _FRAMING
     ]
