@@ -622,3 +622,11 @@ def test_credential_like_headers_and_base_url_queries_never_reach_a_pickle(mock:
         speechspec.Hamsa(api_key=HAMSA_KEY, base_url=f"https://x.example/?k={secret}\n")
     assert secret not in str(bad.value)
     assert secret.encode() not in pickle.dumps(bad.value)
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "x"])
+def test_emulator_port_out_of_range_is_a_usage_error(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["emulator", "--port", port]) == 2
+    assert "--port" in capsys.readouterr().err

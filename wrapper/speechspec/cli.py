@@ -38,6 +38,14 @@ class _Parser(argparse.ArgumentParser):
             stream.write(message.encode(encoding, "backslashreplace").decode(encoding))
 
 
+def tcp_port(value: str) -> int:
+    """A TCP port (0: any free one); argparse turns the ValueError into a usage error."""
+    port = int(value)
+    if not 0 <= port <= 65535:
+        raise ValueError(value)
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="speechspec",
@@ -78,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
     emulator = sub.add_parser("emulator", help="serve the local emulator of both APIs")
     emulator.add_argument("--host", default="127.0.0.1")
-    emulator.add_argument("--port", type=int, default=8000, help="8000; 0 picks a free port")
+    emulator.add_argument("--port", type=tcp_port, default=8000, help="8000; 0 picks a free port")
     emulator.add_argument(
         "--hamsa-key", help="accepted Hamsa key (default: $HAMSA_API_KEY or random)"
     )

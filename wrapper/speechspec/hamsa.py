@@ -16,7 +16,6 @@ from ._answers import check_job_id, usable_media_url
 from ._base import AsyncBase, SyncBase, _Core
 from ._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, TimeoutTypes, resolve_key
 from ._download import DEFAULT_MAX_BYTES
-from ._inputs import positive_number, require_text
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
 from ._parse import invalid, parse_success
 from ._pipeline import Call
@@ -143,9 +142,9 @@ class _HamsaCore(_Core):
         from ._jobs import JobPoll
         from ._schedule import PollSchedule
 
-        require_text(job_id, "job_id")
-        floor = positive_number(poll_interval, "poll_interval")
-        ceiling = positive_number(max_poll_interval, "max_poll_interval")
+        _args.job_id(job_id)
+        floor = _args.seconds(poll_interval, "poll_interval")
+        ceiling = _args.seconds(max_poll_interval, "max_poll_interval")
         if ceiling < floor:
             raise InvalidRequestError(
                 f"max_poll_interval ({ceiling:g}) must not be below poll_interval ({floor:g})",
@@ -153,7 +152,7 @@ class _HamsaCore(_Core):
             )
         return JobPoll(
             job_id,
-            timeout=positive_number(timeout, "timeout"),
+            timeout=_args.seconds(timeout, "timeout"),
             schedule=PollSchedule(floor, ceiling),
             history=self._history,
             secrets=self._pipeline.secrets,
