@@ -630,3 +630,20 @@ def test_emulator_port_out_of_range_is_a_usage_error(
 ) -> None:
     assert main(["emulator", "--port", port]) == 2
     assert "--port" in capsys.readouterr().err
+
+
+def test_plain_http_gateway_audio_on_its_own_origin_is_fetched(mock: Any, tmp_path: Path) -> None:
+    # go-livepeer's usual setup: http://host:8935, audio at a /stream/ path relative to it.
+    base = "http://gateway.example:8935"
+    mock.post(f"{base}/text-to-speech").respond(
+        200, json={"audio": {"url": "/stream/ab12/cd34.wav"}}
+    )
+    audio = mock.get(f"{base}/stream/ab12/cd34.wav").respond(200, content=WAV)
+    client = speechspec.Livepeer(api_token="t", base_url=base)
+    out = client.synthesize("hi", tmp_path / "a.wav")
+    assert out.read_bytes() == WAV and audio.call_count == 1
+    # Another plain-http host is still refused, before any request to it.
+    other = mock.get("http://elsewhere.example/a.wav")
+    with pytest.raises(errors.DownloadError, match="allow_http"):
+        client.download("http://elsewhere.example/a.wav", tmp_path / "b.wav")
+    assert other.call_count == 0

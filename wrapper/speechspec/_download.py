@@ -97,7 +97,7 @@ def download_sync(
     progress: ProgressCallback | None = None,
 ) -> Path:
     target = prepare_target(path)
-    check_url(url, allow_http=allow_http)
+    check_url(url, allow_http=allow_http, base_url=pipeline.base_url)
     if is_data_url(url):
         return write_data_url(url, target, max_bytes, progress)
     plan = HttpDownload(pipeline, url, max_bytes=max_bytes, allow_http=allow_http)
@@ -150,7 +150,7 @@ async def download_async(
     import anyio
 
     target = prepare_target(path)
-    check_url(url, allow_http=allow_http)
+    check_url(url, allow_http=allow_http, base_url=pipeline.base_url)
     if is_data_url(url):
         return write_data_url(url, target, max_bytes, progress)
     plan = HttpDownload(pipeline, url, max_bytes=max_bytes, allow_http=allow_http)

@@ -62,8 +62,17 @@ def is_data_url(url: str) -> bool:
     return url[:5].lower() == "data:"
 
 
-def check_url(url: str, *, allow_http: bool) -> None:
-    """Refuse what download() must not fetch: other schemes, and plain http off loopback."""
+def _same_origin(url: httpx.URL, base_url: str | None) -> bool:
+    if not base_url:
+        return False
+    base = httpx.URL(base_url)
+    return (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
+
+
+def check_url(url: str, *, allow_http: bool, base_url: str | None = None) -> None:
+    """Refuse what download() must not fetch: other schemes, and plain http off loopback,
+    unless it is the API's own origin (a gateway on http://host:8935 serves its /stream/
+    audio there: the client already talks plain http to it, with its key)."""
     if is_data_url(url):
         return
     try:
@@ -74,7 +83,7 @@ def check_url(url: str, *, allow_http: bool) -> None:
     if parsed.scheme == "https" and parsed.host:
         return
     if parsed.scheme == "http" and parsed.host:
-        if allow_http or _is_loopback(parsed.host):
+        if allow_http or _is_loopback(parsed.host) or _same_origin(parsed, base_url):
             return
         raise DownloadError(
             f"refusing plain http to {parsed.host}: audio is only fetched over https, or http on "
