@@ -222,6 +222,16 @@ def test_a_journal_that_cannot_be_opened(env: Path, emulator: EmulatorServer, ca
     (Path("out2") / DIRNAME).write_text("a file where the journal directory goes")
     code = main(["batch", "hamsa", "lines.txt", "--out-dir=out2", "--voice-id=Amjad"])
     refused(code, capsys.readouterr().err, emulator, "--out-dir", "journal")
+    if not ROOT:
+        for name in ("1-of-1.journal", "2-of-3.journal"):  # its own, or another layout's
+            journal = Path("out3") / DIRNAME / name
+            journal.parent.mkdir(parents=True, exist_ok=True)
+            journal.write_text("")
+            journal.chmod(0)
+            code = main(["batch", "hamsa", "lines.txt", "--out-dir=out3", "--voice-id=Amjad"])
+            refused(code, capsys.readouterr().err, emulator, "--out-dir", name)
+            journal.chmod(0o644)
+            journal.unlink()
 
 
 # -- journals from earlier runs -----------------------------------------------------------

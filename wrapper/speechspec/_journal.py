@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - Windows: no advisory locks; one proces
 DIRNAME = ".speechspec-batch"
 SUFFIX = ".journal"
 _RANK = {"I": 1, "U": 1, "C": 2}
-_KEY = re.compile(r"([0-9]{5,})-[0-9a-f]{12}")  # _batch_input.line_key, ASCII only
+_KEY = re.compile(r"([0-9]+)-\S+")  # _batch_input.line_key; ASCII digits (int("²") fails)
 
 
 @dataclass(frozen=True)
