@@ -14,6 +14,7 @@ from ._batch import Summary
 from ._batch_input import check_lines
 from ._config import LIVEPEER_DEFAULT_MODEL_ID
 from ._progress import Progress
+from .errors import InvalidRequestError
 
 EPILOG = """\
 Each non-blank line becomes OUT_DIR/<line number>-<text hash>.wav. Rerun the same command to
@@ -97,7 +98,12 @@ def command(args: argparse.Namespace, progress: Progress, key: str | None) -> in
     else:
         client = AsyncLivepeer(key, base_url=args.base_url)
         vendor = LivepeerVendor(client, model_id=args.model_id, description=args.description)
-    args.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a read-only mount, a race: what os.access cannot foresee
+        raise InvalidRequestError(
+            f"--out-dir {args.out_dir} cannot be created ({exc.strerror or exc})", param="out_dir"
+        ) from None
 
     async def main() -> Summary:
         # SIGTERM (a job runner stopping us) is a Ctrl-C: in-flight POSTs get journaled.
