@@ -30,6 +30,10 @@ Split a corpus over N processes or machines sharing OUT_DIR:
   ...
   speechspec batch hamsa corpus.txt --voice-id Amjad --out-dir audio --shard 4/4
 
+Every option and the whole file are checked before the first request: a line that is not
+UTF-8 or is over 1 MiB, a file with no text, --concurrency outside 1..1000, or an --out-dir
+that cannot be written is refused with exit code 2, and nothing is sent.
+
 Exit codes: 0 every line done or skipped; 1 a line failed, is uncertain, or the run stopped
 early; 2 bad input; 130 interrupted: Ctrl-C or SIGTERM (rerun to resume)."""
 
