@@ -102,7 +102,7 @@ def _attribute_changes(
                 ctx.add("added", _item(op, schema, field, f"new {kind} field {label}", where))
             continue
         if change == "removed":
-            msg = f"{where} field {label} removed"
+            msg = f"{where} field {label} removed" if field else f"{where}: {label} removed"
             ctx.add("breaking", _item(op, schema, field, msg, where), pointer)
             continue
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
@@ -110,7 +110,9 @@ def _attribute_changes(
             msg = f"documentation of {label} changed ({', '.join(sorted(changed))})"
             ctx.add("docs_only", _item(op, schema, field, msg, where), pointer, doc_only=True)
             continue
-        details = ", ".join(f"{k}: {before.get(k)!r} -> {after.get(k)!r}" for k in sorted(changed))
+        details = ", ".join(
+            f"{k}: {_brief(before.get(k))} -> {_brief(after.get(k))}" for k in sorted(changed)
+        )
         if changed - _DOC_KEYS == {"enum"}:
             old_values: list[Any] = before.get("enum") or []
             new_values: list[Any] = after.get("enum") or []
@@ -135,6 +137,19 @@ def _attribute_changes(
             ctx.add("changed", _item(op, schema, field, msg, where), pointer)
             continue
         ctx.add("changed", _item(op, schema, field, f"{label} changed ({details})", where), pointer)
+
+
+def _brief(value: Any, limit: int = 60) -> str:
+    """A schema named by its title or its alternatives: a changelog line, not a dump."""
+    if isinstance(value, dict):
+        for combiner in ("oneOf", "anyOf", "allOf"):
+            if isinstance(value.get(combiner), list):
+                parts = ", ".join(_brief(v, 30) for v in value[combiner])
+                return f"{combiner}[{parts}]"
+        if isinstance(value.get("title"), str):
+            return value["title"]
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class _Context:

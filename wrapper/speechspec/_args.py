@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ._uri import parse_uri
 from .errors import InvalidRequestError
 
 # Far above any real wait, and below what time.sleep() and socket timeouts can represent.
@@ -105,45 +105,24 @@ def model(value: object, expected: type, param: str) -> None:
 
 # -- RFC 3986 -----------------------------------------------------------------------------
 
-_PCT = r"%[0-9A-Fa-f]{2}"
-_PCHAR = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|{_PCT})"
-_REG_NAME = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=]|{_PCT})+"
-_URI = re.compile(
-    rf"(?P<scheme>[A-Za-z][A-Za-z0-9+\-.]*)://"
-    rf"(?:(?P<userinfo>(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|{_PCT})*)@)?"
-    rf"(?P<host>\[[0-9A-Fa-f:.]+\]|{_REG_NAME})"
-    rf"(?::(?P<port>[0-9]*))?"
-    rf"(?P<path>(?:/{_PCHAR}*)*)"
-    rf"(?:\?(?P<query>(?:{_PCHAR}|[/?])*))?"
-    rf"(?:#(?P<fragment>(?:{_PCHAR}|[/?])*))?",
-)
-
 
 def webhook_url(value: object, param: str) -> str:
     """An absolute http(s) URI exactly as RFC 3986 writes one. Anything else is refused, not
     repaired: encoding spaces or non-ASCII on the caller's behalf could change which URL the
     vendor calls (is a ``%`` already an escape?), so the caller must send the URI itself."""
     url = text(value, param)
-    match = _URI.fullmatch(url)
+    match = parse_uri(url)
     if match is None:
         raise _fail(
             param,
             "is not an RFC 3986 URI: percent-encode spaces, non-ASCII and the characters "
             '<>"{}|\\^` and write every % as %XX',
         )
-    if match["scheme"].lower() not in ("http", "https"):
+    if match["scheme"].lower() not in ("http", "https") or not match["host"]:
         raise _fail(param, "must be an http or https URI")
     if match["userinfo"] is not None:
         # Credentials belong in webhook_auth: a URL's user:password is echoed and logged.
         raise _fail(param, "must not carry user:password (use webhook_auth)")
-    host = match["host"]
-    if host.startswith("["):
-        import ipaddress
-
-        try:
-            ipaddress.IPv6Address(host[1:-1])
-        except ValueError:
-            raise _fail(param, "has an invalid IPv6 address") from None
     port = match["port"]
     if port and int(port) > 65535:
         raise _fail(param, "has a port above 65535")

@@ -16,7 +16,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import httpx
 
-from ._args import MAX_RETRIES, MAX_SECONDS
+from ._args import MAX_RETRIES, MAX_SECONDS, string
 from .errors import InvalidRequestError
 
 
@@ -216,8 +216,11 @@ def query_option(value: object) -> dict[str, QueryValue]:
     for key, item in value.items():
         if not isinstance(key, str) or not key:
             raise InvalidRequestError(
-                f"extra_query keys must be non-empty strings, got {key!r}", param="extra_query"
+                f"extra_query keys must be non-empty strings, got {type(key).__name__}",
+                param="extra_query",
             )
+        # A lone surrogate would escape from urlencode as UnicodeEncodeError.
+        string(key, "extra_query")
         if not isinstance(item, str | int | float) or (
             isinstance(item, float) and not math.isfinite(item)
         ):
@@ -226,6 +229,8 @@ def query_option(value: object) -> dict[str, QueryValue]:
                 f"got {type(item).__name__}",
                 param="extra_query",
             )
+        if isinstance(item, str):
+            string(item, "extra_query")
         query[key] = item
     return query
 

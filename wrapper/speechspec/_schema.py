@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
+from ._uri import is_uri
 from .errors import InvalidRequestError
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -30,7 +31,6 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "object": (Mapping,),
     "null": (type(None),),
 }
-_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
 
 
 @functools.cache
@@ -180,7 +180,7 @@ class _Validator:
             return f"{where}: must be at most {schema['maxLength']} characters"
         if "pattern" in schema and not re.search(schema["pattern"], value):
             return f"{where}: does not match the pattern {schema['pattern']!r}"
-        if schema.get("format") == "uri" and not _URI.match(value):
+        if schema.get("format") == "uri" and not is_uri(value):
             return f"{where}: must be an absolute URI"
         return None
 
@@ -260,7 +260,13 @@ def _number_problem(schema: Mapping[str, Any], value: float, where: str) -> str 
 
 def _json_problem(value: object, where: str) -> str | None:
     """What json.dumps would refuse (or silently turn into invalid JSON)."""
-    if value is None or isinstance(value, str | bool | int):
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{where}: contains a lone surrogate that cannot be encoded as UTF-8"
+        return None
+    if value is None or isinstance(value, bool | int):
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{where}: must be a finite number"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 import functools
-import ipaddress
 import json
-import re
 from importlib import resources
 from typing import Any
 
 import jsonschema
+
+from .._uri import is_uri
 
 
 @functools.cache
@@ -34,49 +34,6 @@ def _to_json_schema(node: Any) -> Any:
 
 
 _formats = jsonschema.FormatChecker(formats=("date-time",))
-
-
-# RFC 3986 section 3 (with the ABNF of appendix A): what ``format: uri`` means. Spaces,
-# <>"{}|\^`, bad %-escapes and unencoded non-ASCII are all outside it.
-_UNRESERVED = r"A-Za-z0-9\-._~"
-_SUB_DELIMS = r"!$&'()*+,;="
-_PCT = r"%[0-9A-Fa-f]{2}"
-_PCHAR = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
-_URI = re.compile(
-    rf"""
-    [A-Za-z][A-Za-z0-9+.\-]*:                                   # scheme
-    (?:
-      //(?:(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*@)?            # userinfo
-        (?P<host>\[[^\]/?#@]*\]|(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})*)
-        (?::[0-9]*)?                                               # port
-        (?:/{_PCHAR}*)*                                            # path-abempty
-      | /(?:{_PCHAR}+(?:/{_PCHAR}*)*)?                             # path-absolute
-      | {_PCHAR}+(?:/{_PCHAR}*)*                                   # path-rootless
-      |                                                            # path-empty
-    )
-    (?:\?(?:{_PCHAR}|[/?])*)?                                      # query
-    (?:\#(?:{_PCHAR}|[/?])*)?                                      # fragment
-    """,
-    re.VERBOSE,
-)
-_IPVFUTURE = re.compile(rf"v[0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB_DELIMS}:]+")
-
-
-def is_uri(value: str) -> bool:
-    """An RFC 3986 URI (absolute: it has a scheme)."""
-    match = _URI.fullmatch(value)
-    if match is None:
-        return False
-    host = match.group("host")
-    if host and host.startswith("["):
-        literal = host[1:-1]
-        if _IPVFUTURE.fullmatch(literal):
-            return True
-        try:
-            ipaddress.IPv6Address(literal)
-        except ValueError:
-            return False
-    return True
 
 
 @_formats.checks("uri")
