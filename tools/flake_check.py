@@ -27,6 +27,7 @@ DEFAULT_TESTS = [
     "tests/test_cli.py",
     "tests/test_hostile.py",
     "tests/test_properties.py",
+    "tests/test_batch_hostile.py",
 ]
 
 

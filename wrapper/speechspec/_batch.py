@@ -20,7 +20,7 @@ from typing import Any
 
 from ._batch_input import Line, Shard, iter_texts, line_key
 from ._batch_vendor import Vendor
-from ._journal import Journal
+from ._journal import DIRNAME, Journal
 from ._progress import Progress
 from .errors import (
     APIConnectionError,
@@ -108,7 +108,16 @@ class BatchRun:
         self.fail_fast = fail_fast
         self.progress = progress
         self.summary = summary
-        self.journal = Journal(out_dir, shard)
+        try:
+            self.journal = Journal(out_dir, shard)
+        except OSError as exc:  # a journal that is a directory, unreadable, on a full disk
+            where = exc.filename or out_dir / DIRNAME
+            raise InvalidRequestError(
+                f"--out-dir {out_dir}: the batch journal {where} cannot be used "
+                f"({exc.strerror or exc}); fix or move it aside (moving it aside forgets "
+                "which jobs were billed)",
+                param="out_dir",
+            ) from None
         summary.journal = self.journal.path
         self._lines = self._todo(iter_texts(lines, shard))
         self._open = False  # until an answer proves key and URL, one POST at a time
@@ -132,6 +141,8 @@ class BatchRun:
             async with asyncio.TaskGroup() as group:
                 for _ in range(self.concurrency):
                     group.create_task(self._worker())
+        except BaseExceptionGroup as group_error:
+            raise _first(group_error) from None
         finally:
             self.journal.close()
             self.progress.done()
@@ -240,6 +251,23 @@ class BatchRun:
                 )
         if exc is not None and self.fail_fast and not self.summary.stopped:
             self.summary.stopped = f"stopped at the first failure (--fail-fast): {_describe(exc)}"
+
+
+def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """One error for the CLI to report (the journal failing, the lines file changed under the
+    run), not a group with a traceback: the first documented one, else the first."""
+    leaves: list[BaseException] = []
+    pending: list[BaseException] = [group]
+    while pending:
+        exc = pending.pop(0)
+        if isinstance(exc, BaseExceptionGroup):
+            pending.extend(exc.exceptions)
+        else:
+            leaves.append(exc)
+    for exc in leaves:
+        if isinstance(exc, SpeechspecError | OSError | KeyboardInterrupt):
+            return exc
+    return leaves[0]
 
 
 async def run_batch(vendor: Vendor, lines: Path, out_dir: Path, **options: Any) -> Summary:

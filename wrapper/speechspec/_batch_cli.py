@@ -7,11 +7,11 @@ import asyncio
 import contextlib
 import signal
 import sys
-from pathlib import Path
 from typing import Any
 
+from . import _batch_args
 from ._batch import Summary
-from ._batch_input import Shard, check_lines
+from ._batch_input import check_lines
 from ._config import LIVEPEER_DEFAULT_MODEL_ID
 from ._progress import Progress
 from .errors import InvalidRequestError
@@ -30,6 +30,10 @@ Split a corpus over N processes or machines sharing OUT_DIR:
   ...
   speechspec batch hamsa corpus.txt --voice-id Amjad --out-dir audio --shard 4/4
 
+Every option and the whole file are checked before the first request: a line that is not
+UTF-8 or is over 1 MiB, a file with no text, --concurrency outside 1..1000, or an --out-dir
+that cannot be written is refused with exit code 2, and nothing is sent.
+
 Exit codes: 0 every line done or skipped; 1 a line failed, is uncertain, or the run stopped
 early; 2 bad input; 130 interrupted: Ctrl-C or SIGTERM (rerun to resume)."""
 
@@ -43,9 +47,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     batch.add_argument("vendor", choices=("hamsa", "livepeer"), help="which API to use")
-    batch.add_argument("lines", type=Path, help="a UTF-8 text file, one text per line")
+    batch.add_argument("lines", help="a UTF-8 text file, one text per line")
     batch.add_argument(
-        "--out-dir", required=True, type=Path, help="where the WAV files go (created if missing)"
+        "--out-dir", required=True, help="where the WAV files go (created if missing)"
     )
     batch.add_argument(
         "--concurrency", type=int, default=4, help="lines in flight at once (default 4)"
@@ -88,17 +92,7 @@ def command(args: argparse.Namespace, progress: Progress, key: str | None) -> in
     from ._batch import run_batch
     from ._batch_vendor import HamsaVendor, LivepeerVendor, Vendor
 
-    if args.concurrency < 1:
-        raise InvalidRequestError("--concurrency must be at least 1", param="concurrency")
-    if args.job_timeout <= 0:
-        raise InvalidRequestError("--job-timeout must be positive", param="job_timeout")
-    shard = Shard.parse(args.shard) if args.shard is not None else Shard()
-    if not args.lines.is_file():
-        raise InvalidRequestError(f"{args.lines}: no such file", param="lines")
-    if args.vendor == "hamsa" and not args.voice_id:
-        raise InvalidRequestError("--voice-id is required for hamsa", param="voice_id")
-    if args.out_dir.exists() and not args.out_dir.is_dir():
-        raise InvalidRequestError(f"--out-dir {args.out_dir} is not a directory", param="out_dir")
+    shard = _batch_args.check(args)  # every option, before the key, the file or a request
     summary = Summary(total=check_lines(args.lines, shard))  # every line read before a POST
     vendor: Vendor
     client: Any
@@ -108,7 +102,12 @@ def command(args: argparse.Namespace, progress: Progress, key: str | None) -> in
     else:
         client = AsyncLivepeer(key, base_url=args.base_url)
         vendor = LivepeerVendor(client, model_id=args.model_id, description=args.description)
-    args.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a read-only mount, a race: what os.access cannot foresee
+        raise InvalidRequestError(
+            f"--out-dir {args.out_dir} cannot be created ({exc.strerror or exc})", param="out_dir"
+        ) from None
 
     async def main() -> Summary:
         # SIGTERM (a job runner stopping us) is a Ctrl-C: in-flight POSTs get journaled.

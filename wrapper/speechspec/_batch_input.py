@@ -11,6 +11,8 @@ from pathlib import Path
 
 from .errors import InvalidRequestError
 
+# A line is one text to speak; a longer one is a binary file or a missing line break.
+MAX_LINE_BYTES = 1 << 20
 _SHARD = re.compile(r"([0-9]{1,9})/([0-9]{1,9})")
 
 
@@ -71,14 +73,30 @@ def _decode(path: Path, number: int, raw: bytes) -> str:
 
 
 def check_lines(path: Path, shard: Shard) -> int:
-    """Read the whole file once before anything is billed: every line must decode (all of
-    them, so every shard of a corpus refuses the same bad file). Returns how many non-blank
-    lines the share has; constant memory."""
-    count, every, index = 0, shard.count, shard.index - 1
-    with path.open("rb") as fh:
-        for number, raw in enumerate(fh):
-            if _decode(path, number + 1, raw) and number % every == index:
-                count += 1
+    """Read the whole file once before anything is billed: every line must decode and fit
+    MAX_LINE_BYTES (all of them, so every shard of a corpus refuses the same bad file), and
+    some line must hold text. Returns how many non-blank lines the share has; constant memory."""
+    count, every, index, texts = 0, shard.count, shard.index - 1, 0
+    try:
+        with path.open("rb") as fh:
+            number = 0
+            while raw := fh.readline(MAX_LINE_BYTES + 1):
+                number += 1
+                if len(raw) > MAX_LINE_BYTES:
+                    raise InvalidRequestError(
+                        f"{path}: line {number} is longer than {MAX_LINE_BYTES} bytes "
+                        "(is it a text file, one text per line?)",
+                        param="lines",
+                    )
+                if _decode(path, number, raw):
+                    texts += 1
+                    count += (number - 1) % every == index
+    except OSError as exc:
+        raise InvalidRequestError(
+            f"{path}: cannot be read ({exc.strerror or exc})", param="lines"
+        ) from None
+    if not texts:
+        raise InvalidRequestError(f"{path}: has no text (every line is blank)", param="lines")
     return count
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ except ImportError:  # pragma: no cover - Windows: no advisory locks; one proces
 DIRNAME = ".speechspec-batch"
 SUFFIX = ".journal"
 _RANK = {"I": 1, "U": 1, "C": 2}
+_KEY = re.compile(r"([0-9]+)-\S+")  # _batch_input.line_key; ASCII digits (int("²") fails)
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,9 @@ def _read(path: Path, shard: Shard) -> tuple[dict[str, tuple[str, str]], int]:
                 state.pop(rest, None)
                 continue
             key, _, value = rest.partition("\t")
-            number = key.partition("-")[0]
-            if kind in _RANK and number.isdigit() and (int(number) - 1) % every == index:
+            # Anything else is a torn or damaged record: no line has that key, none is skipped.
+            match = _KEY.fullmatch(key)
+            if kind in _RANK and match and (int(match[1]) - 1) % every == index:
                 state[key] = (kind, value)
     return state, records
 
