@@ -647,3 +647,17 @@ def test_plain_http_gateway_audio_on_its_own_origin_is_fetched(mock: Any, tmp_pa
     with pytest.raises(errors.DownloadError, match="allow_http"):
         client.download("http://elsewhere.example/a.wav", tmp_path / "b.wav")
     assert other.call_count == 0
+
+
+def test_with_options_copies_follow_their_original_across_loops_and_close() -> None:
+    with EmulatorServer(job_delay=0.0, use_espeak=False) as emulator:
+        client = speechspec.AsyncLivepeer(
+            emulator.livepeer_token, base_url=emulator.livepeer_base_url
+        )
+        copy = client.with_options(timeout=30.0)
+        for c in (copy, client, copy, copy):  # each asyncio.run is a new event loop
+            assert asyncio.run(c.text_to_speech("hello")).audio.url
+        asyncio.run(client.aclose())
+        with pytest.raises(errors.ClientClosedError):
+            asyncio.run(copy.text_to_speech("hello"))
+        assert [r["method"] for r in emulator.requests()].count("POST") == 4

@@ -541,4 +541,7 @@ def test_with_options_key_replaces_the_authorization_of_the_copy_only(
     with pytest.raises(InvalidRequestError) as refused:
         base.with_options(**{wrong: "x-key-1234"})
     assert refused.value.param == wrong
-    assert other._client is base._client
+    # The copy shares the pool: it follows its origin's client (async: per event loop).
+    assert other._origin is base and not other._owns_client
+    if mode == "sync":
+        assert other._client is base._client

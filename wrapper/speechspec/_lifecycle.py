@@ -47,7 +47,15 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 
 def live_async_client(owner: _Owner) -> httpx.AsyncClient:
-    """The owner's AsyncClient, usable in the running loop (ClientClosedError once closed)."""
+    """The owner's AsyncClient, usable in the running loop (ClientClosedError once closed).
+    A with_options() copy uses its original's: a pool replaced for a new loop, or closed,
+    is replaced or closed for every copy too."""
+    origin = getattr(owner, "_origin", None)
+    if origin is not None:
+        if owner._closed:
+            check_open(owner, owner._client)
+        owner._client = live_async_client(origin)
+        return owner._client  # type: ignore[no-any-return]
     check_open(owner, owner._client)
     loop = _running_loop()
     if loop is None:

@@ -33,6 +33,8 @@ class OptionsMixin:
     _pipeline: Pipeline
     _defaults: RequestOptions
     _owns_client: bool
+    # Set on with_options() copies: the client whose pool they share.
+    _origin: OptionsMixin | None = None
     base_url: str
     timeout: httpx.Timeout
     max_retries: int
@@ -132,6 +134,8 @@ class OptionsMixin:
             pipeline = dataclasses.replace(pipeline, policy=policy)
         new._pipeline = pipeline
         new._owns_client = False
+        # The pool's owner, whose client the copy follows across event loops and close().
+        new._origin = self._origin or self
         new._defaults = self._defaults.merged(
             dataclasses.replace(options, timeout=NOT_GIVEN, max_retries=NOT_GIVEN)
         )
