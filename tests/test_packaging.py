@@ -83,3 +83,12 @@ def test_the_fault_matrix_is_printed_only_with_v_or_on_failure(tmp_path: Path) -
     failed = _pytest(CELL, str(failing), "--rootdir", str(ROOT))
     assert "1 failed, 1 passed" in failed
     assert "fault matrix" in failed
+
+
+def test_the_package_version_is_pyprojects() -> None:
+    # release-notes bumps both; a hand bump of one alone would mislabel the User-Agent.
+    import speechspec
+
+    text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    match = re.search(r'^version = "([^"]+)"$', text, re.M)
+    assert match and speechspec.__version__ == match.group(1)

@@ -65,7 +65,17 @@ def _version(repo: Path) -> str:
     return line.split('"')[1]
 
 
+def _next(version: str, level: str) -> str:
+    """The version release-notes should write (while 0.x, breaking bumps the minor)."""
+    major, minor, patch = (int(x) for x in version.split("."))
+    if level == "breaking" or (level == "added" and major == 0):
+        return f"{major}.{minor + 1}.0" if major == 0 else f"{major + 1}.0.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
 def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> None:
+    current = _version(repo)
+    bumped = _next(current, "breaking")
     ok = _run(repo, "tools/release.py", "check")
     assert ok.returncode == 0, ok.stderr
     assert "no spec or generator change" in ok.stdout
@@ -93,19 +103,20 @@ def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> N
 
     failed = _run(repo, "tools/release.py", "check")
     assert failed.returncode == 1
-    assert "breaking change since the last release (0.1.0" in failed.stderr
-    assert "it must be at least 0.2.0" in failed.stderr and "make release-notes" in failed.stderr
+    assert f"breaking change since the last release ({current}" in failed.stderr
+    assert f"it must be at least {bumped}" in failed.stderr
+    assert "make release-notes" in failed.stderr
 
     notes = _run(repo, "tools/release.py", "notes")
     assert notes.returncode == 0, notes.stderr
-    assert _version(repo) == "0.2.0"
+    assert _version(repo) == bumped
     changelog = (repo / "CHANGELOG.md").read_text()
-    assert changelog.index("## [0.2.0]") < changelog.index("## [0.1.0]")
+    assert changelog.index(f"## [{bumped}]") < changelog.index(f"## [{current}]")
     assert "- **Breaking:** livepeer: POST /text-to-speech `MediaURL.url`" in changelog
     assert "- livepeer: POST /text-to-speech `TextToSpeechParams.speed`" in changelog
 
     assert _run(repo, "tools/release.py", "check").returncode == 0
-    _git(repo, "commit", "-qam", "release 0.2.0")
+    _git(repo, "commit", "-qam", f"release {bumped}")
     released = _run(repo, "tools/release.py", "check")
     assert released.returncode == 0 and "no spec or generator change" in released.stdout
 
@@ -117,10 +128,11 @@ def test_a_generator_change_is_at_least_a_patch(repo: Path) -> None:
     assert diff.returncode == 0, diff.stderr
     assert diff.stdout.count("generator or templates changed: tools/generate.py") == 2
     assert "no changes" not in diff.stdout
+    patch = _next(_version(repo), "patch")
     check = _run(repo, "tools/release.py", "check")
-    assert check.returncode == 0 and "release-notes will make it 0.1.1" in check.stdout
+    assert check.returncode == 0 and f"release-notes will make it {patch}" in check.stdout
     assert _run(repo, "tools/release.py", "notes").returncode == 0
-    assert _version(repo) == "0.1.1"
+    assert _version(repo) == patch
 
 
 # Runs in a fresh interpreter on the regenerated packages (PYTHONPATH first), with the real

@@ -21,6 +21,7 @@ from _common import ROOT, ToolError, write_atomic
 from spec_diff import GROUPS, Report, _git, format_report, last_release_tag, severity, spec_diff
 
 PYPROJECT = ROOT / "pyproject.toml"
+VERSION_PY = ROOT / "wrapper" / "speechspec" / "_version.py"
 CHANGELOG = ROOT / "CHANGELOG.md"
 _VERSION = re.compile(r'^version = "(?P<v>\d+)\.(\d+)\.(\d+)"$', re.M)
 _HEADER = (
@@ -107,6 +108,9 @@ def write_release(report: Report, base_ref: str) -> str:
     head, sep, rest = old.partition("\n## ")
     write_atomic(CHANGELOG, f"{head.rstrip()}\n\n{section}" + (f"\n## {rest}" if sep else ""))
     write_atomic(PYPROJECT, _VERSION.sub(f'version = "{new}"', text, count=1))
+    # The package's own __version__ (User-Agent, --version) follows pyproject.toml.
+    if VERSION_PY.exists():
+        write_atomic(VERSION_PY, f'__version__ = "{new}"\n')
     return f"release-notes: {level} since {base_ref}: version {new}, CHANGELOG.md section added"
 
 
