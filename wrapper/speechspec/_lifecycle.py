@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 import httpx
 
-from ._pipeline import AsyncSender, Call, SyncSender
+from ._pipeline import Call
+from ._send import AsyncSender, SyncSender
 from .errors import ClientClosedError, ConfigurationError
 
 
