@@ -16,7 +16,7 @@ import httpx
 
 from . import _args
 from ._args import flag
-from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_max_retries, resolve_timeout
+from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_timeout
 from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
 from ._lifecycle import (
     GuardedAsyncSender,
@@ -34,6 +34,7 @@ from ._options import (
     NotGiven,
     Timeout,
     headers_option,
+    max_retries_option,
     request_options,
 )
 from ._pipeline import Pipeline
@@ -67,7 +68,7 @@ class _Core(OptionsMixin):
         configure_from_env()
         self.base_url = resolve_base_url(base_url, self._env)
         self.timeout = resolve_timeout(timeout)
-        self.max_retries = resolve_max_retries(max_retries)
+        self.max_retries = max_retries_option(max_retries)
         self._pipeline = Pipeline(
             base_url=self.base_url,
             timeout=self.timeout,

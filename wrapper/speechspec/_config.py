@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from ._args import MAX_RETRIES
 from ._options import NotGiven, timeout_option
 from ._redact import shown_url
-from .errors import ConfigurationError, InvalidRequestError
+from .errors import ConfigurationError
 
 HAMSA_DEFAULT_BASE_URL = "https://api.tryhamsa.com"
 LIVEPEER_DEFAULT_BASE_URL = "https://dream-gateway.livepeer.cloud"
@@ -112,16 +111,3 @@ def resolve_timeout(timeout: TimeoutTypes | NotGiven | None) -> httpx.Timeout:
     if isinstance(timeout, NotGiven):
         return DEFAULT_TIMEOUT
     return timeout_option(timeout)
-
-
-def resolve_max_retries(max_retries: int) -> int:
-    if (
-        isinstance(max_retries, bool)
-        or not isinstance(max_retries, int)
-        or not 0 <= max_retries <= MAX_RETRIES
-    ):
-        raise InvalidRequestError(
-            f"max_retries must be an integer from 0 to {MAX_RETRIES}, got {max_retries!r}",
-            param="max_retries",
-        )
-    return max_retries
