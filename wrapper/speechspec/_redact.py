@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 
+from ._answers import MAX_JSON_DEPTH
+
 REDACTED = "[REDACTED]"
-_MAX_DEPTH = 64
 
 # A header whose name contains one of these carries a credential (X-Auth-Token, X-Signature,
 # Proxy-Authorization, Set-Cookie, X-Api-Key...): its whole value is hidden, in logs and in the
@@ -69,7 +70,7 @@ def _credential(value: str) -> str:
 
 
 def _secret_values(data: Any, found: list[str], depth: int = 0) -> None:
-    if depth > _MAX_DEPTH:
+    if depth > MAX_JSON_DEPTH:
         return
     if isinstance(data, dict):
         for key, value in data.items():
@@ -127,7 +128,7 @@ def _clean_bytes(content: bytes, secrets: list[str]) -> bytes:
 def redact_value(value: Any, secrets: list[str], depth: int = 0) -> Any:
     """A decoded JSON body with every secret string replaced (cut off where it nests deeper
     than any answer should, so a hostile body cannot exhaust the stack)."""
-    if depth > _MAX_DEPTH:
+    if depth > MAX_JSON_DEPTH:
         return "[nested too deeply]"
     if isinstance(value, str):
         return redact(value, secrets)
