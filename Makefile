@@ -63,8 +63,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy wrapper/speechspec
 
+# Two workers (pytest-xdist): the suite waits on sockets and subprocesses more than it computes,
+# so two processes on two cores halve the wall time. The fault matrix table is printed by a
+# serial run: `.venv/bin/python -m pytest tests/test_fault_matrix.py -v`.
 test: $(STAMP) $(NODE_STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 # The socket-level tests FLAKE_RUNS times (20); fails on any failure or any difference.
 FLAKE_RUNS ?= 20
