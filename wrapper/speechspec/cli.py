@@ -201,7 +201,7 @@ def _emulator(args: argparse.Namespace) -> int:
         import uvicorn
 
         from .emulator import create_app
-        from .emulator._server import bind_socket
+        from .emulator._server import KEEP_ALIVE, bind_socket
     except ImportError:
         raise ConfigurationError(
             "the emulator needs its extra: pip install 'speechspec[emulator]'"
@@ -225,7 +225,8 @@ def _emulator(args: argparse.Namespace) -> int:
     print(f"LIVEPEER_BASE_URL=http://{host}:{port}/livepeer", flush=True)
     print(f"HAMSA_API_KEY={hamsa_key}", flush=True)
     print(f"LIVEPEER_API_TOKEN={token}", flush=True)
-    uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off")).run(sockets=[sock])
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_keep_alive=KEEP_ALIVE)
+    uvicorn.Server(config).run(sockets=[sock])
     return EXIT_OK
 
 

@@ -16,6 +16,11 @@ from starlette.types import ASGIApp
 
 from ._app import EmulatorState, create_app
 
+# Idle keep-alive connections are kept longer than httpx keeps them (5 s): with uvicorn's
+# default of 5 s too, a client could reuse a connection the server was closing that instant,
+# and a billed POST on it fails as "may have been processed". Gateways keep them far longer.
+KEEP_ALIVE = 65
+
 
 def bind_socket(host: str, port: int) -> socket.socket:
     """A bound TCP socket for uvicorn (port 0: a free one)."""
@@ -92,6 +97,7 @@ class EmulatorServer:
             lifespan="off",
             access_log=False,
             timeout_graceful_shutdown=2,
+            timeout_keep_alive=KEEP_ALIVE,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
