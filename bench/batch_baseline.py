@@ -43,7 +43,10 @@ async def main(vendor: str, lines: Path, out: Path, concurrency: int) -> None:
                     f"{base}/text-to-speech", json={"model_id": MODEL, "text": text}, headers=auth
                 )
                 r.raise_for_status()
-                return str(httpx.URL(base + "/").join(r.json()["audio"]["url"]))
+                url: str = r.json()["audio"]["url"]
+                # A gateway's host-less /stream/ path is relative to the base URL, prefix
+                # included (as Livepeer.audio_url resolves it).
+                return base + url if url.startswith("/") else url
             r = await client.post(
                 f"{base}/v1/jobs/text-to-speech",
                 json={"text": text, "voiceId": "Amjad"},
