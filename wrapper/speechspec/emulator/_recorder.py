@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -62,7 +63,13 @@ class Recorder:
                 entry["status"] = message["status"]
             await send(message)
 
-        await self.app(scope, receive, record)
+        try:
+            await self.app(scope, receive, record)
+        except ClientDisconnect:
+            # The client went away before its body arrived: nobody is left to answer, and a
+            # real gateway just drops the request; no traceback in the emulator's log (the
+            # request log keeps status None: no answer was sent).
+            return
 
     def _fault(self, scope: Scope) -> Fault | None:
         path = scope["path"]
