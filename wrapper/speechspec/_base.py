@@ -10,7 +10,7 @@ import socket
 import weakref
 from pathlib import Path
 from types import TracebackType
-from typing import Self, cast
+from typing import Self
 
 import httpx
 
@@ -26,7 +26,6 @@ from ._lifecycle import (
     live_async_client,
 )
 from ._logging import configure_from_env
-from ._observed import AsyncObservedClient, ObservedClient
 from ._options import (
     NO_OPTIONS,
     NOT_GIVEN,
@@ -138,7 +137,7 @@ class SyncBase(_Core):
         )
         check_open(self, self._client)
         return download_sync(
-            cast(httpx.Client, ObservedClient(self._client, self._pipeline.secrets)),
+            self._client,
             self._pipeline.with_options(options),
             url,
             target,
@@ -201,7 +200,7 @@ class AsyncBase(_Core):
         )
         client = live_async_client(self)
         return await download_async(
-            cast(httpx.AsyncClient, AsyncObservedClient(client, self._pipeline.secrets)),
+            client,
             self._pipeline.with_options(options),
             url,
             target,

@@ -12,6 +12,7 @@ import httpx
 from ._atomic import AtomicFile, ProgressCallback, prepare_target
 from ._data_url import write_data_url
 from ._pipeline import Pipeline
+from ._raw import record
 from ._redact import loggable_url
 from ._urls import check_redirect, check_url, is_data_url
 from .errors import DownloadError
@@ -74,6 +75,20 @@ class HttpDownload:
                 url=self.shown,
             )
 
+    def sent(
+        self,
+        request: httpx.Request,
+        started: float,
+        response: httpx.Response | None = None,
+        error: BaseException | None = None,
+    ) -> None:
+        """One send of this download: logged (SPEECHSPEC_LOG), and a 2xx kept for
+        ``with_raw_response.download``. A retry starts again from the URL asked for, so
+        ``attempt`` counts the sends of that URL."""
+        self.pipeline.log(request, self.attempt, started, response=response, error=error)
+        if response is not None and response.is_success:
+            record(response, self.attempt, "download")
+
     def on_error(self, exc: httpx.RequestError) -> float:
         delay = self.pipeline.policy.delay_after_error(exc, self.attempt, idempotent=True)
         if delay is None:
@@ -106,11 +121,14 @@ def download_sync(
             try:
                 current, hops = url, 0
                 while True:
-                    response = client.send(
-                        pipeline.download_request(client, current),
-                        stream=True,
-                        follow_redirects=False,
-                    )
+                    request = pipeline.download_request(client, current)
+                    started = time.perf_counter()
+                    try:
+                        response = client.send(request, stream=True, follow_redirects=False)
+                    except httpx.HTTPError as exc:
+                        plan.sent(request, started, error=exc)
+                        raise
+                    plan.sent(request, started, response)
                     try:
                         if response.is_redirect:
                             current, hops = (
@@ -159,11 +177,14 @@ async def download_async(
             try:
                 current, hops = url, 0
                 while True:
-                    response = await client.send(
-                        pipeline.download_request(client, current),
-                        stream=True,
-                        follow_redirects=False,
-                    )
+                    request = pipeline.download_request(client, current)
+                    started = time.perf_counter()
+                    try:
+                        response = await client.send(request, stream=True, follow_redirects=False)
+                    except httpx.HTTPError as exc:
+                        plan.sent(request, started, error=exc)
+                        raise
+                    plan.sent(request, started, response)
                     try:
                         if response.is_redirect:
                             current, hops = (
