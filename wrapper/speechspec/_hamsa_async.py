@@ -21,6 +21,7 @@ from ._hamsa_core import (
     _HamsaCore,
 )
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
+from ._record import recording
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
@@ -41,8 +42,10 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         retry_billed: bool = False,
         http_client: httpx.AsyncClient | None = None,
         default_headers: Headers | None = None,
+        record: str | os.PathLike[str] | None = None,
     ) -> None:
         self._setup(api_key, base_url, timeout, max_retries, retry_billed, default_headers)
+        self._pipeline = recording(self._pipeline, record)
         self._init_transport(http_client)
 
     async def text_to_speech(

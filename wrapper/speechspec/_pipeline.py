@@ -8,7 +8,7 @@ import dataclasses
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -20,6 +20,9 @@ from ._options import NO_OPTIONS, NotGiven, RequestOptions
 from ._redact import loggable_url, redact
 from ._retry import RetryPolicy, request_was_not_sent
 from .errors import APIConnectionError, APIStatusError, APITimeoutError
+
+if TYPE_CHECKING:
+    from ._record import Recorder
 
 
 def _headers(kwargs: Mapping[str, Any]) -> dict[str, str]:
@@ -81,6 +84,8 @@ class Pipeline:
     default_headers: Mapping[str, str] = field(default_factory=dict)
     # A download call's extra_headers (media requests).
     media_headers: Mapping[str, str] = field(default_factory=dict)
+    # SPEECHSPEC_RECORD / record=: every attempt appended as a JSON line (_record.py).
+    recorder: Recorder | None = field(default=None, repr=False)
 
     @functools.cached_property
     def _api_headers(self) -> dict[str, str]:
@@ -238,6 +243,8 @@ class Pipeline:
             retry_in=retry_in,
             secrets=self.secrets,
         )
+        if self.recorder is not None:
+            self.recorder.exchange(self.base_url, request, response, error, self.secrets, started)
 
 
 def request_of(exc: httpx.RequestError) -> httpx.Request | None:
