@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _args, _batch_cli
+from . import _args, _batch_cli, _contract_cli
 from ._config import HAMSA_ENV, LIVEPEER_DEFAULT_MODEL_ID, LIVEPEER_ENV, resolve_key
 from ._progress import Progress
 from ._version import __version__
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_key_flags(livepeer, "livepeer")
 
     _add_key_flags(_batch_cli.add_parser(sub), None)
+    _contract_cli.add_parser(sub)
 
     emulator = sub.add_parser("emulator", help="serve the local emulator of both APIs")
     emulator.add_argument("--host", default="127.0.0.1")
@@ -241,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _speak(args, progress)
         if args.command == "batch":
             return _batch_cli.command(args, progress, _key(args, args.vendor))
+        if args.command == "contract":
+            return _contract_cli.command(args)
         return _emulator(args)
     except (InvalidRequestError, ConfigurationError) as exc:
         progress.done()

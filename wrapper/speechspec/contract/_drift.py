@@ -1,0 +1,275 @@
+"""Drift: what an endpoint answered that the effective document does not say, each with the
+Overlay 1.0 actions that would make the document say it.
+
+Actions patch the vendor's nodes, never re-type them: a new status or field is added where
+the document lists its siblings, another error shape is appended to a ``oneOf``/``anyOf``, a
+named schema is referenced rather than copied, and an optional auth is one more (empty)
+security requirement appended to the operation's list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._document import Document, Operation, escape, jsonpath
+
+# Headers any HTTP server or proxy sends, which no API document lists.
+_STANDARD_HEADERS = frozenset(
+    {
+        "date",
+        "server",
+        "content-type",
+        "content-length",
+        "content-encoding",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "vary",
+        "cache-control",
+        "pragma",
+        "expires",
+        "etag",
+        "last-modified",
+        "age",
+        "via",
+        "alt-svc",
+        "accept-ranges",
+        "strict-transport-security",
+        "x-content-type-options",
+        "x-frame-options",
+        "x-xss-protection",
+        "referrer-policy",
+        "content-security-policy",
+        "www-authenticate",
+        "allow",
+        "nel",
+        "report-to",
+    }
+)
+
+
+@dataclass
+class Drift:
+    """One difference between the endpoint and the effective document."""
+
+    kind: str  # undocumented-status, undocumented-field, error-shape, schema-mismatch, ...
+    operation: str
+    summary: str
+    evidence: str
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    seen: int = 1
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.kind, self.operation, self.summary)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "operation": self.operation,
+            "summary": self.summary,
+            "evidence": self.evidence,
+            "seen": self.seen,
+            "actions": self.actions,
+        }
+
+
+def _cite(kind: str, text: str, evidence: str) -> str:
+    return f"speechspec contract ({kind}): {text}. Evidence: {evidence}."
+
+
+def _schema_for(doc: Document, value: Any) -> dict[str, Any]:
+    named = doc.component_matching(value)
+    return {"$ref": "#" + named} if named else doc.infer(value)
+
+
+def header_drift(
+    doc: Document, op: Operation, key: str, headers: dict[str, str], evidence: str
+) -> list[Drift]:
+    documented = doc.documented_headers(op, key)
+    out = []
+    for name in sorted(headers):
+        lower = name.lower()
+        if lower in documented or lower in _STANDARD_HEADERS or lower.startswith("access-control-"):
+            continue
+        display = "-".join(part.capitalize() for part in lower.split("-"))
+        target = doc.response_pointer(op, key)
+        text = f"{op.name} answered {key} with header {display}, which the document does not list"
+        update = {
+            "headers": {
+                display: {
+                    "description": f"Sent by the endpoint (seen by speechspec contract: {evidence}).",
+                    "schema": {"type": "string"},
+                }
+            }
+        }
+        out.append(
+            Drift(
+                "undocumented-header",
+                op.name,
+                f"header {display} on {key}",
+                evidence,
+                [
+                    {
+                        "target": jsonpath(target),
+                        "description": _cite("undocumented-header", text, evidence),
+                        "update": update,
+                    }
+                ],
+            )
+        )
+    return out
+
+
+def status_drift(doc: Document, op: Operation, status: int, body: Any, evidence: str) -> Drift:
+    text = f"{op.name} answered {status}, a status its responses do not list"
+    response: dict[str, Any] = {"description": f"Seen from the endpoint: {evidence}."}
+    if isinstance(body, (dict, list)):
+        response["content"] = {"application/json": {"schema": _schema_for(doc, body)}}
+    return Drift(
+        "undocumented-status",
+        op.name,
+        f"status {status}",
+        evidence,
+        [
+            {
+                "target": jsonpath(f"{op.pointer}/responses"),
+                "description": _cite("undocumented-status", text, evidence),
+                "update": {str(status): response},
+            }
+        ],
+    )
+
+
+def field_drift(
+    doc: Document, op: Operation, key: str, where: str, holder: str, value: Any, evidence: str
+) -> Drift:
+    name = where.rsplit(".", 1)[-1]
+    # Items of one array share one schema: detail[0].input and detail[1].input are one drift.
+    where = re.sub(r"\[\d+\]", "[]", where)
+    text = f"{op.name} answered {key} with field {where}, which the schema does not name"
+    target = f"{holder}/properties" if doc.has(f"{holder}/properties") else holder
+    update = (
+        {name: doc.infer(value)}
+        if target.endswith("/properties")
+        else {"properties": {name: doc.infer(value)}}
+    )
+    return Drift(
+        "undocumented-field",
+        op.name,
+        f"field {where} in {key}",
+        evidence,
+        [
+            {
+                "target": jsonpath(target),
+                "description": _cite("undocumented-field", text, evidence),
+                "update": update,
+            }
+        ],
+    )
+
+
+def shape_drift(
+    doc: Document,
+    op: Operation,
+    key: str,
+    schema: str,
+    body: Any,
+    problems: list[str],
+    evidence: str,
+) -> Drift:
+    kind = "error-shape" if not key.startswith("2") else "schema-mismatch"
+    text = f"{op.name} answered {key} with a body its schema does not allow ({problems[0]})"
+    new = _schema_for(doc, body)
+    node = doc.at(schema)
+    description = _cite(kind, text, evidence)
+    actions: list[dict[str, Any]]
+    if isinstance(node, dict) and ("oneOf" in node or "anyOf" in node):
+        # Another shape beside the documented ones: appended, the vendor's list kept.
+        which = "oneOf" if "oneOf" in node else "anyOf"
+        actions = [
+            {"target": jsonpath(f"{schema}/{which}"), "description": description, "update": [new]}
+        ]
+    else:
+        # The documented schema is kept by reference (never copied) beside the new shape.
+        kept = node
+        parent = schema.rsplit("/", 1)[0]
+        actions = [
+            {"target": jsonpath(schema), "description": description, "remove": True},
+            {
+                "target": jsonpath(parent),
+                "description": description,
+                "update": {"schema": {"anyOf": [kept, new]}},
+            },
+        ]
+    return Drift(kind, op.name, f"{kind} on {key}", f"{problems[0]}; {evidence}", actions)
+
+
+def auth_drift(doc: Document, op: Operation, how: str, evidence: str) -> Drift:
+    text = f"{op.name} answered a request {how} as if authorized, though the document requires auth"
+    node = doc.at(op.pointer)
+    description = _cite("auth-ignored", text, evidence)
+    action: dict[str, Any]
+    if "security" in node:
+        action = {"target": jsonpath(f"{op.pointer}/security"), "update": [{}]}
+    else:
+        action = {
+            "target": jsonpath(op.pointer),
+            "update": {"security": [*doc.security(op), {}]},
+        }
+    return Drift(
+        "auth-ignored",
+        op.name,
+        f"auth ignored ({how})",
+        evidence,
+        [{"target": action["target"], "description": description, "update": action["update"]}],
+    )
+
+
+def check_answer(
+    doc: Document,
+    op: Operation,
+    status: int,
+    headers: dict[str, str],
+    body: Any,
+    evidence: str,
+) -> list[Drift]:
+    """Every drift one answer shows against ``op``'s documented responses."""
+    key = doc.response_key(op, status)
+    if key is None:
+        return [status_drift(doc, op, status, body, evidence)]
+    found = header_drift(doc, op, key, headers, evidence)
+    schema = doc.json_schema_pointer(op, key)
+    if schema is None or not isinstance(body, (dict, list)):
+        return found
+    problems = doc.errors(body, schema)
+    if problems:
+        found.append(shape_drift(doc, op, key, schema, body, problems, evidence))
+        return found
+    for where, holder, value in doc.undocumented_fields(body, schema):
+        found.append(field_drift(doc, op, key, where, holder, value, evidence))
+    return found
+
+
+def merge(drifts: list[Drift]) -> list[Drift]:
+    """One entry per distinct drift, counting how often it was seen. A field seen with values
+    of different types is suggested with no type (any JSON value): pydantic's ``input`` echoes
+    whatever was sent."""
+    out: dict[tuple[str, str, str], Drift] = {}
+    for drift in drifts:
+        first = out.get(drift.key)
+        if first is None:
+            out[drift.key] = drift
+            continue
+        first.seen += 1
+        if drift.kind == "undocumented-field" and first.actions != drift.actions:
+            update = first.actions[0]["update"]
+            holder = update.get("properties", update)
+            for name in holder:
+                holder[name] = {"description": "Seen with values of different JSON types."}
+    return list(out.values())
+
+
+__all__ = ["Drift", "auth_drift", "check_answer", "escape", "merge"]
