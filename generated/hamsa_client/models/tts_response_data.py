@@ -38,6 +38,12 @@ class TTSResponseData:
         tts_voice_id (str | Unset):
         created_at (datetime.datetime | Unset):
         updated_at (datetime.datetime | Unset):
+        processing_type (str | Unset):
+        billing_id (str | Unset):
+        system_model_key (str | Unset):
+        usage_time (str | Unset):
+        relevant_job_id (None | str | Unset):
+        voice_agent_id (None | str | Unset):
     """
 
     id: str
@@ -54,6 +60,12 @@ class TTSResponseData:
     tts_voice_id: str | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     updated_at: datetime.datetime | Unset = UNSET
+    processing_type: str | Unset = UNSET
+    billing_id: str | Unset = UNSET
+    system_model_key: str | Unset = UNSET
+    usage_time: str | Unset = UNSET
+    relevant_job_id: None | str | Unset = UNSET
+    voice_agent_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,6 +113,26 @@ class TTSResponseData:
         if not isinstance(self.updated_at, Unset):
             updated_at = self.updated_at.isoformat()
 
+        processing_type = self.processing_type
+
+        billing_id = self.billing_id
+
+        system_model_key = self.system_model_key
+
+        usage_time = self.usage_time
+
+        relevant_job_id: None | str | Unset
+        if isinstance(self.relevant_job_id, Unset):
+            relevant_job_id = UNSET
+        else:
+            relevant_job_id = self.relevant_job_id
+
+        voice_agent_id: None | str | Unset
+        if isinstance(self.voice_agent_id, Unset):
+            voice_agent_id = UNSET
+        else:
+            voice_agent_id = self.voice_agent_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -133,6 +165,18 @@ class TTSResponseData:
             field_dict["createdAt"] = created_at
         if updated_at is not UNSET:
             field_dict["updatedAt"] = updated_at
+        if processing_type is not UNSET:
+            field_dict["processingType"] = processing_type
+        if billing_id is not UNSET:
+            field_dict["billingId"] = billing_id
+        if system_model_key is not UNSET:
+            field_dict["systemModelKey"] = system_model_key
+        if usage_time is not UNSET:
+            field_dict["usageTime"] = usage_time
+        if relevant_job_id is not UNSET:
+            field_dict["relevantJobId"] = relevant_job_id
+        if voice_agent_id is not UNSET:
+            field_dict["voiceAgentId"] = voice_agent_id
 
         return field_dict
 
@@ -300,6 +344,72 @@ class TTSResponseData:
                     "updatedAt", "string (date-time)", "a string that is not one"
                 ) from None
 
+        _processing_type = d.pop("processingType", UNSET)
+        processing_type: str | Unset
+        if _processing_type is UNSET:
+            processing_type = UNSET
+        else:
+            if not isinstance(_processing_type, str):
+                raise SpecValidationError(
+                    "processingType", "string", json_type(_processing_type)
+                )
+            processing_type = _processing_type
+
+        _billing_id = d.pop("billingId", UNSET)
+        billing_id: str | Unset
+        if _billing_id is UNSET:
+            billing_id = UNSET
+        else:
+            if not isinstance(_billing_id, str):
+                raise SpecValidationError("billingId", "string", json_type(_billing_id))
+            billing_id = _billing_id
+
+        _system_model_key = d.pop("systemModelKey", UNSET)
+        system_model_key: str | Unset
+        if _system_model_key is UNSET:
+            system_model_key = UNSET
+        else:
+            if not isinstance(_system_model_key, str):
+                raise SpecValidationError(
+                    "systemModelKey", "string", json_type(_system_model_key)
+                )
+            system_model_key = _system_model_key
+
+        _usage_time = d.pop("usageTime", UNSET)
+        usage_time: str | Unset
+        if _usage_time is UNSET:
+            usage_time = UNSET
+        else:
+            if not isinstance(_usage_time, str):
+                raise SpecValidationError("usageTime", "string", json_type(_usage_time))
+            usage_time = _usage_time
+
+        _relevant_job_id = d.pop("relevantJobId", UNSET)
+        relevant_job_id: None | str | Unset
+        if _relevant_job_id is UNSET:
+            relevant_job_id = UNSET
+        else:
+            if isinstance(_relevant_job_id, str) or _relevant_job_id is None:
+                relevant_job_id = _relevant_job_id
+
+            else:
+                raise SpecValidationError(
+                    "relevantJobId", "string | null", json_type(_relevant_job_id)
+                )
+
+        _voice_agent_id = d.pop("voiceAgentId", UNSET)
+        voice_agent_id: None | str | Unset
+        if _voice_agent_id is UNSET:
+            voice_agent_id = UNSET
+        else:
+            if isinstance(_voice_agent_id, str) or _voice_agent_id is None:
+                voice_agent_id = _voice_agent_id
+
+            else:
+                raise SpecValidationError(
+                    "voiceAgentId", "string | null", json_type(_voice_agent_id)
+                )
+
         tts_response_data = cls(
             id=id,
             status=status,
@@ -315,6 +425,12 @@ class TTSResponseData:
             tts_voice_id=tts_voice_id,
             created_at=created_at,
             updated_at=updated_at,
+            processing_type=processing_type,
+            billing_id=billing_id,
+            system_model_key=system_model_key,
+            usage_time=usage_time,
+            relevant_job_id=relevant_job_id,
+            voice_agent_id=voice_agent_id,
         )
 
         tts_response_data.additional_properties = d

@@ -11,6 +11,7 @@ from .http_validation_error import HTTPValidationError
 from .media_url import MediaURL
 from .text_to_speech_params import TextToSpeechParams
 from .validation_error import ValidationError
+from .validation_error_ctx import ValidationErrorCtx
 
 __all__ = (
     "APIError",
@@ -23,4 +24,5 @@ __all__ = (
     "MediaURL",
     "TextToSpeechParams",
     "ValidationError",
+    "ValidationErrorCtx",
 )

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import SpecValidationError, json_type
-from ..types import UNSET
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.validation_error_ctx import ValidationErrorCtx
+
 
 T = TypeVar("T", bound="ValidationError")
 
@@ -20,11 +24,15 @@ class ValidationError:
         loc (list[int | str]):
         msg (str):
         type_ (str):
+        input_ (Any | Unset): The value that failed validation, as sent (any JSON value).
+        ctx (ValidationErrorCtx | Unset): Details of the error type, e.g. {"error": "..."} for json_invalid.
     """
 
     loc: list[int | str]
     msg: str
     type_: str
+    input_: Any | Unset = UNSET
+    ctx: ValidationErrorCtx | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -38,6 +46,12 @@ class ValidationError:
 
         type_ = self.type_
 
+        input_ = self.input_
+
+        ctx: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.ctx, Unset):
+            ctx = self.ctx.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -47,6 +61,10 @@ class ValidationError:
                 "type": type_,
             }
         )
+        if input_ is not UNSET:
+            field_dict["input"] = input_
+        if ctx is not UNSET:
+            field_dict["ctx"] = ctx
 
         return field_dict
 
@@ -57,6 +75,8 @@ class ValidationError:
         Raises errors.SpecValidationError (naming the field's path) on a missing required field
         or a value of the wrong JSON type, here or in any nested object or array.
         """
+        from ..models.validation_error_ctx import ValidationErrorCtx
+
         # A JSON object decodes to a dict; the Mapping test is for other callers.
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise SpecValidationError("", "object", json_type(src_dict))
@@ -96,10 +116,31 @@ class ValidationError:
             raise SpecValidationError("type", "string", json_type(_type_))
         type_ = _type_
 
+        _input_ = d.pop("input", UNSET)
+        input_: Any | Unset
+        if _input_ is UNSET:
+            input_ = UNSET
+        else:
+            if not _input_ is not UNSET:
+                raise SpecValidationError("input", "any JSON value", json_type(_input_))
+            input_ = _input_
+
+        _ctx = d.pop("ctx", UNSET)
+        ctx: ValidationErrorCtx | Unset
+        if _ctx is UNSET:
+            ctx = UNSET
+        else:
+            try:
+                ctx = ValidationErrorCtx.from_dict(_ctx)
+            except SpecValidationError as error:
+                raise error.within("ctx")
+
         validation_error = cls(
             loc=loc,
             msg=msg,
             type_=type_,
+            input_=input_,
+            ctx=ctx,
         )
 
         validation_error.additional_properties = d

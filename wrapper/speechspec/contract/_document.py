@@ -242,6 +242,9 @@ class Document:
                 extra = node.get("additionalProperties")
                 if extra is True or (isinstance(extra, dict) and extra):
                     open_ = True
+            # An object schema that names no property (``type: object``, or no schema at all)
+            # allows any member: nothing there is undocumented.
+            open_ = open_ or holder is None
             for key, item in value.items():
                 if key in props:
                     found += self.undocumented_fields(item, props[key], f"{where}.{key}")

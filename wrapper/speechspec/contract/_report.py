@@ -38,7 +38,9 @@ def table(report: Report, width: int = 100) -> str:
     lines.append(
         f"{report.vendor} at {report.target}: {counts['pass']} passed, {counts[FAIL]} failed, "
         f"{counts[ERROR]} errors, {counts[SKIP]} skipped, {len(report.drift)} drift; "
-        f"billed requests sent: {len(report.billed)}"
+        f"requests that may be billed: {len(report.billed)} sent, "
+        f"{sum(1 for r in report.billed if r.status is not None and 200 <= r.status < 300)} "
+        "answered 2xx"
     )
     for row in report.billed:
         lines.append(
