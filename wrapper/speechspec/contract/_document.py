@@ -278,10 +278,15 @@ class Document:
         if isinstance(value, list):
             return {"type": "array", "items": self.infer(value[0]) if value else {}}
         if isinstance(value, dict):
-            return {
+            # Every observed member required: an inferred shape added beside others in a
+            # oneOf must not match their bodies too (an object with no required member would).
+            schema: dict[str, Any] = {
                 "type": "object",
                 "properties": {k: self.infer(v) for k, v in value.items()},
             }
+            if value:
+                schema["required"] = list(value)
+            return schema
         return {}
 
     def copy(self) -> dict[str, Any]:
