@@ -42,6 +42,7 @@ TREES: dict[str, list[str]] = {
     "testing": ["wrapper/speechspec/testing.py"],
     "generate": ["tools"],
     "bench": ["bench"],
+    "contract": ["wrapper/speechspec/contract"],
 }
 # venv name -> (pip extras, trees covered, runs the user project)
 VENVS: dict[str, tuple[str, list[str], bool]] = {
@@ -50,6 +51,9 @@ VENVS: dict[str, tuple[str, list[str], bool]] = {
     "testing": ("testing", ["core", "emulator", "testing"], True),
     "generate": ("generate", ["core", "generate"], False),
     "bench": ("bench", ["core", "emulator", "bench"], False),
+    # `speechspec contract` from the wheel; the emulator to hold it to, the generator to
+    # regenerate with its suggested overlay actions (tests/contract_dist.py).
+    "contract": ("contract,emulator,generate", ["core", "emulator", "generate", "contract"], False),
 }
 # pytest outcomes of the user project per venv: test ids that must fail with HINT, or skip;
 # every other test must pass.
@@ -422,6 +426,36 @@ def check_core_cli(python: Path) -> None:
         raise CheckFailed(f"[core] `speechspec emulator` without the extra: {done}")
 
 
+def check_contract(work: Path, python: Path) -> None:
+    """The installed `speechspec contract`: clean against the emulator with nothing billed,
+    exit 1 naming each drift of a drifted emulator, clean again once its suggested actions are
+    in the overlay and regenerated, and --traffic on a recorded session (tests/contract_dist.py)."""
+    done = subprocess.run(
+        [python, ROOT / "tests" / "contract_dist.py", work / "contract"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=STEP_TIMEOUT,
+        env=user_env({}),
+    )
+    if done.returncode != 0:
+        raise CheckFailed(f"[contract] {done.stdout}{done.stderr}")
+    for line in done.stdout.splitlines():
+        say(f"[contract] {line}")
+
+
+def check_contract_needs_its_extra(python: Path) -> None:
+    done = subprocess.run(
+        [python.parent / "speechspec", "contract", "livepeer", "--base-url", "http://127.0.0.1:9"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    if done.returncode != 2 or "pip install 'speechspec[contract]'" not in done.stderr:
+        raise CheckFailed(f"[core] `speechspec contract` without the extra: {done}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -434,13 +468,15 @@ def main(argv: list[str] | None = None) -> int:
         check_sdist_rebuilds_the_wheel(work, wheel, sdist)
         house = wheelhouse(work, wheel)
         pythons: dict[str, Path] = {}
-        for name in ("emulator", "core", "testing", "generate", "bench"):
+        for name in ("emulator", "core", "testing", "generate", "bench", "contract"):
             pythons[name] = make_venv(work, name, wheel, house)
             check_imports(pythons[name], name)
         check_core_cli(pythons["core"])
         emulator_proc, emulator = start_emulator(pythons["emulator"])
         for name in ("core", "emulator", "testing"):
             run_user_project(work, name, pythons[name], emulator)
+        check_contract(work, pythons["contract"])
+        check_contract_needs_its_extra(pythons["core"])
     except CheckFailed as exc:
         print(f"dist-check: FAILED: {exc}", file=sys.stderr)
         return 1

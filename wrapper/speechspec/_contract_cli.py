@@ -162,7 +162,6 @@ def command(args: argparse.Namespace) -> int:
     _writable(args.write_overlay, "--write-overlay")
     if args.traffic and not Path(args.traffic).is_file():
         raise InvalidRequestError(f"--traffic: no file {args.traffic!r}", param="--traffic")
-    settings = _settings(args)
     try:
         from . import contract
         from .contract._report import to_json, write_atomic
@@ -171,6 +170,7 @@ def command(args: argparse.Namespace) -> int:
             f"speechspec contract needs the contract extra ({exc.name} is missing): "
             "pip install 'speechspec[contract]'"
         ) from None
+    settings = _settings(args)
     if args.document:
         try:
             doc = contract.Document.from_file(Path(args.document))
