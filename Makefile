@@ -92,9 +92,15 @@ dist-check: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,dist]'
 	$(PY) tools/dist_check.py
 
-# Live contract run (opt-in, billed): see README "Contract tests against a real vendor".
+# `make contract VENDOR=hamsa|livepeer BASE_URL=<endpoint> [MAX_BILLED=N]`: `speechspec contract`
+# (docs/contract-testing.md); free checks only unless MAX_BILLED; JUnit in contract-report.xml.
+# The key comes from HAMSA_API_KEY / LIVEPEER_API_TOKEN, never from the command line.
+BASE_URL ?= $(SPEECHSPEC_CONTRACT_BASE_URL)
+MAX_BILLED ?= 0
+CONTRACT_VENDOR = $(or $(VENDOR),$(SPEECHSPEC_CONTRACT_VENDOR))
 contract: $(STAMP)
-	$(PY) -m pytest tests/contract --contract -p no:cacheprovider -rs --junitxml=contract-report.xml
+	$(if $(CONTRACT_VENDOR),,$(error make contract needs VENDOR=hamsa or VENDOR=livepeer))
+	$(PY) -m speechspec contract $(CONTRACT_VENDOR) $(if $(BASE_URL),--base-url $(BASE_URL)) --max-billed $(MAX_BILLED) --junit contract-report.xml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml

@@ -311,3 +311,30 @@ def test_suggested_actions_pasted_into_the_overlay_and_regenerated_leave_no_drif
         code, out, report = _drift_run(capsys, server, case, tmp_path, "--document", str(document))
         assert code == 0, f"{case}: {out}"
         assert report["drift"] == []
+
+
+def test_make_contract_is_a_thin_call_of_the_command() -> None:
+    import subprocess
+
+    done = subprocess.run(
+        ["make", "-n", "contract", "VENDOR=livepeer", "BASE_URL=http://127.0.0.1:9/livepeer"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "-m speechspec contract livepeer --base-url http://127.0.0.1:9/livepeer "
+        "--max-billed 0 --junit contract-report.xml"
+    ) in " ".join(done.stdout.split())
+    missing = subprocess.run(
+        ["make", "-n", "contract"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode != 0 and "VENDOR=hamsa or VENDOR=livepeer" in missing.stderr
