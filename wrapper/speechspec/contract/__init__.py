@@ -11,6 +11,7 @@ The command line is ``speechspec contract {hamsa|livepeer} --base-url URL`` (doc
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import httpx
@@ -49,7 +50,11 @@ def check_endpoint(settings: Settings, document: Document | None = None) -> Repo
 
 
 def check_recorded(
-    vendor: str, path: Path, *, base_url: str | None = None, document: Document | None = None
+    vendor: str,
+    path: str | os.PathLike[str],
+    *,
+    base_url: str | None = None,
+    document: Document | None = None,
 ) -> Report:
     """Check the answers recorded in ``path`` (SPEECHSPEC_RECORD / ``record=``). Sends nothing."""
     from ._run import check_traffic
