@@ -31,6 +31,7 @@ DRIFTS: dict[str, tuple[Any, list[str], str]] = {
     "header": (drift.request_id_header, [], "undocumented-header"),
     "new status": (drift.new_status, [], "undocumented-status"),
     "error shape": (drift.other_error_shape, [], "error-shape"),
+    "html page": (drift.html_error_page, [], "media-type"),
     "auth ignored": (drift.auth_ignored(TOKEN), ["--max-billed", "3"], "auth-ignored"),
 }
 

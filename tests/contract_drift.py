@@ -42,7 +42,7 @@ def _rewrite(
                     except ValueError:
                         body = None
                     status, body = change(start["status"], body, headers)
-                    data = json.dumps(body).encode()
+                    data = body if isinstance(body, bytes) else json.dumps(body).encode()
                     headers.append((b"content-length", str(len(data)).encode()))
                     await send(
                         {"type": "http.response.start", "status": status, "headers": headers}
@@ -91,6 +91,19 @@ def other_error_shape(app: ASGIApp) -> ASGIApp:
         if status == 400 and isinstance(body, dict) and "error" in body:
             return status, {"message": body["error"]["message"], "code": 400}
         return status, body
+
+    return _rewrite(app, change)
+
+
+def html_error_page(app: ASGIApp) -> ASGIApp:
+    """400 answers as a proxy's HTML page, a media type no response lists."""
+
+    def change(status: int, body: Any, headers: list[tuple[bytes, bytes]]) -> tuple[int, Any]:
+        if status != 400:
+            return status, body
+        headers[:] = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+        headers.append((b"content-type", b"text/html; charset=utf-8"))
+        return status, b"<html><body><h1>400 Bad Request</h1></body></html>"
 
     return _rewrite(app, change)
 

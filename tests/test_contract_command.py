@@ -202,6 +202,7 @@ CASES: dict[str, tuple[Any, list[str], str, str]] = {
     "header": (drift.request_id_header, [], "undocumented-header", "X-Request-Id"),
     "new status": (drift.new_status, [], "undocumented-status", "status 403"),
     "error shape": (drift.other_error_shape, [], "error-shape", "error-shape on 400"),
+    "html page": (drift.html_error_page, [], "media-type", "text/html body on 400"),
     "auth ignored": (None, ["--max-billed", "3"], "auth-ignored", "auth ignored"),
 }
 

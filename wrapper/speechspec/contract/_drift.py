@@ -228,6 +228,38 @@ def auth_drift(doc: Document, op: Operation, how: str, evidence: str) -> Drift:
     )
 
 
+def _media_matches(media: str, documented: str) -> bool:
+    kind, _, sub = documented.split(";")[0].strip().lower().partition("/")
+    got_kind, _, got_sub = media.partition("/")
+    return kind in ("*", got_kind) and sub in ("*", got_sub)
+
+
+def media_drift(
+    doc: Document, op: Operation, key: str, media_type: str, body: Any, evidence: str
+) -> Drift | None:
+    """A body of a media type the response does not list (an HTML error page, text/plain)."""
+    media = media_type.split(";")[0].strip().lower()
+    content = (doc.resolved(doc.response_pointer(op, key)) or {}).get("content") or {}
+    if body is None or not media or not content:
+        return None
+    if any(_media_matches(media, documented) for documented in content):
+        return None
+    text = f"{op.name} answered {key} with a {media} body, a media type the response does not list"
+    return Drift(
+        "media-type",
+        op.name,
+        f"{media} body on {key}",
+        evidence,
+        [
+            {
+                "target": jsonpath(f"{doc.response_pointer(op, key)}/content"),
+                "description": _cite("media-type", text, evidence),
+                "update": {media: {"schema": _schema_for(doc, body)}},
+            }
+        ],
+    )
+
+
 def check_answer(
     doc: Document,
     op: Operation,
@@ -241,6 +273,10 @@ def check_answer(
     if key is None:
         return [status_drift(doc, op, status, body, evidence)]
     found = header_drift(doc, op, key, headers, evidence)
+    media = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    other = media_drift(doc, op, key, media, body, evidence)
+    if other is not None:
+        return [*found, other]
     schema = doc.json_schema_pointer(op, key)
     if schema is None or not isinstance(body, (dict, list)):
         return found
