@@ -203,7 +203,7 @@ def tree_files(tree_name: str) -> list[Path]:
         path = ROOT / rel
         files.update([path] if path.is_file() else path.rglob("*.py"))
     if tree_name == "core":
-        for other in ("emulator", "testing"):
+        for other in ("emulator", "testing", "contract"):
             files -= set(tree_files(other))
     return sorted(files)
 
