@@ -339,3 +339,49 @@ def test_make_contract_is_a_thin_call_of_the_command() -> None:
         check=False,
     )
     assert missing.returncode != 0 and "VENDOR=hamsa or VENDOR=livepeer" in missing.stderr
+
+
+@pytest.mark.parametrize("mode", ["gateway", "runner"])
+def test_fuzz_sends_negative_examples_without_a_credential(
+    mode: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with EmulatorServer(job_delay=0, use_espeak=False, livepeer_mode=mode) as server:
+        code, out = _run(
+            capsys,
+            "livepeer",
+            "--base-url",
+            server.livepeer_base_url,
+            "--api-token",
+            server.livepeer_token or "",
+            "--fuzz",
+            "5",
+        )
+        assert code == 0, out
+        assert _tts_posts(server, 200) == []
+    assert out.count("fuzz ") == 5 and "fuzz 5: POST /text-to-speech" in out
+
+
+def test_a_server_failing_on_garbage_fails_the_run(capsys: pytest.CaptureFixture[str]) -> None:
+    def crash_on_invalid(app: Any) -> Any:
+        def change(status: int, body: Any, headers: Any) -> tuple[int, Any]:
+            if status == 422:
+                return 500, {"detail": {"msg": "Internal Server Error"}}
+            return status, body
+
+        return drift._rewrite(app, change)
+
+    with EmulatorServer(
+        job_delay=0, use_espeak=False, livepeer_mode="runner", wrap=crash_on_invalid
+    ) as server:
+        code, out = _run(
+            capsys,
+            "livepeer",
+            "--base-url",
+            server.livepeer_base_url,
+            "--api-token",
+            server.livepeer_token or "",
+            "--fuzz",
+            "3",
+        )
+    assert code == 1, out
+    assert "expected a 4xx: 500" in out

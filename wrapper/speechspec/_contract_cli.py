@@ -60,6 +60,13 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "--max-billed", type=int, default=0, metavar="N", help="billed requests allowed (default 0)"
     )
     parser.add_argument(
+        "--fuzz",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also N negative examples per operation (schemathesis), sent with no credential",
+    )
+    parser.add_argument(
         "--param",
         action="append",
         default=[],
@@ -118,6 +125,8 @@ def _settings(args: argparse.Namespace) -> Any:
             )
     if args.max_billed < 0:
         raise InvalidRequestError("--max-billed must be 0 or more", param="--max-billed")
+    if not 0 <= args.fuzz <= 1000:
+        raise InvalidRequestError("--fuzz must be between 0 and 1000", param="--fuzz")
     if args.timeout <= 0:
         raise InvalidRequestError("--timeout must be more than 0", param="--timeout")
     key = args.contract_key if args.contract_key is not None else os.environ.get(env.key_var)
@@ -133,6 +142,7 @@ def _settings(args: argparse.Namespace) -> Any:
         args.max_billed,
         _params(args.param),
         args.timeout,
+        args.fuzz,
     )
 
 
@@ -141,7 +151,12 @@ def _dry_run(settings: Any, doc: Any) -> int:
     from .contract._run import describe
 
     print(f"speechspec contract {settings.vendor} --dry-run: nothing is sent")
-    for probe in free_probes(doc):
+    probes = free_probes(doc)
+    if settings.fuzz:
+        from .contract._fuzz import fuzz_probes
+
+        probes += fuzz_probes(doc, settings.fuzz)
+    for probe in probes:
         print(f"  {probe.check}: {describe(settings, probe)}")
     budget = settings.max_billed
     for op in billed_operations(doc):

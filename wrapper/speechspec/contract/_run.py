@@ -69,6 +69,8 @@ class Settings:
     max_billed: int = 0
     params: dict[str, Any] = field(default_factory=dict)
     timeout: float = 30.0
+    # Negative examples per operation (schemathesis), sent with no credential (_fuzz.py).
+    fuzz: int = 0
 
 
 def _headers(settings: Settings, probe: Probe) -> dict[str, str]:
@@ -178,7 +180,11 @@ class LiveRun:
             found = check_answer(
                 self.doc, probe.operation, response.status_code, dict(response.headers), body, where
             )
-            if probe.expect == "auth-refused" and 200 <= response.status_code < 300:
+            if (
+                probe.auth != "valid"
+                and 200 <= response.status_code < 300
+                and self.doc.auth_required(probe.operation)
+            ):
                 found.append(
                     auth_drift(self.doc, probe.operation, f"with {probe.auth} credential", where)
                 )
@@ -199,6 +205,11 @@ class LiveRun:
             row, _ = self.add(probe)
             if row.result == SKIP and probe.expect == "auth-refused":
                 confirm.append(probe)
+        if self.settings.fuzz > 0:
+            from ._fuzz import fuzz_probes
+
+            for probe in fuzz_probes(self.doc, self.settings.fuzz):
+                self.add(probe)
         # A credential probe the server answered by reading the body first is confirmed with
         # a well-formed body: billed only if the server ignores the credential, so it goes first.
         for probe in confirm:
