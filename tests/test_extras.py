@@ -23,13 +23,14 @@ import dist_check  # noqa: E402
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 # Needed at run time though never imported by name: jsonschema's `date-time` format check
 # is silently absent (FormatChecker(formats=("date-time",)) raises KeyError) without it.
-IMPLIED = {"emulator": {"rfc3339_validator"}}
+IMPLIED = {"emulator": {"rfc3339_validator"}, "contract": {"rfc3339_validator"}}
 
 
 def _own(extra: str) -> list[Requirement]:
     reqs = [Requirement(r) for r in PROJECT["dependencies"]]
     if extra != "core":
-        reqs += [Requirement(r) for r in PROJECT["optional-dependencies"][extra]]
+        for name in extra.split(","):  # a venv may install several extras ("contract,emulator")
+            reqs += [Requirement(r) for r in PROJECT["optional-dependencies"][name]]
     return reqs
 
 
