@@ -4,7 +4,6 @@ its operations, and what it says about one answer (status, body fields, headers)
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from dataclasses import dataclass
@@ -288,9 +287,6 @@ class Document:
                 schema["required"] = list(value)
             return schema
         return {}
-
-    def copy(self) -> dict[str, Any]:
-        return copy.deepcopy(self.raw)
 
 
 def _describe(error: jsonschema.ValidationError) -> str:

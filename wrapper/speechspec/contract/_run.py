@@ -4,7 +4,6 @@ judged against what the probe expects and checked against the effective document
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,7 +197,7 @@ class LiveRun:
             self.report.billed.append(row)
         return row, body
 
-    def run(self, on_result: Callable[[Result], None] | None = None) -> Report:
+    def run(self) -> Report:
         budget = self.settings.max_billed
         confirm: list[Probe] = []
         for probe in free_probes(self.doc):
