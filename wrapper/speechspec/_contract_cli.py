@@ -216,4 +216,7 @@ def command(args: argparse.Namespace) -> int:
         write_atomic(Path(args.junit), contract.junit(report))
     if args.write_overlay and report.drift:
         write_atomic(Path(args.write_overlay), contract.overlay_yaml(report.drift, args.vendor))
+        print(f"suggested overlay actions written to {args.write_overlay}")
+    elif args.write_overlay:
+        print(f"no drift: {args.write_overlay} not written (an overlay needs at least one action)")
     return report.exit_code
