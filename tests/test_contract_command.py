@@ -385,3 +385,16 @@ def test_a_server_failing_on_garbage_fails_the_run(capsys: pytest.CaptureFixture
         )
     assert code == 1, out
     assert "expected a 4xx: 500" in out
+
+
+@pytest.mark.parametrize("content", ["{}", "[1, 2]", "not json"])
+def test_a_document_that_is_not_an_openapi_document_exits_2(
+    content: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = tmp_path / "openapi.json"
+    document.write_text(content)
+    code, out = _run(
+        capsys, "livepeer", "--base-url", "http://127.0.0.1:9", "--document", str(document)
+    )
+    assert code == 2, out
+    assert "--document: cannot read" in out and "Traceback" not in out

@@ -189,7 +189,9 @@ def command(args: argparse.Namespace) -> int:
     if args.document:
         try:
             doc = contract.Document.from_file(Path(args.document))
-        except (OSError, ValueError) as exc:
+            if not isinstance(doc.raw.get("openapi"), str) or not doc.operations:
+                raise ValueError("not an OpenAPI document with operations")
+        except (OSError, ValueError, AttributeError) as exc:
             raise InvalidRequestError(
                 f"--document: cannot read {args.document!r}: {exc}", param="--document"
             ) from None
