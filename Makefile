@@ -52,9 +52,11 @@ check-version: $(STAMP) $(NODE_STAMP)
 
 generate: $(STAMP)
 	$(PY) tools/generate.py
+	$(PY) tools/surface.py
 
 check-generated: $(STAMP)
 	$(PY) tools/generate.py --check
+	$(PY) tools/surface.py --check
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check wrapper tests tools bench

@@ -8,9 +8,10 @@ import dataclasses
 import os
 import socket
 import weakref
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, ClassVar, Self
 
 import httpx
 
@@ -26,17 +27,19 @@ from ._lifecycle import (
     live_async_client,
 )
 from ._logging import configure_from_env
+from ._operations import FieldRule, Operation, build_call
 from ._options import (
     NO_OPTIONS,
     NOT_GIVEN,
     Headers,
     NotGiven,
+    RequestOptions,
     Timeout,
     headers_option,
     max_retries_option,
     request_options,
 )
-from ._pipeline import Pipeline
+from ._pipeline import Call, Pipeline
 from ._retry import RetryPolicy
 from ._version import __version__
 from ._with_options import OptionsMixin
@@ -53,6 +56,8 @@ class _Core(OptionsMixin):
 
     _env: VendorEnv
     _auth_scheme: str
+    # The vendor's rules for fields whose meaning no schema states (wire name -> checker).
+    _field_rules: ClassVar[Mapping[str, FieldRule]] = {}
 
     def __init__(
         self,
@@ -95,12 +100,43 @@ class _Core(OptionsMixin):
         if self._owns_client:
             self._pipeline = dataclasses.replace(self._pipeline, send_user_agent=False)
 
+    def _operation_call(
+        self, op: Operation, values: Mapping[str, object], options: RequestOptions
+    ) -> Call:
+        """One generated method's call: every argument checked, then the options bound."""
+        return self._bind(build_call(op, values, self._field_rules), options)
+
+    def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
+        """What the generated method returns for ``response`` (the vendor knows its envelopes)."""
+        raise NotImplementedError(op.operation_id)
+
     def __repr__(self) -> str:
         # The key is deliberately absent.
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
 
 
 class SyncBase(_Core):
+    def __init__(
+        self,
+        *,
+        key: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes | NotGiven | None,
+        max_retries: int,
+        retry_billed: bool,
+        default_headers: Headers | None,
+        http_client: httpx.Client | None,
+    ) -> None:
+        super().__init__(
+            key=key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+            default_headers=default_headers,
+        )
+        self._init_transport(http_client)
+
     def _init_transport(self, http_client: httpx.Client | None) -> None:
         self._adopt(http_client, httpx.Client)
         self._client = http_client or httpx.Client(
@@ -165,6 +201,27 @@ class SyncBase(_Core):
 
 
 class AsyncBase(_Core):
+    def __init__(
+        self,
+        *,
+        key: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes | NotGiven | None,
+        max_retries: int,
+        retry_billed: bool,
+        default_headers: Headers | None,
+        http_client: httpx.AsyncClient | None,
+    ) -> None:
+        super().__init__(
+            key=key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+            default_headers=default_headers,
+        )
+        self._init_transport(http_client)
+
     def _init_transport(self, http_client: httpx.AsyncClient | None) -> None:
         self._adopt(http_client, httpx.AsyncClient)
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import httpx
 
 from . import _args
-from ._base import SyncBase
-from ._config import DEFAULT_MAX_RETRIES, TimeoutTypes
+from ._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, TimeoutTypes, resolve_key
 from ._download import DEFAULT_MAX_BYTES
+from ._generated.hamsa import CREATE_TTS_JOB, GET_JOB_BY_ID, HamsaOperations
 from ._hamsa_async import AsyncHamsa
 from ._hamsa_core import (
     DEFAULT_JOB_TIMEOUT,
@@ -22,7 +22,7 @@ from ._hamsa_core import (
     DEFAULT_POLL_INTERVAL,
     _HamsaCore,
 )
-from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
+from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_JOB_TIMEOUT", "AsyncHamsa", "Hamsa"]
 
 
-class Hamsa(_HamsaCore, SyncBase):
+class Hamsa(HamsaOperations, _HamsaCore):
     """Hamsa text-to-speech client.
 
     ``api_key`` defaults to the HAMSA_API_KEY environment variable (read now), ``base_url`` to
@@ -52,45 +52,19 @@ class Hamsa(_HamsaCore, SyncBase):
         http_client: httpx.Client | None = None,
         default_headers: Headers | None = None,
     ) -> None:
-        self._setup(api_key, base_url, timeout, max_retries, retry_billed, default_headers)
-        self._init_transport(http_client)
+        super().__init__(
+            key=resolve_key(api_key, HAMSA_ENV, argument="api_key"),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+            default_headers=default_headers,
+            http_client=http_client,
+        )
+        # Job polling loads on first use: it is not needed to import speechspec.
+        from ._schedule import JobHistory
 
-    def text_to_speech(
-        self,
-        text: str,
-        *,
-        voice_id: str,
-        webhook_url: str | None = None,
-        webhook_auth: tuple[str, str] | None = None,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> TTSResponseData:
-        """Start a TTS job; returns the job (usually PENDING). ``webhook_auth`` is
-        ``(auth_key, auth_secret)``, sent back as ``Authorization: <auth_key> <auth_secret>``.
-        Per-call options: see the README, "Per-call options"."""
-        options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
-        call = self._bind(self._create_call(text, voice_id, webhook_url, webhook_auth), options)
-        return self._created(self._create_result(self._sender.send(call)), text)
-
-    def get_job(
-        self,
-        job_id: str,
-        *,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-    ) -> TTSResponseData:
-        """The job's current state (``GET /v1/jobs?jobId=``)."""
-        options = self._options(timeout, max_retries, extra_headers, extra_query)
-        return self._get_job(job_id, options)
-
-    def _get_job(self, job_id: str, options: RequestOptions) -> TTSResponseData:
-        call = self._bind(self._job_call(job_id), options)
-        return self._job_result(self._sender.send(call), job_id)
+        self._history = JobHistory()
 
     @cached_property
     def with_raw_response(self) -> HamsaWithRawResponse:
@@ -133,12 +107,12 @@ class Hamsa(_HamsaCore, SyncBase):
         if delay := poll.first_delay():
             time.sleep(delay)
         while True:
-            call = poll.request(self._bind(self._job_call(job_id), options))
+            call = poll.request(self._job_call(job_id, options))
             try:
                 response = self._sender.send(call)
             except DeadlineReached as exc:
                 raise poll.timed_out(exc) from exc
-            job = self._job_result(response, job_id)
+            job: TTSResponseData = self._operation_result(GET_JOB_BY_ID, call, response)
             if on_poll is not None:
                 on_poll(job)
             if poll.finished(job, response):
@@ -172,7 +146,10 @@ class Hamsa(_HamsaCore, SyncBase):
         )
         self._check_polls(options)  # all checked before the billed create
         # Every argument, the target's directory included, before the billed POST.
-        _args.hamsa_synthesize(text, path, voice_id, timeout, max_bytes)
+        self._operation_call(CREATE_TTS_JOB, {"text": text, "voice_id": voice_id}, options)
+        _args.target_path(path)
+        _args.seconds(timeout, "timeout")
+        _args.positive_int(max_bytes, "max_bytes")
         job = self.text_to_speech(
             text,
             voice_id=voice_id,

@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from . import _args
 from ._answers import usable_media_url
-from ._base import AsyncBase, SyncBase, _Core
+from ._base import _Core
 from ._config import (
     DEFAULT_MAX_RETRIES,
     LIVEPEER_DEFAULT_MODEL_ID,
@@ -21,6 +21,12 @@ from ._config import (
     resolve_key,
 )
 from ._download import DEFAULT_MAX_BYTES
+from ._generated.livepeer import (
+    GEN_TEXT_TO_SPEECH,
+    AsyncLivepeerOperations,
+    LivepeerOperations,
+)
+from ._operations import Operation
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._parse import parse_success
 from ._pipeline import Call
@@ -30,46 +36,12 @@ if TYPE_CHECKING:
 
     from ._raw_clients import AsyncLivepeerWithRawResponse, LivepeerWithRawResponse
 
-_NOTE = "the request may have been processed (and billed) by the gateway"
-
 
 class _LivepeerCore(_Core):
     _env = LIVEPEER_ENV
     _auth_scheme = "Bearer"
 
-    def _setup(
-        self,
-        api_token: str | None,
-        base_url: str | None,
-        timeout: TimeoutTypes | NotGiven | None,
-        max_retries: int,
-        retry_billed: bool,
-        default_headers: Headers | None,
-    ) -> None:
-        _Core.__init__(
-            self,
-            key=resolve_key(api_token, LIVEPEER_ENV, argument="api_token"),
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_billed=retry_billed,
-            default_headers=default_headers,
-        )
-
-    def _tts_call(self, text: str, model_id: str, description: str | None) -> Call:
-        from livepeer_client.api.generate import gen_text_to_speech
-        from livepeer_client.models import TextToSpeechParams
-        from livepeer_client.types import UNSET
-
-        text, model_id, description = _args.livepeer_tts(text, model_id, description)
-        body = TextToSpeechParams(
-            text=text,
-            model_id=model_id,
-            description=UNSET if description is None else description,
-        )
-        return Call.from_kwargs(gen_text_to_speech.build_request(body=body), processed_note=_NOTE)
-
-    def _tts_result(self, response: httpx.Response) -> AudioResponse:
+    def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
         from livepeer_client.api.generate import gen_text_to_speech
         from livepeer_client.models import AudioResponse
 
@@ -83,7 +55,7 @@ class _LivepeerCore(_Core):
         return usable_media_url(audio.audio.url, "Livepeer's audio.url", base=self.base_url)
 
 
-class Livepeer(_LivepeerCore, SyncBase):
+class Livepeer(LivepeerOperations, _LivepeerCore):
     """Livepeer AI Runner text-to-speech client.
 
     ``api_token`` defaults to LIVEPEER_API_TOKEN (optional: the community gateway needs none),
@@ -102,27 +74,15 @@ class Livepeer(_LivepeerCore, SyncBase):
         http_client: httpx.Client | None = None,
         default_headers: Headers | None = None,
     ) -> None:
-        self._setup(api_token, base_url, timeout, max_retries, retry_billed, default_headers)
-        self._init_transport(http_client)
-
-    def text_to_speech(
-        self,
-        text: str,
-        *,
-        model_id: str = LIVEPEER_DEFAULT_MODEL_ID,
-        description: str | None = None,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> AudioResponse:
-        """Synthesize ``text``; the answer's ``audio.url`` is an http(s) or ``data:`` URL.
-        ``description`` steers the voice (the gateway's default when None). Per-call options:
-        see the README, "Per-call options"."""
-        options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
-        call = self._bind(self._tts_call(text, model_id, description), options)
-        return self._tts_result(self._sender.send(call))
+        super().__init__(
+            key=resolve_key(api_token, LIVEPEER_ENV, argument="api_token"),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+            default_headers=default_headers,
+            http_client=http_client,
+        )
 
     @cached_property
     def with_raw_response(self) -> LivepeerWithRawResponse:
@@ -147,8 +107,11 @@ class Livepeer(_LivepeerCore, SyncBase):
     ) -> Path:
         """``text_to_speech`` then ``download`` to ``path``. ``timeout`` and ``max_retries``
         apply to both requests; the extras only to the API request."""
-        self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
-        _args.livepeer_synthesize(text, path, model_id, description, max_bytes)
+        options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
+        values = {"text": text, "model_id": model_id, "description": description}
+        self._operation_call(GEN_TEXT_TO_SPEECH, values, options)
+        _args.target_path(path)
+        _args.positive_int(max_bytes, "max_bytes")
         audio = self.text_to_speech(
             text,
             model_id=model_id,
@@ -168,7 +131,7 @@ class Livepeer(_LivepeerCore, SyncBase):
         )
 
 
-class AsyncLivepeer(_LivepeerCore, AsyncBase):
+class AsyncLivepeer(AsyncLivepeerOperations, _LivepeerCore):
     """Async twin of :class:`Livepeer`: the same methods, awaitable."""
 
     def __init__(
@@ -182,24 +145,15 @@ class AsyncLivepeer(_LivepeerCore, AsyncBase):
         http_client: httpx.AsyncClient | None = None,
         default_headers: Headers | None = None,
     ) -> None:
-        self._setup(api_token, base_url, timeout, max_retries, retry_billed, default_headers)
-        self._init_transport(http_client)
-
-    async def text_to_speech(
-        self,
-        text: str,
-        *,
-        model_id: str = LIVEPEER_DEFAULT_MODEL_ID,
-        description: str | None = None,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> AudioResponse:
-        options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
-        call = self._bind(self._tts_call(text, model_id, description), options)
-        return self._tts_result(await self._sender.send(call))
+        super().__init__(
+            key=resolve_key(api_token, LIVEPEER_ENV, argument="api_token"),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+            default_headers=default_headers,
+            http_client=http_client,
+        )
 
     @cached_property
     def with_raw_response(self) -> AsyncLivepeerWithRawResponse:
@@ -221,8 +175,11 @@ class AsyncLivepeer(_LivepeerCore, AsyncBase):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> Path:
-        self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
-        _args.livepeer_synthesize(text, path, model_id, description, max_bytes)
+        options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
+        values = {"text": text, "model_id": model_id, "description": description}
+        self._operation_call(GEN_TEXT_TO_SPEECH, values, options)
+        _args.target_path(path)
+        _args.positive_int(max_bytes, "max_bytes")
         audio = await self.text_to_speech(
             text,
             model_id=model_id,
