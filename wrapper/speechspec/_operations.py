@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
@@ -40,6 +41,18 @@ class Field:
     help: str = ""
     # What the client sends when the caller gives nothing (surface.yaml); None: nothing.
     client_default: str | None = None
+
+    @cached_property
+    def plain_string(self) -> bool:
+        """A string field that _args.string checks completely (no limit but a minimum length
+        of 0 or 1): the common case, kept cheap."""
+        keys = set(self.schema) - {"type", "default", "nullable"}
+        return (
+            self.schema.get("type") == "string"
+            and keys <= {"minLength", "format"}
+            and self.schema.get("minLength", 0) in (0, 1)
+            and self.schema.get("format", "password") == "password"
+        )
 
     @property
     def nullable(self) -> bool:
@@ -76,6 +89,8 @@ def check_value(
         secret = f.schema.get("format") == "password"
         blank_ok = not f.schema.get("minLength")
         _args.string(value, f.name, secret=secret, blank_ok=blank_ok)
+        if f.plain_string:
+            return value
     from ._schema import _Validator
 
     problem = _Validator({}).problem(f.schema, value, f.name)
