@@ -98,5 +98,18 @@ dist-check: $(STAMP)
 contract: $(STAMP)
 	$(PY) -m pytest tests/contract --contract -p no:cacheprovider -rs --junitxml=contract-report.xml
 
+# The core accepts every httpx 0.28.x: the request pipeline's tests on the lowest and the highest
+# allowed, each in its own venv (.venv-httpx-low, .venv-httpx-high).
+HTTPX_BOUNDS_TESTS := tests/test_wire.py tests/test_options.py tests/test_public_httpx.py tests/test_job_wait.py
+.PHONY: httpx-bounds
+httpx-bounds: $(STAMP)
+	for bound in low:httpx==0.28.0 high:httpx>=0.28,<0.29; do \
+		venv=.venv-httpx-$${bound%%:*}; \
+		test -x $$venv/bin/python || $(PYTHON) -m venv $$venv; \
+		$$venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' "$${bound#*:}" || exit 1; \
+		$$venv/bin/python -c 'import httpx; print("httpx-bounds: httpx", httpx.__version__)'; \
+		$$venv/bin/python -m pytest -q -n 2 $(HTTPX_BOUNDS_TESTS) || exit 1; \
+	done
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml
+	rm -rf $(VENV) .venv-httpx-low .venv-httpx-high .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml

@@ -21,11 +21,10 @@ from ._hamsa_core import (
     _HamsaCore,
 )
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from ._raw import araw
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
-
-    from ._raw_clients import AsyncHamsaWithRawResponse
 
 
 class AsyncHamsa(AsyncHamsaOperations, _HamsaCore):
@@ -58,7 +57,6 @@ class AsyncHamsa(AsyncHamsaOperations, _HamsaCore):
 
     @cached_property
     def with_raw_response(self) -> AsyncHamsaWithRawResponse:
-        from ._raw_clients import AsyncHamsaWithRawResponse
 
         return AsyncHamsaWithRawResponse(self)
 
@@ -75,6 +73,8 @@ class AsyncHamsa(AsyncHamsaOperations, _HamsaCore):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
     ) -> TTSResponseData:
+        """Poll until COMPLETED (returned), FAILED (JobFailedError) or ``timeout`` seconds
+        (JobTimeoutError); the async twin of :meth:`Hamsa.wait_for_job`, same arguments."""
         import anyio
 
         _args.wait(job_id, timeout, poll_interval, max_poll_interval, on_poll)
@@ -117,6 +117,8 @@ class AsyncHamsa(AsyncHamsaOperations, _HamsaCore):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> Path:
+        """Create a job, wait for it, and download its audio to ``path``; the async twin of
+        :meth:`Hamsa.synthesize`, same arguments."""
         options = self._options(
             request_timeout,
             max_retries,
@@ -155,3 +157,14 @@ class AsyncHamsa(AsyncHamsaOperations, _HamsaCore):
             timeout=request_timeout,
             max_retries=max_retries,
         )
+
+
+class AsyncHamsaWithRawResponse:
+    """``AsyncHamsa.with_raw_response``: each method returning a RawResponse of its result."""
+
+    def __init__(self, client: AsyncHamsa) -> None:
+        self.text_to_speech = araw(client.text_to_speech)
+        self.get_job = araw(client.get_job)
+        self.wait_for_job = araw(client.wait_for_job)
+        self.synthesize = araw(client.synthesize)
+        self.download = araw(client.download, "download")

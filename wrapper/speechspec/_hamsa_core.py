@@ -120,6 +120,7 @@ class _HamsaCore(_Core):
 
     @staticmethod
     def audio_url(job: TTSResponseData) -> str:
+        """The COMPLETED job's media URL (``mediaUrl``, else ``jobResponse.ttsMediaFile``)."""
         from hamsa_client.models import TTSResponseData
 
         from ._jobs import media_url

@@ -23,11 +23,11 @@ from ._hamsa_core import (
     _HamsaCore,
 )
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from ._raw import raw
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
 
-    from ._raw_clients import HamsaWithRawResponse
 
 __all__ = ["DEFAULT_JOB_TIMEOUT", "AsyncHamsa", "Hamsa"]
 
@@ -69,7 +69,6 @@ class Hamsa(HamsaOperations, _HamsaCore):
     @cached_property
     def with_raw_response(self) -> HamsaWithRawResponse:
         """The same methods, returning a RawResponse (status, headers, request id, parse())."""
-        from ._raw_clients import HamsaWithRawResponse
 
         return HamsaWithRawResponse(self)
 
@@ -174,3 +173,14 @@ class Hamsa(HamsaOperations, _HamsaCore):
             timeout=request_timeout,
             max_retries=max_retries,
         )
+
+
+class HamsaWithRawResponse:
+    """``Hamsa.with_raw_response``: each method returning a RawResponse of its result."""
+
+    def __init__(self, client: Hamsa) -> None:
+        self.text_to_speech = raw(client.text_to_speech)
+        self.get_job = raw(client.get_job)
+        self.wait_for_job = raw(client.wait_for_job)
+        self.synthesize = raw(client.synthesize)
+        self.download = raw(client.download, "download")

@@ -30,11 +30,10 @@ from ._operations import Operation
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._parse import parse_success
 from ._pipeline import Call
+from ._raw import araw, raw
 
 if TYPE_CHECKING:
     from livepeer_client.models import AudioResponse
-
-    from ._raw_clients import AsyncLivepeerWithRawResponse, LivepeerWithRawResponse
 
 
 class _LivepeerCore(_Core):
@@ -87,8 +86,6 @@ class Livepeer(LivepeerOperations, _LivepeerCore):
     @cached_property
     def with_raw_response(self) -> LivepeerWithRawResponse:
         """The same methods, returning a RawResponse (status, headers, request id, parse())."""
-        from ._raw_clients import LivepeerWithRawResponse
-
         return LivepeerWithRawResponse(self)
 
     def synthesize(
@@ -157,8 +154,7 @@ class AsyncLivepeer(AsyncLivepeerOperations, _LivepeerCore):
 
     @cached_property
     def with_raw_response(self) -> AsyncLivepeerWithRawResponse:
-        from ._raw_clients import AsyncLivepeerWithRawResponse
-
+        """The same methods, returning a RawResponse (status, headers, request id, parse())."""
         return AsyncLivepeerWithRawResponse(self)
 
     async def synthesize(
@@ -175,6 +171,8 @@ class AsyncLivepeer(AsyncLivepeerOperations, _LivepeerCore):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> Path:
+        """``text_to_speech`` then ``download`` to ``path``; the async twin of
+        :meth:`Livepeer.synthesize`, same arguments."""
         options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
         values = {"text": text, "model_id": model_id, "description": description}
         self._operation_call(GEN_TEXT_TO_SPEECH, values, options)
@@ -197,3 +195,21 @@ class AsyncLivepeer(AsyncLivepeerOperations, _LivepeerCore):
             timeout=timeout,
             max_retries=max_retries,
         )
+
+
+class LivepeerWithRawResponse:
+    """``Livepeer.with_raw_response``: each method returning a RawResponse of its result."""
+
+    def __init__(self, client: Livepeer) -> None:
+        self.text_to_speech = raw(client.text_to_speech)
+        self.synthesize = raw(client.synthesize)
+        self.download = raw(client.download, "download")
+
+
+class AsyncLivepeerWithRawResponse:
+    """``AsyncLivepeer.with_raw_response``: each method returning a RawResponse of its result."""
+
+    def __init__(self, client: AsyncLivepeer) -> None:
+        self.text_to_speech = araw(client.text_to_speech)
+        self.synthesize = araw(client.synthesize)
+        self.download = araw(client.download, "download")
