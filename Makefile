@@ -103,7 +103,7 @@ contract: $(STAMP)
 HTTPX_BOUNDS_TESTS := tests/test_wire.py tests/test_options.py tests/test_public_httpx.py tests/test_job_wait.py
 .PHONY: httpx-bounds
 httpx-bounds: $(STAMP)
-	for bound in low:httpx==0.28.0 high:httpx>=0.28,<0.29; do \
+	for bound in 'low:httpx==0.28.0' 'high:httpx>=0.28,<0.29'; do \
 		venv=.venv-httpx-$${bound%%:*}; \
 		test -x $$venv/bin/python || $(PYTHON) -m venv $$venv; \
 		$$venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' "$${bound#*:}" || exit 1; \

@@ -70,6 +70,7 @@ class _Core(OptionsMixin):
         default_headers: Headers | None = None,
     ) -> None:
         configure_from_env()
+        self._key = key  # for copy(); never in repr (below), messages or logs
         self.base_url = resolve_base_url(base_url, self._env)
         self.timeout = resolve_timeout(timeout)
         self.max_retries = max_retries_option(max_retries)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
 
@@ -13,7 +13,7 @@ from ._base import _Core
 from ._config import HAMSA_ENV
 from ._generated.hamsa import CREATE_TTS_JOB, GET_JOB_BY_ID
 from ._operations import FieldRule, Operation, given
-from ._options import RequestOptions
+from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
 from ._parse import invalid, parse_success
 from ._pipeline import Call
 from .errors import InvalidRequestError, ResponseValidationError
@@ -48,6 +48,39 @@ class _HamsaCore(_Core):
     _env = HAMSA_ENV
     _auth_scheme = "Token"
     _history: JobHistory
+
+    def copy(
+        self,
+        *,
+        api_key: str | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> Self:
+        """A client with these settings that shares this one's connection pool.
+
+        Built by the constructor from this client's settings (its key, base URL, timeout,
+        retries, default headers) with the arguments given replacing them; ``extra_headers``,
+        ``extra_query`` and ``extra_body`` become defaults of every call (each call's own
+        options still apply on top). The copy does not own the pool: closing it is a no-op,
+        and closing the original closes the pool for both."""
+        return self._copy(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+
+    with_options = copy
+
+    def _copied_from(self, original: Self) -> None:
+        self._history = original._history  # one job pace for the pool
 
     _field_rules: ClassVar[Mapping[str, FieldRule]] = {
         "webhookUrl": lambda value, param, _: _args.webhook_url(value, param),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
@@ -39,6 +39,36 @@ if TYPE_CHECKING:
 class _LivepeerCore(_Core):
     _env = LIVEPEER_ENV
     _auth_scheme = "Bearer"
+
+    def copy(
+        self,
+        *,
+        api_token: str | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> Self:
+        """A client with these settings that shares this one's connection pool.
+
+        Built by the constructor from this client's settings (its key, base URL, timeout,
+        retries, default headers) with the arguments given replacing them; ``extra_headers``,
+        ``extra_query`` and ``extra_body`` become defaults of every call (each call's own
+        options still apply on top). The copy does not own the pool: closing it is a no-op,
+        and closing the original closes the pool for both."""
+        return self._copy(
+            api_token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+
+    with_options = copy
 
     def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
         from livepeer_client.api.generate import gen_text_to_speech
