@@ -20,11 +20,10 @@ from ._args import flag
 from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_timeout
 from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
 from ._lifecycle import (
+    AsyncLifecycle,
     GuardedAsyncSender,
     GuardedSyncSender,
     check_open,
-    close_async,
-    live_async_client,
 )
 from ._logging import configure_from_env
 from ._operations import FieldRule, Operation, build_call
@@ -201,7 +200,7 @@ class SyncBase(_Core):
         self.close()
 
 
-class AsyncBase(_Core):
+class AsyncBase(AsyncLifecycle, _Core):
     def __init__(
         self,
         *,
@@ -256,7 +255,7 @@ class AsyncBase(_Core):
         options = request_options(
             timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
         )
-        client = live_async_client(self)
+        client = self._live_client()
         return await download_async(
             client,
             self._pipeline.with_options(options),
@@ -266,10 +265,6 @@ class AsyncBase(_Core):
             allow_http=allow_http,
             progress=on_progress,
         )
-
-    async def aclose(self) -> None:
-        """Close the owned httpx client (a client passed as http_client is the caller's)."""
-        await close_async(self)
 
     async def close(self) -> None:
         """Alias of aclose(), so sync and async twins share method names."""
