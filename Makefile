@@ -64,6 +64,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy wrapper/speechspec
+	$(VENV)/bin/mypy tools/*.py
 
 # Two workers (pytest-xdist): the suite waits on sockets and subprocesses more than it computes,
 # so two processes on two cores halve the wall time. The fault matrix table is printed by a

@@ -199,11 +199,11 @@ def _fields(
             schema["description"] = param["description"]
         raw.append((name, str(where), bool(param.get("required")), schema))
     body = _inline(document, operation.get("requestBody") or {})
-    schema = ((body.get("content") or {}).get("application/json") or {}).get("schema")
-    if isinstance(schema, dict):
-        required = set(schema.get("required") or [])
-        for name, prop in (schema.get("properties") or {}).items():
-            raw.append((name, "body", name in required, prop))
+    body_schema = ((body.get("content") or {}).get("application/json") or {}).get("schema")
+    if isinstance(body_schema, dict):
+        required_names = set(body_schema.get("required") or [])
+        for name, prop in (body_schema.get("properties") or {}).items():
+            raw.append((name, "body", name in required_names, prop))
     client_defaults: dict[str, str] = config.get("client_defaults") or {}
     out: list[FieldSpec] = []
     for wire, where, required, prop in raw:
