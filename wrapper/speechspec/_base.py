@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
 import httpx
 
@@ -66,7 +66,8 @@ class _Core(OptionsMixin):
         timeout: TimeoutTypes | NotGiven | None,
         max_retries: int,
         retry_billed: bool,
-        default_headers: Headers | None = None,
+        default_headers: Headers | None,
+        http_client: object,
     ) -> None:
         configure_from_env()
         self._key = key  # for copy(); never in repr (below), messages or logs
@@ -84,8 +85,12 @@ class _Core(OptionsMixin):
             user_agent=f"speechspec/{__version__}",
             default_headers=headers_option(default_headers, "default_headers"),
         )
-        # Set by with_options(); per-call options are merged on top.
+        # Set by copy(); per-call options are merged on top.
         self._defaults = NO_OPTIONS
+        self._init_transport(http_client)
+
+    def _init_transport(self, http_client: object) -> None:
+        raise NotImplementedError  # the sync and async bases build their own httpx client
 
     def _adopt(self, http_client: object, expected: type) -> None:
         """Check a caller's httpx client; when we build our own, it sends our User-Agent by
@@ -116,30 +121,9 @@ class _Core(OptionsMixin):
 
 
 class SyncBase(_Core):
-    def __init__(
-        self,
-        *,
-        key: str | None,
-        base_url: str | None,
-        timeout: TimeoutTypes | NotGiven | None,
-        max_retries: int,
-        retry_billed: bool,
-        default_headers: Headers | None,
-        http_client: httpx.Client | None,
-    ) -> None:
-        super().__init__(
-            key=key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_billed=retry_billed,
-            default_headers=default_headers,
-        )
-        self._init_transport(http_client)
-
-    def _init_transport(self, http_client: httpx.Client | None) -> None:
+    def _init_transport(self, http_client: object) -> None:
         self._adopt(http_client, httpx.Client)
-        self._client = http_client or httpx.Client(
+        self._client = cast(httpx.Client | None, http_client) or httpx.Client(
             headers={"User-Agent": self._pipeline.user_agent, "Accept": "application/json"},
             timeout=self.timeout,
             transport=httpx.HTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
@@ -201,31 +185,10 @@ class SyncBase(_Core):
 
 
 class AsyncBase(AsyncLifecycle, _Core):
-    def __init__(
-        self,
-        *,
-        key: str | None,
-        base_url: str | None,
-        timeout: TimeoutTypes | NotGiven | None,
-        max_retries: int,
-        retry_billed: bool,
-        default_headers: Headers | None,
-        http_client: httpx.AsyncClient | None,
-    ) -> None:
-        super().__init__(
-            key=key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_billed=retry_billed,
-            default_headers=default_headers,
-        )
-        self._init_transport(http_client)
-
-    def _init_transport(self, http_client: httpx.AsyncClient | None) -> None:
+    def _init_transport(self, http_client: object) -> None:
         self._adopt(http_client, httpx.AsyncClient)
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
-        self._client = http_client or self._new_client()
+        self._client = cast(httpx.AsyncClient | None, http_client) or self._new_client()
         self._rebind_sender()
 
     def _new_client(self) -> httpx.AsyncClient:
