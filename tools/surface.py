@@ -28,6 +28,7 @@ from typing import Any
 import jinja2
 import yaml
 from _common import ROOT, SPECS, VENDORS, ToolError, write_atomic
+from _templates import _resolve as resolve_ref
 from generate import effective_document
 from openapi_python_client.strings import snake_case
 
@@ -81,10 +82,7 @@ def _inline(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
     if not isinstance(node, dict):
         return node
     if isinstance(node.get("$ref"), str):
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        return _inline(document, target, depth + 1)
+        return _inline(document, resolve_ref(document, node["$ref"]), depth + 1)
     out = {k: _inline(document, v, depth) for k, v in node.items() if not k.startswith("x-")}
     all_of = out.get("allOf")
     if isinstance(all_of, list) and len(all_of) == 1 and isinstance(all_of[0], dict):

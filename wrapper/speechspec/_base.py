@@ -17,7 +17,7 @@ import httpx
 
 from . import _args
 from ._args import flag
-from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_timeout
+from ._config import VendorEnv, resolve_base_url, resolve_timeout
 from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
 from ._lifecycle import (
     AsyncLifecycle,
@@ -63,7 +63,7 @@ class _Core(OptionsMixin):
         *,
         key: str | None,
         base_url: str | None,
-        timeout: TimeoutTypes | NotGiven | None,
+        timeout: Timeout | NotGiven | None,
         max_retries: int,
         retry_billed: bool,
         default_headers: Headers | None,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from . import _args
-from ._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, TimeoutTypes, resolve_key
+from ._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, resolve_key
 from ._download import DEFAULT_MAX_BYTES
 from ._generated.hamsa import CREATE_TTS_JOB, GET_JOB_BY_ID, HamsaOperations
 from ._hamsa_async import AsyncHamsa
@@ -46,7 +46,7 @@ class Hamsa(HamsaOperations, _HamsaCore):
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: TimeoutTypes | NotGiven | None = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_billed: bool = False,
         http_client: httpx.Client | None = None,

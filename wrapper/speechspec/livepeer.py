@@ -17,7 +17,6 @@ from ._config import (
     DEFAULT_MAX_RETRIES,
     LIVEPEER_DEFAULT_MODEL_ID,
     LIVEPEER_ENV,
-    TimeoutTypes,
     resolve_key,
 )
 from ._download import DEFAULT_MAX_BYTES
@@ -97,7 +96,7 @@ class Livepeer(LivepeerOperations, _LivepeerCore):
         api_token: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: TimeoutTypes | NotGiven | None = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_billed: bool = False,
         http_client: httpx.Client | None = None,
@@ -166,7 +165,7 @@ class AsyncLivepeer(AsyncLivepeerOperations, _LivepeerCore):
         api_token: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: TimeoutTypes | NotGiven | None = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_billed: bool = False,
         http_client: httpx.AsyncClient | None = None,
