@@ -53,10 +53,12 @@ check-version: $(STAMP) $(NODE_STAMP)
 generate: $(STAMP)
 	$(PY) tools/generate.py
 	$(PY) tools/surface.py
+	$(PY) tools/unasync.py
 
 check-generated: $(STAMP)
 	$(PY) tools/generate.py --check
 	$(PY) tools/surface.py --check
+	$(PY) tools/unasync.py --check
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check wrapper tests tools bench

@@ -86,7 +86,7 @@ def _run(root: Path, *cmd: str, cwd: Path | None = None) -> subprocess.Completed
 
 def _generate(root: Path) -> None:
     # What `make generate` runs.
-    for tool in ("tools/generate.py", "tools/surface.py"):
+    for tool in ("tools/generate.py", "tools/surface.py", "tools/unasync.py"):
         proc = _run(root, sys.executable, tool)
         assert proc.returncode == 0, proc.stdout + proc.stderr
 

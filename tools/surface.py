@@ -336,10 +336,11 @@ def render(vendor: str) -> str:
         ),
         returns=sorted({op.returns for op in operations}),
     )
-    return _format(source)
+    return format_source(source)
 
 
-def _format(source: str) -> str:
+def format_source(source: str) -> str:
+    """``source`` as ruff fixes (imports) and formats it, as the generator's post-hooks do."""
     ruff = Path(sys.executable).parent / "ruff"
     with tempfile.TemporaryDirectory(prefix="speechspec-surface-") as tmp:
         path = Path(tmp) / "surface.py"

@@ -1,4 +1,5 @@
-"""AsyncHamsa: the async twin of hamsa.Hamsa (same methods, awaitable; all but I/O shared)."""
+"""AsyncHamsa, and the source of its sync twin Hamsa: tools/unasync.py writes
+speechspec/_generated/hamsa_sync.py from this file (``make generate``)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,13 @@ if TYPE_CHECKING:
 
 
 class AsyncHamsa(AsyncHamsaOperations, _HamsaCore):
-    """Async twin of :class:`Hamsa`: the same methods, awaitable."""
+    """Hamsa text-to-speech client (awaitable).
+
+    ``api_key`` defaults to the HAMSA_API_KEY environment variable (read now), ``base_url`` to
+    HAMSA_BASE_URL, then https://api.tryhamsa.com. Job-creating POSTs are billed: they are
+    retried only when the server cannot have processed them (connection refused, 429, 503),
+    unless ``retry_billed=True``.
+    """
 
     def __init__(
         self,
@@ -73,8 +80,13 @@ class AsyncHamsa(AsyncHamsaOperations, _HamsaCore):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
     ) -> TTSResponseData:
-        """Poll until COMPLETED (returned), FAILED (JobFailedError) or ``timeout`` seconds
-        (JobTimeoutError); the async twin of :meth:`Hamsa.wait_for_job`, same arguments."""
+        """Poll until COMPLETED (returned), FAILED (JobFailedError, with the vendor's
+        ``reason``) or ``timeout`` seconds (JobTimeoutError): every sleep, request and retry
+        inside ends by then. Intervals grow with the job's age (about 15% of it), between
+        ``poll_interval`` and ``max_poll_interval``; for jobs this client created, waiting
+        counts from creation and follows the pace of its earlier jobs (README, "Waiting for
+        jobs"). ``on_poll(job)`` sees every state polled. ``request_timeout`` and the other
+        options apply to each poll request (its timeout also cut to the time left)."""
         import anyio
 
         _args.wait(job_id, timeout, poll_interval, max_poll_interval, on_poll)
@@ -117,8 +129,9 @@ class AsyncHamsa(AsyncHamsaOperations, _HamsaCore):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> Path:
-        """Create a job, wait for it, and download its audio to ``path``; the async twin of
-        :meth:`Hamsa.synthesize`, same arguments."""
+        """Create a job, wait for it, and download its audio to ``path``. ``timeout`` bounds
+        the wait; ``request_timeout`` and ``max_retries`` apply to every request,
+        ``extra_headers`` / ``extra_query`` to the API requests, ``extra_body`` to the create."""
         options = self._options(
             request_timeout,
             max_retries,
@@ -127,7 +140,7 @@ class AsyncHamsa(AsyncHamsaOperations, _HamsaCore):
             extra_body,
             timeout_param="request_timeout",
         )
-        self._check_polls(options)
+        self._check_polls(options)  # all checked before the billed create
         # Every argument, the target's directory included, before the billed POST.
         self._operation_call(CREATE_TTS_JOB, {"text": text, "voice_id": voice_id}, options)
         _args.target_path(path)
