@@ -371,30 +371,38 @@ def main(argv: list[str] | None = None) -> int:
     except ToolError as exc:
         print(f"surface: error: {exc}", file=sys.stderr)
         return 1
-    if args.check:
-        diff: list[str] = []
+    return write_or_check(
+        files, check=args.check, tool="surface", what="the typed surface (specs/)"
+    )
+
+
+def write_or_check(files: dict[Path, str], *, check: bool, tool: str, what: str) -> int:
+    """Write the generated ``files``, or with ``check`` fail (printing the diff) when the
+    committed ones differ from them."""
+    if not check:
         for path, text in files.items():
-            have = path.read_text(encoding="utf-8") if path.exists() else ""
-            rel = str(path.relative_to(ROOT))
-            diff += difflib.unified_diff(
-                have.splitlines(keepends=True),
-                text.splitlines(keepends=True),
-                rel,
-                f"regenerated/{rel}",
-            )
-        if diff:
-            sys.stdout.write("".join(diff))
-            print(
-                "check-generated: the typed surface differs from what specs/ produce. "
-                "Run `make generate` and commit the result; never edit it by hand.",
-                file=sys.stderr,
-            )
-            return 1
-        print("check-generated: wrapper/speechspec/_generated matches specs/")
+            write_atomic(path, text)
+            print(f"{tool}: wrote {path.relative_to(ROOT)}")
         return 0
+    diff: list[str] = []
     for path, text in files.items():
-        write_atomic(path, text)
-        print(f"surface: wrote {path.relative_to(ROOT)}")
+        have = path.read_text(encoding="utf-8") if path.exists() else ""
+        rel = str(path.relative_to(ROOT))
+        diff += difflib.unified_diff(
+            have.splitlines(keepends=True),
+            text.splitlines(keepends=True),
+            rel,
+            f"regenerated/{rel}",
+        )
+    if diff:
+        sys.stdout.write("".join(diff))
+        print(
+            f"check-generated: {what} differ from what the sources produce. Run `make generate` "
+            "and commit the result; never edit generated files by hand.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"check-generated: {what} match their sources")
     return 0
 
 

@@ -12,12 +12,12 @@ sync ones. The two can never disagree, and a fix is made once.
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 import sys
+from pathlib import Path
 
-from _common import ROOT, VENDORS, write_atomic
-from surface import format_source
+from _common import ROOT, VENDORS
+from surface import format_source, write_or_check
 
 PACKAGE = ROOT / "wrapper" / "speechspec"
 VENDOR_CLASSES = {"hamsa": "Hamsa", "livepeer": "Livepeer"}
@@ -55,41 +55,17 @@ def render(vendor: str) -> str:
     )
 
 
-def expected() -> dict[str, str]:
-    return {f"{vendor}_sync.py": render(vendor) for vendor in VENDORS}
+def expected() -> dict[Path, str]:
+    return {PACKAGE / "_generated" / f"{vendor}_sync.py": render(vendor) for vendor in VENDORS}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="fail (with the diff) on drift")
     args = parser.parse_args(argv)
-    out = PACKAGE / "_generated"
-    if args.check:
-        diff: list[str] = []
-        for name, text in expected().items():
-            path = out / name
-            have = path.read_text(encoding="utf-8") if path.exists() else ""
-            rel = str(path.relative_to(ROOT))
-            diff += difflib.unified_diff(
-                have.splitlines(keepends=True),
-                text.splitlines(keepends=True),
-                rel,
-                f"regenerated/{rel}",
-            )
-        if diff:
-            sys.stdout.write("".join(diff))
-            print(
-                "check-generated: the sync clients differ from their async sources. "
-                "Run `make generate` and commit the result; never edit them by hand.",
-                file=sys.stderr,
-            )
-            return 1
-        print("check-generated: the sync clients match their async sources")
-        return 0
-    for name, text in expected().items():
-        write_atomic(out / name, text)
-        print(f"unasync: wrote {(out / name).relative_to(ROOT)}")
-    return 0
+    return write_or_check(
+        expected(), check=args.check, tool="unasync", what="the sync clients (_<vendor>_async.py)"
+    )
 
 
 if __name__ == "__main__":
