@@ -52,9 +52,13 @@ check-version: $(STAMP) $(NODE_STAMP)
 
 generate: $(STAMP)
 	$(PY) tools/generate.py
+	$(PY) tools/surface.py
+	$(PY) tools/unasync.py
 
 check-generated: $(STAMP)
 	$(PY) tools/generate.py --check
+	$(PY) tools/surface.py --check
+	$(PY) tools/unasync.py --check
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check wrapper tests tools bench
@@ -62,6 +66,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy wrapper/speechspec
+	$(VENV)/bin/mypy tools/*.py
 
 # Two workers (pytest-xdist): the suite waits on sockets and subprocesses more than it computes,
 # so two processes on two cores halve the wall time. The fault matrix table is printed by a
@@ -102,5 +107,18 @@ contract: $(STAMP)
 	$(if $(CONTRACT_VENDOR),,$(error make contract needs VENDOR=hamsa or VENDOR=livepeer))
 	$(PY) -m speechspec contract $(CONTRACT_VENDOR) $(if $(BASE_URL),--base-url $(BASE_URL)) --max-billed $(MAX_BILLED) --junit contract-report.xml
 
+# The core accepts every httpx 0.28.x: the request pipeline's tests on the lowest and the highest
+# allowed, each in its own venv (.venv-httpx-low, .venv-httpx-high).
+HTTPX_BOUNDS_TESTS := tests/test_wire.py tests/test_options.py tests/test_public_httpx.py tests/test_job_wait.py
+.PHONY: httpx-bounds
+httpx-bounds: $(STAMP)
+	for bound in 'low:httpx==0.28.0' 'high:httpx>=0.28,<0.29'; do \
+		venv=.venv-httpx-$${bound%%:*}; \
+		test -x $$venv/bin/python || $(PYTHON) -m venv $$venv; \
+		$$venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' "$${bound#*:}" || exit 1; \
+		$$venv/bin/python -c 'import httpx; print("httpx-bounds: httpx", httpx.__version__)'; \
+		$$venv/bin/python -m pytest -q -n 2 $(HTTPX_BOUNDS_TESTS) || exit 1; \
+	done
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml
+	rm -rf $(VENV) .venv-httpx-low .venv-httpx-high .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml

@@ -218,7 +218,11 @@ def per_call() -> None:
             "<= 1.10x" if name == "speechspec" else "",
         )
     # Where a speechspec call's time goes, layer by layer (same run, same clock).
-    call = ours_h._create_call("مرحبا", "Amjad", None, None)
+    from speechspec._generated.hamsa import CREATE_TTS_JOB
+    from speechspec._options import NO_OPTIONS
+
+    hargs = {"text": "مرحبا", "voice_id": "Amjad"}
+    call = ours_h._operation_call(CREATE_TTS_JOB, hargs, NO_OPTIONS)
     answer = ours_h._sender.send(call)
     parts = alternate(
         {
@@ -226,12 +230,12 @@ def per_call() -> None:
                 raw_h.build_request("POST", h_url, json=hbody, headers={"Authorization": "Token k"})
             ),
             "raw httpx: json.loads of the answer": lambda: json.loads(answer.content),
-            "speechspec: arguments -> request (generated to_dict)": lambda: ours_h._create_call(
-                "مرحبا", "Amjad", None, None
+            "speechspec: arguments -> request (field table)": lambda: ours_h._operation_call(
+                CREATE_TTS_JOB, hargs, NO_OPTIONS
             ),
             "speechspec: send (pipeline + httpx)": lambda: ours_h._sender.send(call),
-            "speechspec: answer -> model (generated from_dict)": lambda: ours_h._create_result(
-                answer
+            "speechspec: answer -> model (generated from_dict)": lambda: ours_h._operation_result(
+                CREATE_TTS_JOB, call, answer
             ),
         },
         calls=500,

@@ -191,7 +191,7 @@ def make_venv(work: Path, name: str, wheel: Path, house: Path) -> Path:
     target = f"{wheel}[{extra}]" if extra else str(wheel)
     reqs = ["-r", str(USERPROJECT / "requirements.txt")] if user else []
     # Dependencies resolved as usual (never --no-deps), from the wheelhouse built above.
-    pip = [sys.executable, "-m", "pip", "--python", python, *PIP[2:]]
+    pip: list[str | Path] = [sys.executable, "-m", "pip", "--python", python, *PIP[2:]]
     run([*pip, "install", "--no-index", "--find-links", house, target, *reqs])
     return python
 
@@ -354,10 +354,11 @@ def run_user_project(work: Path, name: str, python: Path, emulator: dict[str, st
     files = sorted(
         p.name for p in project.glob("*.py") if NEEDS_EXTRA.get(p.name, "core") in installed
     )
-    for checker in (
+    checkers: tuple[list[str | Path], ...] = (
         [bin_dir / "mypy", "--strict", *files],
         [bin_dir / "pyright", "--pythonpath", python, *files],
-    ):
+    )
+    for checker in checkers:
         try:
             run(checker, cwd=project, env=user_env({}))
         except CheckFailed as exc:

@@ -1,12 +1,12 @@
 """What changed in each vendor's *effective* document (overlay applied) since a git ref.
 
-    python tools/spec_diff.py [--base REF] [--json PATH] [--write] [--vendor V]
+    python tools/spec_diff.py [--base REF] [--json PATH] [--vendor V]
 
 BASE defaults to the last release tag (``v*``), else ``HEAD``; the working tree is compared
 with it. The diff engine is @useoptic/optic 1.0.9 (tools/optic_diff.js; `make tools-node`
 installs it), our own rules are in tools/_classify.py. Both documents are first normalised as
 the generator sees them (tools/generate.py), so cosmetic changes report nothing.
-``--write`` also adds a CHANGELOG.md section and bumps pyproject.toml (tools/release.py).
+A CHANGELOG.md section and the version bump: ``tools/release.py notes [--base REF]``.
 Exit status: 0 (whatever changed), 1 on an error.
 """
 
@@ -208,9 +208,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", help="git ref (default: last v* tag, else HEAD)")
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     parser.add_argument("--vendor", choices=VENDORS, help="one vendor (default: both)")
-    parser.add_argument(
-        "--write", action="store_true", help="add a CHANGELOG.md section and bump the version"
-    )
     args = parser.parse_args(argv)
     base_ref = args.base or default_base()
     try:
@@ -218,10 +215,6 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(format_report(report, base_ref))
         if args.json:
             args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        if args.write:
-            from release import write_release
-
-            print(write_release(report, base_ref))
     except ToolError as exc:
         print(f"spec-diff: error: {exc}", file=sys.stderr)
         return 1

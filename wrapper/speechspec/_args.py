@@ -257,31 +257,3 @@ def download(
     flag(allow_http, "allow_http")
     callback(on_progress, "on_progress")
     return u, target, cap
-
-
-def livepeer_tts(
-    text_: object, model_id: object, description: object
-) -> tuple[str, str, str | None]:
-    return (
-        text(text_, "text"),
-        text(model_id, "model_id"),
-        optional_string(description, "description"),
-    )
-
-
-def hamsa_synthesize(
-    text_: object, path: object, voice_id: object, timeout: object, max_bytes: object
-) -> None:
-    """Everything synthesize() will need, before its billed POST."""
-    hamsa_create(text_, voice_id, None, None)
-    target_path(path)
-    seconds(timeout, "timeout")
-    positive_int(max_bytes, "max_bytes")
-
-
-def livepeer_synthesize(
-    text_: object, path: object, model_id: object, description: object, max_bytes: object
-) -> None:
-    livepeer_tts(text_, model_id, description)
-    target_path(path)
-    positive_int(max_bytes, "max_bytes")

@@ -8,35 +8,38 @@ import dataclasses
 import os
 import socket
 import weakref
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, ClassVar, Self, cast
 
 import httpx
 
 from . import _args
 from ._args import flag
-from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_timeout
+from ._config import VendorEnv, resolve_base_url, resolve_timeout
 from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
 from ._lifecycle import (
+    AsyncLifecycle,
     GuardedAsyncSender,
     GuardedSyncSender,
     check_open,
-    close_async,
-    live_async_client,
 )
 from ._logging import configure_from_env
+from ._operations import FieldRule, Operation, build_call
 from ._options import (
     NO_OPTIONS,
     NOT_GIVEN,
     Headers,
     NotGiven,
+    RequestOptions,
     Timeout,
     headers_option,
     max_retries_option,
     request_options,
 )
-from ._pipeline import Pipeline
+from ._pipeline import Call, Pipeline
+from ._record import recording
 from ._retry import RetryPolicy
 from ._version import __version__
 from ._with_options import OptionsMixin
@@ -53,18 +56,23 @@ class _Core(OptionsMixin):
 
     _env: VendorEnv
     _auth_scheme: str
+    # The vendor's rules for fields whose meaning no schema states (wire name -> checker).
+    _field_rules: ClassVar[Mapping[str, FieldRule]] = {}
 
     def __init__(
         self,
         *,
         key: str | None,
         base_url: str | None,
-        timeout: TimeoutTypes | NotGiven | None,
+        timeout: Timeout | NotGiven | None,
         max_retries: int,
         retry_billed: bool,
-        default_headers: Headers | None = None,
+        default_headers: Headers | None,
+        http_client: object,
+        record: str | os.PathLike[str] | None = None,
     ) -> None:
         configure_from_env()
+        self._key = key  # for copy(); never in repr (below), messages or logs
         self.base_url = resolve_base_url(base_url, self._env)
         self.timeout = resolve_timeout(timeout)
         self.max_retries = max_retries_option(max_retries)
@@ -79,8 +87,13 @@ class _Core(OptionsMixin):
             user_agent=f"speechspec/{__version__}",
             default_headers=headers_option(default_headers, "default_headers"),
         )
-        # Set by with_options(); per-call options are merged on top.
+        self._pipeline = recording(self._pipeline, record)
+        # Set by copy(); per-call options are merged on top.
         self._defaults = NO_OPTIONS
+        self._init_transport(http_client)
+
+    def _init_transport(self, http_client: object) -> None:
+        raise NotImplementedError  # the sync and async bases build their own httpx client
 
     def _adopt(self, http_client: object, expected: type) -> None:
         """Check a caller's httpx client; when we build our own, it sends our User-Agent by
@@ -95,15 +108,25 @@ class _Core(OptionsMixin):
         if self._owns_client:
             self._pipeline = dataclasses.replace(self._pipeline, send_user_agent=False)
 
+    def _operation_call(
+        self, op: Operation, values: Mapping[str, object], options: RequestOptions
+    ) -> Call:
+        """One generated method's call: every argument checked, then the options bound."""
+        return self._bind(build_call(op, values, self._field_rules), options)
+
+    def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
+        """What the generated method returns for ``response`` (the vendor knows its envelopes)."""
+        raise NotImplementedError(op.operation_id)
+
     def __repr__(self) -> str:
         # The key is deliberately absent.
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
 
 
 class SyncBase(_Core):
-    def _init_transport(self, http_client: httpx.Client | None) -> None:
+    def _init_transport(self, http_client: object) -> None:
         self._adopt(http_client, httpx.Client)
-        self._client = http_client or httpx.Client(
+        self._client = cast(httpx.Client | None, http_client) or httpx.Client(
             headers={"User-Agent": self._pipeline.user_agent, "Accept": "application/json"},
             timeout=self.timeout,
             transport=httpx.HTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
@@ -164,11 +187,11 @@ class SyncBase(_Core):
         self.close()
 
 
-class AsyncBase(_Core):
-    def _init_transport(self, http_client: httpx.AsyncClient | None) -> None:
+class AsyncBase(AsyncLifecycle, _Core):
+    def _init_transport(self, http_client: object) -> None:
         self._adopt(http_client, httpx.AsyncClient)
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
-        self._client = http_client or self._new_client()
+        self._client = cast(httpx.AsyncClient | None, http_client) or self._new_client()
         self._rebind_sender()
 
     def _new_client(self) -> httpx.AsyncClient:
@@ -198,7 +221,7 @@ class AsyncBase(_Core):
         options = request_options(
             timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
         )
-        client = live_async_client(self)
+        client = self._live_client()
         return await download_async(
             client,
             self._pipeline.with_options(options),
@@ -208,10 +231,6 @@ class AsyncBase(_Core):
             allow_http=allow_http,
             progress=on_progress,
         )
-
-    async def aclose(self) -> None:
-        """Close the owned httpx client (a client passed as http_client is the caller's)."""
-        await close_async(self)
 
     async def close(self) -> None:
         """Alias of aclose(), so sync and async twins share method names."""

@@ -55,11 +55,9 @@ def check_spent(deadline: float, exc: Exception) -> None:
 
 
 def cut_read_timeout(request: httpx.Request, deadline: float) -> None:
-    """Before reading more of a body: later reads may not wait past the deadline."""
-    left = remaining(deadline)
-    if left <= SLACK:
+    """Before reading more of a body: once the deadline has passed, no further read starts.
+    Each read already waits at most the request's read timeout, which bounded_timeout cut to
+    the time left when the request was built (a request's timeout is never changed in flight:
+    httpx documents no such thing)."""
+    if remaining(deadline) <= SLACK:
         raise DeadlineReached("the deadline was reached while the answer was being read")
-    timeouts = request.extensions.get("timeout")
-    if isinstance(timeouts, dict):
-        read = timeouts.get("read")
-        timeouts["read"] = left if read is None else min(read, left)

@@ -1,4 +1,5 @@
-"""AsyncHamsa: the async twin of hamsa.Hamsa (same methods, awaitable; all but I/O shared)."""
+"""AsyncHamsa, and the source of its sync twin Hamsa: tools/unasync.py writes
+speechspec/_generated/hamsa_sync.py from this file (``make generate``)."""
 
 from __future__ import annotations
 
@@ -11,79 +12,60 @@ from typing import TYPE_CHECKING
 import httpx
 
 from . import _args
-from ._base import AsyncBase
-from ._config import DEFAULT_MAX_RETRIES, TimeoutTypes
+from ._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, resolve_key
 from ._download import DEFAULT_MAX_BYTES
+from ._generated.hamsa import CREATE_TTS_JOB, GET_JOB_BY_ID, AsyncHamsaOperations
 from ._hamsa_core import (
     DEFAULT_JOB_TIMEOUT,
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     _HamsaCore,
 )
-from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
-from ._record import recording
+from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from ._raw import araw
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
 
-    from ._raw_clients import AsyncHamsaWithRawResponse
 
+class AsyncHamsa(AsyncHamsaOperations, _HamsaCore):
+    """Hamsa text-to-speech client (awaitable).
 
-class AsyncHamsa(_HamsaCore, AsyncBase):
-    """Async twin of :class:`Hamsa`: the same methods, awaitable."""
+    ``api_key`` defaults to the HAMSA_API_KEY environment variable (read now), ``base_url`` to
+    HAMSA_BASE_URL, then https://api.tryhamsa.com. Job-creating POSTs are billed: they are
+    retried only when the server cannot have processed them (connection refused, 429, 503),
+    unless ``retry_billed=True``.
+    """
 
     def __init__(
         self,
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: TimeoutTypes | NotGiven | None = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_billed: bool = False,
         http_client: httpx.AsyncClient | None = None,
         default_headers: Headers | None = None,
         record: str | os.PathLike[str] | None = None,
     ) -> None:
-        self._setup(api_key, base_url, timeout, max_retries, retry_billed, default_headers)
-        self._pipeline = recording(self._pipeline, record)
-        self._init_transport(http_client)
+        super().__init__(
+            key=resolve_key(api_key, HAMSA_ENV, argument="api_key"),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+            default_headers=default_headers,
+            http_client=http_client,
+            record=record,
+        )
+        # Job polling loads on first use: it is not needed to import speechspec.
+        from ._schedule import JobHistory
 
-    async def text_to_speech(
-        self,
-        text: str,
-        *,
-        voice_id: str,
-        webhook_url: str | None = None,
-        webhook_auth: tuple[str, str] | None = None,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> TTSResponseData:
-        options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
-        call = self._bind(self._create_call(text, voice_id, webhook_url, webhook_auth), options)
-        return self._created(self._create_result(await self._sender.send(call)), text)
-
-    async def get_job(
-        self,
-        job_id: str,
-        *,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-    ) -> TTSResponseData:
-        options = self._options(timeout, max_retries, extra_headers, extra_query)
-        return await self._get_job(job_id, options)
-
-    async def _get_job(self, job_id: str, options: RequestOptions) -> TTSResponseData:
-        call = self._bind(self._job_call(job_id), options)
-        return self._job_result(await self._sender.send(call), job_id)
+        self._history = JobHistory()
 
     @cached_property
     def with_raw_response(self) -> AsyncHamsaWithRawResponse:
-        from ._raw_clients import AsyncHamsaWithRawResponse
 
         return AsyncHamsaWithRawResponse(self)
 
@@ -100,6 +82,13 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
     ) -> TTSResponseData:
+        """Poll until COMPLETED (returned), FAILED (JobFailedError, with the vendor's
+        ``reason``) or ``timeout`` seconds (JobTimeoutError): every sleep, request and retry
+        inside ends by then. Intervals grow with the job's age (about 15% of it), between
+        ``poll_interval`` and ``max_poll_interval``; for jobs this client created, waiting
+        counts from creation and follows the pace of its earlier jobs (README, "Waiting for
+        jobs"). ``on_poll(job)`` sees every state polled. ``request_timeout`` and the other
+        options apply to each poll request (its timeout also cut to the time left)."""
         import anyio
 
         _args.wait(job_id, timeout, poll_interval, max_poll_interval, on_poll)
@@ -116,12 +105,12 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         if delay := poll.first_delay():
             await anyio.sleep(delay)
         while True:
-            call = poll.request(self._bind(self._job_call(job_id), options))
+            call = poll.request(self._job_call(job_id, options))
             try:
                 response = await self._sender.send(call)
             except DeadlineReached as exc:
                 raise poll.timed_out(exc) from exc
-            job = self._job_result(response, job_id)
+            job: TTSResponseData = self._operation_result(GET_JOB_BY_ID, call, response)
             if on_poll is not None:
                 on_poll(job)
             if poll.finished(job, response):
@@ -142,6 +131,9 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> Path:
+        """Create a job, wait for it, and download its audio to ``path``. ``timeout`` bounds
+        the wait; ``request_timeout`` and ``max_retries`` apply to every request,
+        ``extra_headers`` / ``extra_query`` to the API requests, ``extra_body`` to the create."""
         options = self._options(
             request_timeout,
             max_retries,
@@ -150,9 +142,12 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
             extra_body,
             timeout_param="request_timeout",
         )
-        self._check_polls(options)
+        self._check_polls(options)  # all checked before the billed create
         # Every argument, the target's directory included, before the billed POST.
-        _args.hamsa_synthesize(text, path, voice_id, timeout, max_bytes)
+        self._operation_call(CREATE_TTS_JOB, {"text": text, "voice_id": voice_id}, options)
+        _args.target_path(path)
+        _args.seconds(timeout, "timeout")
+        _args.positive_int(max_bytes, "max_bytes")
         job = await self.text_to_speech(
             text,
             voice_id=voice_id,
@@ -177,3 +172,14 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
             timeout=request_timeout,
             max_retries=max_retries,
         )
+
+
+class AsyncHamsaWithRawResponse:
+    """``AsyncHamsa.with_raw_response``: each method returning a RawResponse of its result."""
+
+    def __init__(self, client: AsyncHamsa) -> None:
+        self.text_to_speech = araw(client.text_to_speech)
+        self.get_job = araw(client.get_job)
+        self.wait_for_job = araw(client.wait_for_job)
+        self.synthesize = araw(client.synthesize)
+        self.download = araw(client.download, "download")

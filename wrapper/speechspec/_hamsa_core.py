@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
 
 from . import _args
 from ._answers import check_job_id, usable_media_url
 from ._base import _Core
-from ._config import HAMSA_ENV, TimeoutTypes, resolve_key
-from ._options import Headers, NotGiven, RequestOptions
+from ._config import HAMSA_ENV
+from ._generated.hamsa import CREATE_TTS_JOB, GET_JOB_BY_ID
+from ._operations import FieldRule, Operation, given
+from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
 from ._parse import invalid, parse_success
 from ._pipeline import Call
 from .errors import InvalidRequestError, ResponseValidationError
@@ -20,86 +22,83 @@ if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
 
     from ._jobs import JobPoll
+    from ._schedule import JobHistory
 
 DEFAULT_JOB_TIMEOUT = 300.0
 # The job-wait schedule (see _schedule.py): never poll more often than DEFAULT_POLL_INTERVAL,
 # nor less often than DEFAULT_MAX_POLL_INTERVAL; in between, intervals grow with the job's age.
 DEFAULT_POLL_INTERVAL = 0.2
 DEFAULT_MAX_POLL_INTERVAL = 10.0
-_CREATE_NOTE = "the request may have been processed and the Hamsa job may exist (and be billed)"
+
+
+def webhook_auth(value: object, param: str, values: Mapping[str, object]) -> dict[str, str]:
+    """``(auth_key, auth_secret)`` -> the wire's ``{authKey, authSecret}``: both travel back to
+    the caller in an HTTP header, so both must be header-safe (never shown in errors)."""
+    if not given(values.get("webhook_url")):
+        raise InvalidRequestError(f"{param} was given without webhook_url", param=param)
+    if not (isinstance(value, tuple | list) and len(value) == 2):
+        raise InvalidRequestError(f"{param} must be an (auth_key, auth_secret) tuple", param=param)
+    return {
+        "authKey": _args.header_value(value[0], f"{param}[0] (auth key)"),
+        "authSecret": _args.header_value(value[1], f"{param}[1] (auth secret)"),
+    }
 
 
 class _HamsaCore(_Core):
     _env = HAMSA_ENV
     _auth_scheme = "Token"
+    _history: JobHistory
 
-    def _setup(
+    def copy(
         self,
-        api_key: str | None,
-        base_url: str | None,
-        timeout: TimeoutTypes | NotGiven | None,
-        max_retries: int,
-        retry_billed: bool,
-        default_headers: Headers | None,
-    ) -> None:
-        _Core.__init__(
-            self,
-            key=resolve_key(api_key, HAMSA_ENV, argument="api_key"),
+        *,
+        api_key: str | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> Self:
+        """A client with these settings that shares this one's connection pool.
+
+        Built by the constructor from this client's settings (its key, base URL, timeout,
+        retries, default headers) with the arguments given replacing them; ``extra_headers``,
+        ``extra_query`` and ``extra_body`` become defaults of every call (each call's own
+        options still apply on top). The copy does not own the pool: closing it is a no-op,
+        and closing the original closes the pool for both."""
+        return self._copy(
+            api_key,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
-            retry_billed=retry_billed,
-            default_headers=default_headers,
-        )
-        # Job polling loads on first use: it is not needed to import speechspec.
-        from ._schedule import JobHistory
-
-        self._history = JobHistory()
-
-    def _create_call(
-        self,
-        text: str,
-        voice_id: str,
-        webhook_url: str | None,
-        webhook_auth: tuple[str, str] | None,
-    ) -> Call:
-        from hamsa_client.api.default import create_tts_job
-        from hamsa_client.models import ExternalWebhookAuthScheme, TTSRequest
-        from hamsa_client.types import UNSET, Unset
-
-        text, voice_id, webhook_url, checked_auth = _args.hamsa_create(
-            text, voice_id, webhook_url, webhook_auth
-        )
-        auth: ExternalWebhookAuthScheme | Unset = UNSET
-        if checked_auth is not None:
-            auth = ExternalWebhookAuthScheme(auth_key=checked_auth[0], auth_secret=checked_auth[1])
-        body = TTSRequest(
-            text=text,
-            voice_id=voice_id,
-            webhook_url=UNSET if webhook_url is None else webhook_url,
-            webhook_auth=auth,
-        )
-        return Call.from_kwargs(
-            create_tts_job.build_request(body=body), processed_note=_CREATE_NOTE
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
-    def _create_result(self, response: httpx.Response) -> TTSResponseData:
-        from hamsa_client.api.default import create_tts_job
-        from hamsa_client.models import TTSResponse
+    with_options = copy
 
-        return self._job_in(response, TTSResponse, create_tts_job.parse_response)
+    def _copied_from(self, original: Self) -> None:
+        self._history = original._history  # one job pace for the pool
 
-    def _job_call(self, job_id: str) -> Call:
-        from hamsa_client.api.default import get_job_by_id
+    _field_rules: ClassVar[Mapping[str, FieldRule]] = {
+        "webhookUrl": lambda value, param, _: _args.webhook_url(value, param),
+        "webhookAuth": webhook_auth,
+    }
 
-        return Call.from_kwargs(get_job_by_id.build_request(job_id=_args.job_id(job_id)))
+    def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
+        from hamsa_client.api.default import create_tts_job, get_job_by_id
+        from hamsa_client.models import JobDetailsResponse, TTSResponse
 
-    def _job_result(self, response: httpx.Response, job_id: str) -> TTSResponseData:
-        from hamsa_client.api.default import get_job_by_id
-        from hamsa_client.models import JobDetailsResponse
-
+        if op is CREATE_TTS_JOB:
+            job = self._job_in(response, TTSResponse, create_tts_job.parse_response)
+            return self._created(job, str(call.json["text"]))
         job = self._job_in(response, JobDetailsResponse, get_job_by_id.parse_response)
-        return check_job_id(response, job, job_id)
+        return check_job_id(response, job, str((call.params or {})["jobId"]))
+
+    def _job_call(self, job_id: str, options: RequestOptions) -> Call:
+        return self._operation_call(GET_JOB_BY_ID, {"job_id": job_id}, options)
 
     @staticmethod
     def _job_in(
@@ -122,7 +121,7 @@ class _HamsaCore(_Core):
     def _check_polls(self, options: RequestOptions) -> None:
         """synthesize(): the polls' options (extra_query may not set jobId) are checked before
         the billed create, not at the first poll."""
-        self._bind(self._job_call("job"), options)
+        self._job_call("job", options)
 
     def _created(self, job: TTSResponseData, text: str) -> TTSResponseData:
         # Remembered so that waiting for this job counts from its creation and learns its pace.
@@ -154,6 +153,7 @@ class _HamsaCore(_Core):
 
     @staticmethod
     def audio_url(job: TTSResponseData) -> str:
+        """The COMPLETED job's media URL (``mediaUrl``, else ``jobResponse.ttsMediaFile``)."""
         from hamsa_client.models import TTSResponseData
 
         from ._jobs import media_url

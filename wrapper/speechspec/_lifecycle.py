@@ -11,25 +11,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from typing import Any, Protocol
+from typing import Protocol
 
 import httpx
 
-from ._pipeline import Call
+from ._pipeline import Call, Pipeline
 from ._send import AsyncSender, SyncSender
 from .errors import ClientClosedError, ConfigurationError
 
 
 class _Owner(Protocol):
+    """What a guarded sender needs of the client that owns it."""
+
     _closed: bool
-    _owns_client: bool
-    _loop: weakref.ReferenceType[asyncio.AbstractEventLoop] | None
-    _client: Any
 
-    def _new_client(self) -> Any: ...
+    def _live_client(self) -> httpx.AsyncClient: ...
 
 
-def check_open(owner: Any, client: httpx.Client | httpx.AsyncClient) -> None:
+def check_open(owner: object, client: httpx.Client | httpx.AsyncClient) -> None:
     if getattr(owner, "_closed", False):
         raise ClientClosedError(
             f"this {type(owner).__name__} is closed (close() or its with block); build a new one"
@@ -47,43 +46,54 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-def live_async_client(owner: _Owner) -> httpx.AsyncClient:
-    """The owner's AsyncClient, usable in the running loop (ClientClosedError once closed).
-    A with_options() copy uses its original's: a pool replaced for a new loop, or closed,
-    is replaced or closed for every copy too."""
-    origin = getattr(owner, "_origin", None)
-    if origin is not None:
-        if owner._closed:
-            check_open(owner, owner._client)
-        owner._client = live_async_client(origin)
-        return owner._client  # type: ignore[no-any-return]
-    check_open(owner, owner._client)
-    loop = _running_loop()
-    if loop is None:
-        return owner._client  # type: ignore[no-any-return]
-    previous = owner._loop() if owner._loop is not None else None
-    if previous is not loop:
-        if previous is not None and owner._owns_client:
-            owner._client = owner._new_client()
-        owner._loop = weakref.ref(loop)
-    return owner._client  # type: ignore[no-any-return]
+class AsyncLifecycle:
+    """The async client's part: the httpx client usable in the running loop, and closing."""
+
+    _closed: bool
+    _owns_client: bool
+    _loop: weakref.ReferenceType[asyncio.AbstractEventLoop] | None
+    _client: httpx.AsyncClient
+
+    def _new_client(self) -> httpx.AsyncClient:
+        raise NotImplementedError
+
+    def _live_client(self) -> httpx.AsyncClient:
+        """The AsyncClient, usable in the running loop (ClientClosedError once closed). A
+        copy() uses its original's: a pool replaced for a new loop, or closed, is replaced or
+        closed for every copy too."""
+        origin = getattr(self, "_origin", None)  # set on copies (see _with_options)
+        if isinstance(origin, AsyncLifecycle):
+            if self._closed:
+                check_open(self, self._client)
+            self._client = origin._live_client()
+            return self._client
+        check_open(self, self._client)
+        loop = _running_loop()
+        if loop is None:
+            return self._client
+        previous = self._loop() if self._loop is not None else None
+        if previous is not loop:
+            if previous is not None and self._owns_client:
+                self._client = self._new_client()
+            self._loop = weakref.ref(loop)
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the owned httpx client (a client passed as http_client is the caller's);
+        connections that belong to another (finished) event loop cannot be closed from this
+        one and are dropped instead."""
+        self._closed = True
+        if not self._owns_client:
+            return
+        previous = self._loop() if self._loop is not None else None
+        loop = _running_loop()
+        if previous is not None and loop is not None and previous is not loop:
+            self._client = self._new_client()  # nothing opened yet: closes cleanly
+        with contextlib.suppress(RuntimeError):  # the loop that opened the connections is gone
+            await self._client.aclose()
 
 
-async def close_async(owner: _Owner) -> None:
-    """Close the owned AsyncClient; connections that belong to another (finished) event loop
-    cannot be closed from this one and are dropped instead."""
-    owner._closed = True
-    if not owner._owns_client:
-        return
-    previous = owner._loop() if owner._loop is not None else None
-    loop = _running_loop()
-    if previous is not None and loop is not None and previous is not loop:
-        owner._client = owner._new_client()  # nothing opened yet: closes cleanly
-    with contextlib.suppress(RuntimeError):  # the loop that opened the connections is gone
-        await owner._client.aclose()
-
-
-def loop_error(owner: Any, exc: RuntimeError) -> ConfigurationError:
+def loop_error(owner: object, exc: RuntimeError) -> ConfigurationError:
     return ConfigurationError(
         f"the http_client given to this {type(owner).__name__} failed in this event loop "
         f"({exc}): an httpx.AsyncClient's connections belong to the loop that opened them. "
@@ -94,7 +104,7 @@ def loop_error(owner: Any, exc: RuntimeError) -> ConfigurationError:
 class GuardedSyncSender(SyncSender):
     """SyncSender that refuses to send once its client is closed."""
 
-    def __init__(self, pipeline: Any, client: httpx.Client, owner: Any) -> None:
+    def __init__(self, pipeline: Pipeline, client: httpx.Client, owner: object) -> None:
         super().__init__(pipeline, client)
         self.owner = owner
 
@@ -106,12 +116,12 @@ class GuardedSyncSender(SyncSender):
 class GuardedAsyncSender(AsyncSender):
     """AsyncSender that refuses to send once closed and follows its owner across loops."""
 
-    def __init__(self, pipeline: Any, client: httpx.AsyncClient, owner: Any) -> None:
+    def __init__(self, pipeline: Pipeline, client: httpx.AsyncClient, owner: _Owner) -> None:
         super().__init__(pipeline, client)
         self.owner = owner
 
     async def send(self, call: Call) -> httpx.Response:
-        self.client = live_async_client(self.owner)
+        self.client = self.owner._live_client()
         try:
             return await super().send(call)
         except RuntimeError as exc:

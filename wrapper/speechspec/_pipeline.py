@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from . import _deadline
-from ._direct import DirectRequests
 from ._errors_map import status_error
 from ._logging import log_attempt
 from ._options import NO_OPTIONS, NotGiven, RequestOptions
@@ -100,30 +99,9 @@ class Pipeline:
             headers["Authorization"] = self.auth_header
         return headers
 
-    @functools.cached_property
-    def _direct(self) -> DirectRequests:
-        return DirectRequests(self._api_headers)
-
     # -- building -----------------------------------------------------------------------
 
     def api_request(self, client: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
-        if (
-            call.options is NO_OPTIONS
-            and call.json is not None
-            and not call.headers
-            and not call.params
-        ):
-            # The common call (a JSON body, no per-call options): see _direct.
-            timeout = (
-                self.timeout
-                if call.deadline is None
-                else _deadline.bounded_timeout(self.timeout, call.deadline)
-            )
-            request = self._direct.build(
-                client, call.method, self.base_url + call.path, call.json, timeout
-            )
-            if request is not None:
-                return request
         headers: Mapping[str, str] = (
             {**self._api_headers, **call.headers} if call.headers else self._api_headers
         )

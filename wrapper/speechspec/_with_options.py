@@ -5,11 +5,11 @@ the client's defaults, binding them (with extra_body checked) to a request, and
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import httpx
 
-from ._config import VendorEnv, resolve_base_url, resolve_key
+from ._config import VendorEnv
 from ._options import (
     NO_OPTIONS,
     NOT_GIVEN,
@@ -33,6 +33,8 @@ class OptionsMixin:
     _pipeline: Pipeline
     _defaults: RequestOptions
     _owns_client: bool
+    _key: str | None
+    _client: Any
     # Set on with_options() copies: the client whose pool they share.
     _origin: OptionsMixin | None = None
     base_url: str
@@ -83,24 +85,22 @@ class OptionsMixin:
                 extra_body_fields(options.body)
         return call.using(options)
 
-    def with_options(
+    def _copy(
         self,
+        key: str | NotGiven,
         *,
-        base_url: str | NotGiven = NOT_GIVEN,
-        api_key: str | NotGiven = NOT_GIVEN,
-        api_token: str | NotGiven = NOT_GIVEN,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        base_url: str | NotGiven,
+        timeout: Timeout | NotGiven | None,
+        max_retries: int | NotGiven,
+        extra_headers: Headers | None,
+        extra_query: Query | None,
+        extra_body: Body | None,
     ) -> Self:
-        """A client with these defaults that shares this one's connection pool.
-
-        Per-call options still apply on top. ``api_key=`` (Hamsa) / ``api_token=`` (Livepeer)
-        gives the copy another key. The copy does not own the pool: closing it is a no-op, and
-        closing the original closes the pool for both."""
-        key = self._other_key(api_key, api_token)
+        """A new client of this class, built by its constructor from this one's settings and
+        the overrides, sharing this one's connection pool (see the vendors' ``copy``)."""
+        argument = self._env.key_argument
+        if not isinstance(key, str | NotGiven):
+            raise InvalidRequestError(f"{argument} must be a str", param=argument)
         options = request_options(
             timeout=timeout,
             max_retries=max_retries,
@@ -112,57 +112,41 @@ class OptionsMixin:
             from ._schema import check_default_body
 
             check_default_body(self._env.package, options.body)
-        new = object.__new__(type(self))
-        new.__dict__.update(self.__dict__)
-        new.__dict__.pop("with_raw_response", None)  # bound to self
         pipeline = self._pipeline
-        if not isinstance(key, NotGiven):
-            pipeline = dataclasses.replace(
-                pipeline,
-                auth_header=f"{self._auth_scheme} {key}" if key else None,
-                secrets=(*pipeline.secrets, key) if key else pipeline.secrets,
-            )
-        if not isinstance(base_url, NotGiven):
-            new.base_url = resolve_base_url(base_url, self._env)
-            pipeline = dataclasses.replace(pipeline, base_url=new.base_url)
-        if not isinstance(options.timeout, NotGiven):
-            new.timeout = options.timeout
-            pipeline = dataclasses.replace(pipeline, timeout=options.timeout)
-        if not isinstance(options.max_retries, NotGiven):
-            new.max_retries = options.max_retries
-            policy = dataclasses.replace(pipeline.policy, max_retries=options.max_retries)
-            pipeline = dataclasses.replace(pipeline, policy=policy)
-        new._pipeline = pipeline
+        # The constructor checks everything again, as for any client; "" keeps a client that
+        # had no key (Livepeer's community gateway) without one, whatever the environment says.
+        new = cast(Any, type(self))(
+            (self._key or "") if isinstance(key, NotGiven) else key,
+            base_url=self.base_url if isinstance(base_url, NotGiven) else base_url,
+            timeout=self.timeout if isinstance(options.timeout, NotGiven) else options.timeout,
+            max_retries=(
+                self.max_retries
+                if isinstance(options.max_retries, NotGiven)
+                else options.max_retries
+            ),
+            retry_billed=pipeline.policy.retry_billed,
+            http_client=self._client,
+            default_headers=pipeline.default_headers,
+        )
         new._owns_client = False
         # The pool's owner, whose client the copy follows across event loops and close().
         new._origin = self._origin or self
+        kept = tuple(k for k in pipeline.secrets if k not in new._pipeline.secrets)
+        new._pipeline = dataclasses.replace(
+            new._pipeline,
+            send_user_agent=pipeline.send_user_agent,
+            secrets=(*new._pipeline.secrets, *kept),
+            recorder=pipeline.recorder,  # one traffic file for the pool (record=)
+        )
         new._defaults = self._defaults.merged(
             dataclasses.replace(options, timeout=NOT_GIVEN, max_retries=NOT_GIVEN)
         )
         new._rebind_sender()
-        return new
+        new._copied_from(self)
+        return cast(Self, new)
 
-    def _other_key(
-        self, api_key: str | NotGiven, api_token: str | NotGiven
-    ) -> str | NotGiven | None:
-        """with_options' key, checked as the constructor checks it (never from the
-        environment here: only an explicit key replaces the client's)."""
-        mine, other = (api_key, api_token)
-        if self._env.key_argument == "api_token":
-            mine, other = other, mine
-        if not isinstance(other, NotGiven):
-            wrong = "api_token" if self._env.key_argument == "api_key" else "api_key"
-            raise InvalidRequestError(
-                f"{type(self).__name__} takes {self._env.key_argument}=, not {wrong}=",
-                param=wrong,
-            )
-        if isinstance(mine, NotGiven):
-            return NOT_GIVEN
-        if not isinstance(mine, str):
-            raise InvalidRequestError(
-                f"{self._env.key_argument} must be a str", param=self._env.key_argument
-            )
-        return resolve_key(mine, self._env, argument=self._env.key_argument)
+    def _copied_from(self, original: Self) -> None:
+        """What a vendor's copy shares with its original beyond the pool (Hamsa: job pace)."""
 
     def _rebind_sender(self) -> None:
         raise NotImplementedError  # the sync and async bases build their own sender

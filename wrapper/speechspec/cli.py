@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _args, _batch_cli, _contract_cli
-from ._config import HAMSA_ENV, LIVEPEER_DEFAULT_MODEL_ID, LIVEPEER_ENV, resolve_key
+from . import _args, _batch_cli, _contract_cli, _speak_flags
+from ._config import HAMSA_ENV, LIVEPEER_ENV, resolve_key
 from ._progress import Progress
 from ._version import __version__
 from .errors import ConfigurationError, InvalidRequestError, SpeechspecError
@@ -60,19 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     speak_sub = speak.add_subparsers(dest="vendor", required=True, metavar="VENDOR")
     hamsa = speak_sub.add_parser("hamsa", help="Hamsa (asynchronous job)")
     hamsa.add_argument("text", help="the text, or - to read standard input")
-    hamsa.add_argument("--voice-id", required=True, help="e.g. Amjad, Layan, or a cloned voice id")
-    hamsa.add_argument("--webhook-url", help="also have Hamsa POST the finished job here")
+    _speak_flags.add(hamsa, "hamsa")
     hamsa.add_argument(
         "--job-timeout", type=float, default=300.0, help="seconds to wait for the job (300)"
     )
     livepeer = speak_sub.add_parser("livepeer", help="Livepeer AI Runner")
     livepeer.add_argument("text", help="the text, or - to read standard input")
-    livepeer.add_argument(
-        "--model-id",
-        default=LIVEPEER_DEFAULT_MODEL_ID,
-        help=f"Hugging Face model id (default: {LIVEPEER_DEFAULT_MODEL_ID})",
-    )
-    livepeer.add_argument("--description", help="the speaker, e.g. 'A calm female voice'")
+    _speak_flags.add(livepeer, "livepeer")
     for p, env in ((hamsa, HAMSA_ENV), (livepeer, LIVEPEER_ENV)):
         p.add_argument("-o", "--output", required=True, type=Path, help="the WAV file to write")
         p.add_argument(
@@ -150,11 +144,9 @@ def _text(value: str) -> str:
 
 def _check_speak(args: argparse.Namespace, text: str) -> None:
     """Every argument, before the (billed) request: a bad one never follows a created job."""
+    _speak_flags.check(args.vendor, text, _speak_flags.values(args, args.vendor))
     if args.vendor == "hamsa":
-        _args.hamsa_create(text, args.voice_id, args.webhook_url, None)
         _args.seconds(args.job_timeout, "job_timeout")
-    else:
-        _args.livepeer_tts(text, args.model_id, args.description)
     _args.target_path(args.output, "output")
 
 
@@ -172,7 +164,7 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
     _check_speak(args, text)
     if args.vendor == "hamsa":
         with Hamsa(_key(args, "hamsa"), base_url=args.base_url) as hamsa:
-            job = hamsa.text_to_speech(text, voice_id=args.voice_id, webhook_url=args.webhook_url)
+            job = hamsa.text_to_speech(text, **_speak_flags.values(args, "hamsa"))
             started = time.monotonic()
 
             def on_poll(current: Any) -> None:
@@ -186,9 +178,7 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
     else:
         with Livepeer(_key(args, "livepeer"), base_url=args.base_url) as livepeer:
             progress.show("synthesizing...", force=True)
-            audio = livepeer.text_to_speech(
-                text, model_id=args.model_id, description=args.description
-            )
+            audio = livepeer.text_to_speech(text, **_speak_flags.values(args, "livepeer"))
             path = livepeer.download(
                 livepeer.audio_url(audio), args.output, on_progress=progress.download("audio")
             )

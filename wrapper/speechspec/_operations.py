@@ -1,0 +1,134 @@
+"""The runtime under the generated surface (speechspec._generated): what an operation is, and
+turning one call's arguments into a checked request.
+
+A generated method passes its arguments, by Python name, with the operation's field table. Here
+each given argument is checked against its field's schema (from the effective document) and the
+vendor's own rules for what no schema says, and placed in the JSON body or the query: the body
+carries exactly the arguments given. ``NOT_GIVEN`` (and ``None`` for a field that is not
+nullable) is left out, so a server default is the server's to apply, never sent by us.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import quote
+
+from . import _args
+from ._options import NotGiven
+from ._pipeline import Call
+from .errors import InvalidRequestError
+
+# A vendor's rule for one field (wire name -> checker): gets the value, the parameter's name
+# and the call's other arguments (by Python name), returns what goes on the wire (e.g. Hamsa's
+# webhook_auth tuple -> its JSON object).
+FieldRule = Callable[[object, str, Mapping[str, object]], object]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One request field: a parameter or a top-level property of the JSON body."""
+
+    wire: str
+    name: str
+    location: str  # "body", "query" or "path"
+    required: bool
+    # The field's schema, $refs inlined (the runtime never loads the document for this).
+    schema: Mapping[str, Any]
+    # One line for `speechspec speak --help`.
+    help: str = ""
+    # What the client sends when the caller gives nothing (surface.yaml); None: nothing.
+    client_default: str | None = None
+
+    @cached_property
+    def plain_string(self) -> bool:
+        """A string field that _args.string checks completely (no limit but a minimum length
+        of 0 or 1): the common case, kept cheap."""
+        keys = set(self.schema) - {"type", "default", "nullable"}
+        return (
+            self.schema.get("type") == "string"
+            and keys <= {"minLength", "format"}
+            and self.schema.get("minLength", 0) in (0, 1)
+            and self.schema.get("format", "password") == "password"
+        )
+
+    @property
+    def nullable(self) -> bool:
+        kind = self.schema.get("type")
+        return self.schema.get("nullable") is True or (isinstance(kind, list) and "null" in kind)
+
+
+@dataclass(frozen=True)
+class Operation:
+    package: str
+    operation_id: str
+    method: str
+    path: str
+    takes_body: bool
+    processed_note: str
+    fields: tuple[Field, ...]
+
+
+def given(value: object) -> bool:
+    return value is not None and not isinstance(value, NotGiven)
+
+
+def check_value(
+    f: Field, value: object, rules: Mapping[str, FieldRule], values: Mapping[str, object]
+) -> object:
+    """The value to send for ``f``, or InvalidRequestError naming the parameter."""
+    rule = rules.get(f.wire)
+    if rule is not None:
+        return rule(value, f.name, values)
+    if value is None and f.nullable:
+        return None
+    if f.schema.get("type") == "string":
+        # Every string: UTF-8-encodable; one that must not be empty must not be blank either.
+        secret = f.schema.get("format") == "password"
+        blank_ok = not f.schema.get("minLength")
+        _args.string(value, f.name, secret=secret, blank_ok=blank_ok)
+        if f.plain_string:
+            return value
+    from ._schema import _Validator
+
+    problem = _Validator({}).problem(f.schema, value, f.name)
+    if problem is None and not isinstance(value, str):
+        from ._schema import _json_problem
+
+        problem = _json_problem(value, f.name)
+    if problem:
+        raise InvalidRequestError(problem.replace(": ", " ", 1), param=f.name)
+    return value
+
+
+def build_call(
+    op: Operation,
+    values: Mapping[str, object],
+    rules: Mapping[str, FieldRule],
+) -> Call:
+    """The request for one call of ``op`` with ``values`` (Python name -> argument)."""
+    body: dict[str, object] = {}
+    query: dict[str, object] = {}
+    path = op.path
+    for f in op.fields:
+        value = values.get(f.name)
+        if isinstance(value, NotGiven) or (value is None and not f.nullable):
+            if f.required:
+                raise InvalidRequestError(f"{f.name} is required", param=f.name)
+            continue
+        value = check_value(f, value, rules, values)
+        if f.location == "body":
+            body[f.wire] = value
+        elif f.location == "query":
+            query[f.wire] = value
+        else:
+            path = path.replace("{" + f.wire + "}", quote(str(value), safe=""))
+    return Call(
+        method=op.method,
+        path=path,
+        params=query or None,
+        json=body if op.takes_body else None,
+        processed_note=op.processed_note or Call.processed_note,
+    )
