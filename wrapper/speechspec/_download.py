@@ -3,6 +3,7 @@ the target directory that is renamed into place only when complete."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -23,6 +24,12 @@ DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MAX_REDIRECTS = 5
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = httpx.URL(url)
+    port = parsed.port or {"http": 80, "https": 443}.get(parsed.scheme)
+    return parsed.scheme, parsed.host, port
+
+
 class _Retry(Exception):
     def __init__(self, delay: float) -> None:
         self.delay = delay
@@ -38,6 +45,19 @@ class HttpDownload:
         self.max_bytes = max_bytes
         self.allow_http = allow_http
         self.attempt = 0
+        self.origin = _origin(url)
+        # Caller headers (extra_headers: a Cookie, a signed token) belong to the origin the
+        # caller named; httpx drops Authorization on a cross-origin redirect, we drop them all.
+        # Once dropped they stay dropped, even if a later hop comes back (as in httpx).
+        self.bare = dataclasses.replace(pipeline, media_headers={})
+        self.crossed = False
+
+    def request(
+        self, client: httpx.Client | httpx.AsyncClient, current: str, hops: int
+    ) -> httpx.Request:
+        self.crossed = hops > 0 and (self.crossed or _origin(current) != self.origin)
+        pipeline = self.bare if self.crossed else self.pipeline
+        return pipeline.download_request(client, current)
 
     def next_hop(self, response: httpx.Response, current: str, hops: int) -> str:
         location = response.headers.get("location")
@@ -121,7 +141,7 @@ def download_sync(
             try:
                 current, hops = url, 0
                 while True:
-                    request = pipeline.download_request(client, current)
+                    request = plan.request(client, current, hops)
                     started = time.perf_counter()
                     try:
                         response = client.send(request, stream=True, follow_redirects=False)
@@ -177,7 +197,7 @@ async def download_async(
             try:
                 current, hops = url, 0
                 while True:
-                    request = pipeline.download_request(client, current)
+                    request = plan.request(client, current, hops)
                     started = time.perf_counter()
                     try:
                         response = await client.send(request, stream=True, follow_redirects=False)

@@ -83,6 +83,15 @@ def _secret_values(data: Any, found: list[str], depth: int = 0) -> None:
             _secret_values(item, found, depth + 1)
 
 
+def request_of(message: httpx.Response | httpx.RequestError) -> httpx.Request | None:
+    """The request a response answers (or an error failed), None when it was built without
+    one: httpx's public ``.request`` raises RuntimeError then."""
+    try:
+        return message.request
+    except RuntimeError:
+        return None
+
+
 def request_secrets(request: httpx.Request | None) -> list[str]:
     """Every secret a request carries: its credentials, the URL's password, and secret JSON
     fields (a webhook secret), so that an answer echoing them can be cleaned too."""
@@ -161,13 +170,18 @@ def redacted_request(
 def redacted_response(response: httpx.Response, secrets: Iterable[str] = ()) -> httpx.Response:
     """A copy of ``response`` (body already read) with every secret of its request, and the
     ``secrets`` given, replaced in its headers and body; its request is redacted too."""
-    request = getattr(response, "_request", None)
+    request = request_of(response)
     found = [*secrets, *request_secrets(request)]
+    # Every string the copy keeps is cleaned: a server may echo the key in its reason phrase.
+    reason = redact(response.reason_phrase, found)
     copy = httpx.Response(
         response.status_code,
         headers=_clean_headers(response.headers, found),
         content=_clean_bytes(_content(response), found),
         request=redacted_request(request, found),
-        extensions={"reason_phrase": response.reason_phrase.encode("ascii", "replace")},
+        extensions={
+            "reason_phrase": reason.encode("ascii", "replace"),
+            "http_version": str(response.http_version).encode("ascii", "replace"),
+        },
     )
     return copy
