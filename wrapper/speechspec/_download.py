@@ -12,6 +12,7 @@ import httpx
 
 from ._atomic import AtomicFile, ProgressCallback, prepare_target
 from ._data_url import write_data_url
+from ._decode import DecodeError, Decoder
 from ._pipeline import Pipeline
 from ._raw import record
 from ._redact import loggable_url
@@ -75,8 +76,9 @@ class HttpDownload:
         check_redirect(current, nxt)
         return nxt
 
-    def check_response(self, response: httpx.Response, out: AtomicFile) -> None:
-        """Raise _Retry or DownloadError for a non-2xx; refuse a declared size over the cap."""
+    def check_response(self, response: httpx.Response, out: AtomicFile) -> Decoder:
+        """Raise _Retry or DownloadError for a non-2xx; refuse a declared size over the cap;
+        the decoder of the body's Content-Encoding."""
         if not response.is_success:
             delay = self.pipeline.policy.delay_after_response(
                 response, self.attempt, idempotent=True
@@ -88,12 +90,21 @@ class HttpDownload:
                 url=self.shown,
             )
         declared = response.headers.get("content-length", "")
-        out.total = int(declared) if declared.isdigit() else None
+        encoded = response.headers.get("content-encoding", "").strip().lower() not in (
+            "",
+            "identity",
+        )
+        # An encoded body's length says nothing of the audio's: no total for on_progress.
+        out.total = int(declared) if declared.isdigit() and not encoded else None
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise DownloadError(
                 f"audio of {declared} bytes exceeds max_bytes={self.max_bytes}",
                 url=self.shown,
             )
+        try:
+            return Decoder(response.headers.get("content-encoding"))
+        except DecodeError as exc:
+            raise DownloadError(f"download failed: {exc}", url=self.shown) from None
 
     def sent(
         self,
@@ -156,10 +167,12 @@ def download_sync(
                                 hops + 1,
                             )
                             continue
-                        plan.check_response(response, out)
-                        # As the network delivers them: a chunk size would re-chunk (copy).
-                        for chunk in response.iter_bytes():
-                            out.write(chunk)
+                        decoder = plan.check_response(response, out)
+                        # Raw chunks as the network delivers them, decoded in bounded steps:
+                        # max_bytes holds on decoded bytes, whatever the Content-Encoding.
+                        for raw in response.iter_raw():
+                            for piece in decoder.feed(raw):
+                                out.write(piece)
                     finally:
                         response.close()
                     out.commit()
@@ -168,6 +181,8 @@ def download_sync(
                 delay = plan.on_error(exc)
             except httpx.InvalidURL as exc:  # a malformed Location (httpx parses it eagerly)
                 raise DownloadError(f"redirect to an invalid URL: {exc}", url=plan.shown) from exc
+            except DecodeError as exc:
+                raise DownloadError(f"download failed: {exc}", url=plan.shown) from None
             except _Retry as retry:
                 delay = retry.delay
             out.reset()
@@ -212,9 +227,10 @@ async def download_async(
                                 hops + 1,
                             )
                             continue
-                        plan.check_response(response, out)
-                        async for chunk in response.aiter_bytes():
-                            out.write(chunk)
+                        decoder = plan.check_response(response, out)
+                        async for raw in response.aiter_raw():
+                            for piece in decoder.feed(raw):
+                                out.write(piece)
                     finally:
                         await response.aclose()
                     # fsync in a worker thread: the event loop keeps serving other transfers.
@@ -224,6 +240,8 @@ async def download_async(
                 delay = plan.on_error(exc)
             except httpx.InvalidURL as exc:  # a malformed Location (httpx parses it eagerly)
                 raise DownloadError(f"redirect to an invalid URL: {exc}", url=plan.shown) from exc
+            except DecodeError as exc:
+                raise DownloadError(f"download failed: {exc}", url=plan.shown) from None
             except _Retry as retry:
                 delay = retry.delay
             out.reset()

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from ._body import TRUNCATED
 from ._redact import redact, request_of, request_secrets
 from .errors import (
     APIStatusError,
@@ -110,6 +111,9 @@ def status_error(
     message = redact(message, [*secrets, *request_secrets(request_of(response))])
     if len(message) > _MAX_MESSAGE:
         message = message[: _MAX_MESSAGE - 3] + "..."
+    cut = response.extensions.get(TRUNCATED)
+    if cut:
+        note = f"body cut at {cut} bytes; {note}" if note else f"body cut at {cut} bytes"
     if note:
         message = f"{message} ({note})"
     status = response.status_code

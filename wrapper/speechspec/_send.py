@@ -1,5 +1,5 @@
 """The two send loops around Pipeline: sync and async differ only in their I/O; reading an
-answer is capped at MAX_API_BODY, whatever a proxy sends."""
+answer is capped on decoded bytes (_body), whatever a proxy sends or however it encodes it."""
 
 from __future__ import annotations
 
@@ -8,56 +8,18 @@ import time
 import httpx
 
 from . import _deadline
+from ._body import MAX_API_BODY, Body
 from ._pipeline import Call, Pipeline
 from ._raw import record
 from .errors import ResponseValidationError
 
-# An API answer is a small JSON document; anything bigger is a misbehaving proxy.
-MAX_API_BODY = 8 * 1024 * 1024
-
-
-def check_body_size(response: httpx.Response) -> None:
-    """Refuse a declared body over MAX_API_BODY before reading any of it."""
-    declared = response.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_API_BODY:
-        raise ResponseValidationError(
-            f"response body of {declared} bytes exceeds the {MAX_API_BODY}-byte limit for API answers",
-            status_code=response.status_code,
-            response=response,
-        )
-
-
-def too_large(response: httpx.Response) -> ResponseValidationError:
-    return ResponseValidationError(
-        f"response body exceeds the {MAX_API_BODY}-byte limit for API answers",
-        status_code=response.status_code,
-        response=response,
-    )
+__all__ = ["MAX_API_BODY", "AsyncSender", "SyncSender"]
 
 
 def bad_redirect(exc: httpx.InvalidURL) -> ResponseValidationError:
     # httpx prepares the next request of any redirect, even unfollowed, and raises InvalidURL
     # on a malformed Location: an answer the spec never promised.
     return ResponseValidationError(f"the server answered a redirect to an invalid URL: {exc}")
-
-
-def undecodable(response: httpx.Response, exc: httpx.DecodingError) -> list[bytes]:
-    """A body that arrived but cannot be decoded (a bad Content-Encoding): for a 2xx that is an
-    answer that breaks the spec; for an error status the status still says what happened."""
-    if response.is_success:
-        raise ResponseValidationError(
-            f"response body could not be decoded "
-            f"(Content-Encoding {response.headers.get('content-encoding', '?')}): {exc}",
-            status_code=response.status_code,
-            response=response,
-        ) from exc
-    return []
-
-
-def set_content(response: httpx.Response, chunks: list[bytes]) -> None:
-    # What httpx's own Response.read() does after iterating the stream; we iterate ourselves
-    # to stop at MAX_API_BODY instead of buffering whatever a proxy sends.
-    response._content = b"".join(chunks)
 
 
 class SyncSender:
@@ -67,24 +29,20 @@ class SyncSender:
         self.pipeline = pipeline
         self.client = client
 
-    def read(self, response: httpx.Response, deadline: float | None = None) -> None:
-        check_body_size(response)
+    def read(self, response: httpx.Response, deadline: float | None = None) -> httpx.Response:
+        """Read the body (raw chunks, decoded in bounded steps); the response holding it."""
+        body = Body(response)
         if deadline is not None:
             _deadline.cut_read_timeout(response.request, deadline)
-        chunks: list[bytes] = []
-        size = 0
         try:
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_API_BODY:
-                    response.close()
-                    raise too_large(response)
-                chunks.append(chunk)
+            for raw in response.iter_raw():
+                if not body.take(raw):
+                    break
                 if deadline is not None:
                     _deadline.cut_read_timeout(response.request, deadline)
-        except httpx.DecodingError as exc:
-            chunks = undecodable(response, exc)
-        set_content(response, chunks)
+        finally:
+            response.close()
+        return body.rebuilt()
 
     def send(self, call: Call) -> httpx.Response:
         """Send with retries; return a 2xx response with its body read, or raise."""
@@ -96,7 +54,7 @@ class SyncSender:
             try:
                 response = self.client.send(request, stream=True, follow_redirects=False)
                 try:
-                    self.read(response, call.deadline)
+                    response = self.read(response, call.deadline)
                 finally:
                     response.close()
             except httpx.RequestError as exc:
@@ -132,24 +90,19 @@ class AsyncSender:
         self.pipeline = pipeline
         self.client = client
 
-    async def read(self, response: httpx.Response, deadline: float | None = None) -> None:
-        check_body_size(response)
+    async def read(self, response: httpx.Response, deadline: float | None = None) -> httpx.Response:
+        body = Body(response)
         if deadline is not None:
             _deadline.cut_read_timeout(response.request, deadline)
-        chunks: list[bytes] = []
-        size = 0
         try:
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_API_BODY:
-                    await response.aclose()
-                    raise too_large(response)
-                chunks.append(chunk)
+            async for raw in response.aiter_raw():
+                if not body.take(raw):
+                    break
                 if deadline is not None:
                     _deadline.cut_read_timeout(response.request, deadline)
-        except httpx.DecodingError as exc:
-            chunks = undecodable(response, exc)
-        set_content(response, chunks)
+        finally:
+            await response.aclose()
+        return body.rebuilt()
 
     async def send(self, call: Call) -> httpx.Response:
         import anyio
@@ -162,7 +115,7 @@ class AsyncSender:
             try:
                 response = await self.client.send(request, stream=True, follow_redirects=False)
                 try:
-                    await self.read(response, call.deadline)
+                    response = await self.read(response, call.deadline)
                 finally:
                     await response.aclose()
             except httpx.RequestError as exc:
