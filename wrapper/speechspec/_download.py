@@ -16,6 +16,7 @@ from ._decode import DecodeError, Decoder
 from ._pipeline import Pipeline
 from ._raw import record
 from ._redact import loggable_url
+from ._send import closed_midway
 from ._urls import check_redirect, check_url, is_data_url
 from .errors import DownloadError
 
@@ -56,6 +57,9 @@ class HttpDownload:
     def request(
         self, client: httpx.Client | httpx.AsyncClient, current: str, hops: int
     ) -> httpx.Request:
+        closed = closed_midway(client)  # during a retry's sleep, between redirects
+        if closed is not None:
+            raise closed
         self.crossed = hops > 0 and (self.crossed or _origin(current) != self.origin)
         pipeline = self.bare if self.crossed else self.pipeline
         return pipeline.download_request(client, current)
@@ -120,6 +124,12 @@ class HttpDownload:
         if response is not None and response.is_success:
             record(response, self.attempt, "download")
 
+    @staticmethod
+    def closed_instead(client: httpx.Client | httpx.AsyncClient, exc: Exception) -> None:
+        closed = closed_midway(client)
+        if closed is not None:
+            raise closed from exc
+
     def on_error(self, exc: httpx.RequestError) -> float:
         delay = self.pipeline.policy.delay_after_error(exc, self.attempt, idempotent=True)
         if delay is None:
@@ -159,6 +169,9 @@ def download_sync(
                     except httpx.HTTPError as exc:
                         plan.sent(request, started, error=exc)
                         raise
+                    except RuntimeError as exc:  # httpx: "the client has been closed"
+                        plan.closed_instead(client, exc)
+                        raise
                     plan.sent(request, started, response)
                     try:
                         if response.is_redirect:
@@ -178,6 +191,7 @@ def download_sync(
                     out.commit()
                     return target
             except httpx.RequestError as exc:
+                plan.closed_instead(client, exc)
                 delay = plan.on_error(exc)
             except httpx.InvalidURL as exc:  # a malformed Location (httpx parses it eagerly)
                 raise DownloadError(f"redirect to an invalid URL: {exc}", url=plan.shown) from exc
@@ -186,7 +200,7 @@ def download_sync(
             except _Retry as retry:
                 delay = retry.delay
             out.reset()
-            time.sleep(delay)
+            time.sleep(delay)  # a close() meanwhile is seen by the next plan.request()
             plan.attempt += 1
 
 
@@ -219,6 +233,9 @@ async def download_async(
                     except httpx.HTTPError as exc:
                         plan.sent(request, started, error=exc)
                         raise
+                    except RuntimeError as exc:  # httpx: "the client has been closed"
+                        plan.closed_instead(client, exc)
+                        raise
                     plan.sent(request, started, response)
                     try:
                         if response.is_redirect:
@@ -237,6 +254,7 @@ async def download_async(
                     await anyio.to_thread.run_sync(out.commit)
                     return target
             except httpx.RequestError as exc:
+                plan.closed_instead(client, exc)
                 delay = plan.on_error(exc)
             except httpx.InvalidURL as exc:  # a malformed Location (httpx parses it eagerly)
                 raise DownloadError(f"redirect to an invalid URL: {exc}", url=plan.shown) from exc

@@ -102,6 +102,9 @@ class GuardedSyncSender(SyncSender):
         check_open(self.owner, self.client)
         return super().send(call)
 
+    def ensure_open(self) -> None:
+        check_open(self.owner, self.client)
+
 
 class GuardedAsyncSender(AsyncSender):
     """AsyncSender that refuses to send once closed and follows its owner across loops."""
@@ -109,6 +112,9 @@ class GuardedAsyncSender(AsyncSender):
     def __init__(self, pipeline: Any, client: httpx.AsyncClient, owner: Any) -> None:
         super().__init__(pipeline, client)
         self.owner = owner
+
+    def ensure_open(self) -> None:
+        check_open(self.owner, self.client)
 
     async def send(self, call: Call) -> httpx.Response:
         self.client = live_async_client(self.owner)

@@ -11,7 +11,7 @@ from . import _deadline
 from ._body import MAX_API_BODY, Body
 from ._pipeline import Call, Pipeline
 from ._raw import record
-from .errors import ResponseValidationError
+from .errors import ClientClosedError, ResponseValidationError
 
 __all__ = ["MAX_API_BODY", "AsyncSender", "SyncSender"]
 
@@ -22,8 +22,39 @@ def bad_redirect(exc: httpx.InvalidURL) -> ResponseValidationError:
     return ResponseValidationError(f"the server answered a redirect to an invalid URL: {exc}")
 
 
-class SyncSender:
+def closed_midway(client: httpx.Client | httpx.AsyncClient) -> ClientClosedError | None:
+    """The error for a call whose httpx client was closed while it ran (during a retry's
+    sleep, from another thread or task, between a download's redirects), else None."""
+    if client.is_closed:
+        return ClientClosedError(
+            "the client was closed while this call was in progress; build a new one"
+        )
+    return None
+
+
+class _Guard:
+    client: httpx.Client | httpx.AsyncClient
+
+    def ensure_open(self) -> None:
+        """Raise ClientClosedError once closed; checked before every attempt (the guarded
+        senders of _lifecycle also check the speechspec client itself)."""
+        error = closed_midway(self.client)
+        if error is not None:
+            raise error
+
+    def closed_instead(self, exc: Exception) -> None:
+        """A transport failure or httpx's RuntimeError after the client was closed is that
+        close, not a network failure to retry."""
+        try:
+            self.ensure_open()
+        except ClientClosedError as closed:
+            raise closed from exc
+
+
+class SyncSender(_Guard):
     """The sync I/O around Pipeline."""
+
+    client: httpx.Client
 
     def __init__(self, pipeline: Pipeline, client: httpx.Client) -> None:
         self.pipeline = pipeline
@@ -49,6 +80,7 @@ class SyncSender:
         p = self.pipeline
         attempt = 0
         while True:
+            self.ensure_open()
             request = p.api_request(self.client, call)
             started = time.perf_counter()
             try:
@@ -57,7 +89,11 @@ class SyncSender:
                     response = self.read(response, call.deadline)
                 finally:
                     response.close()
+            except RuntimeError as exc:  # httpx: "the client has been closed"
+                self.closed_instead(exc)
+                raise
             except httpx.RequestError as exc:
+                self.closed_instead(exc)
                 if call.deadline is not None:
                     _deadline.check_spent(call.deadline, exc)
                 delay = p.retry_delay_for_error(exc, attempt, call)
@@ -79,12 +115,15 @@ class SyncSender:
                 why = f"status {response.status_code}"
             if call.deadline is not None:
                 _deadline.check_sleep(call.deadline, delay, why)
+            # A close() meanwhile is seen by ensure_open() when the sleep ends.
             time.sleep(delay)
             attempt += 1
 
 
-class AsyncSender:
+class AsyncSender(_Guard):
     """The async I/O around Pipeline; the same loop as SyncSender with awaits."""
+
+    client: httpx.AsyncClient
 
     def __init__(self, pipeline: Pipeline, client: httpx.AsyncClient) -> None:
         self.pipeline = pipeline
@@ -110,6 +149,7 @@ class AsyncSender:
         p = self.pipeline
         attempt = 0
         while True:
+            self.ensure_open()
             request = p.api_request(self.client, call)
             started = time.perf_counter()
             try:
@@ -118,7 +158,11 @@ class AsyncSender:
                     response = await self.read(response, call.deadline)
                 finally:
                     await response.aclose()
+            except RuntimeError as exc:  # httpx: "the client has been closed"
+                self.closed_instead(exc)
+                raise
             except httpx.RequestError as exc:
+                self.closed_instead(exc)
                 if call.deadline is not None:
                     _deadline.check_spent(call.deadline, exc)
                 delay = p.retry_delay_for_error(exc, attempt, call)
