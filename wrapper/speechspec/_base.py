@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import socket
 import weakref
 from pathlib import Path
 from types import TracebackType
@@ -14,7 +13,7 @@ from typing import Self
 
 import httpx
 
-from . import _args
+from . import _args, _transport
 from ._args import flag
 from ._config import TimeoutTypes, VendorEnv, resolve_base_url, resolve_timeout
 from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
@@ -38,14 +37,10 @@ from ._options import (
 )
 from ._pipeline import Pipeline
 from ._retry import RetryPolicy
+from ._transport import ProxyTypes, check_proxy
 from ._version import __version__
 from ._with_options import OptionsMixin
 from .errors import ConfigurationError
-
-_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-# httpcore writes a POST's headers and body separately; with Nagle's algorithm on, the body
-# can wait for the server's delayed ACK (up to 40 ms) of the headers. Every API call is a POST.
-_SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
 class _Core(OptionsMixin):
@@ -101,12 +96,13 @@ class _Core(OptionsMixin):
 
 
 class SyncBase(_Core):
-    def _init_transport(self, http_client: httpx.Client | None) -> None:
+    def _init_transport(
+        self, http_client: httpx.Client | None, proxy: ProxyTypes | None = None
+    ) -> None:
         self._adopt(http_client, httpx.Client)
-        self._client = http_client or httpx.Client(
-            headers={"User-Agent": self._pipeline.user_agent, "Accept": "application/json"},
-            timeout=self.timeout,
-            transport=httpx.HTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
+        self._proxy = check_proxy(proxy, http_client)
+        self._client = http_client or _transport.sync_client(
+            self._pipeline.user_agent, self.timeout, self._proxy
         )
         self._rebind_sender()
 
@@ -165,18 +161,17 @@ class SyncBase(_Core):
 
 
 class AsyncBase(_Core):
-    def _init_transport(self, http_client: httpx.AsyncClient | None) -> None:
+    def _init_transport(
+        self, http_client: httpx.AsyncClient | None, proxy: ProxyTypes | None = None
+    ) -> None:
         self._adopt(http_client, httpx.AsyncClient)
+        self._proxy = check_proxy(proxy, http_client)
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._client = http_client or self._new_client()
         self._rebind_sender()
 
     def _new_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            headers={"User-Agent": self._pipeline.user_agent, "Accept": "application/json"},
-            timeout=self.timeout,
-            transport=httpx.AsyncHTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
-        )
+        return _transport.async_client(self._pipeline.user_agent, self.timeout, self._proxy)
 
     def _rebind_sender(self) -> None:
         self._sender = GuardedAsyncSender(self._pipeline, self._client, self)

@@ -8,6 +8,7 @@ the rest is never read."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 
@@ -22,6 +23,38 @@ MAX_ERROR_BODY = 256 * 1024
 TRUNCATED = "speechspec.truncated"
 # The rebuilt response holds the decoded body: it must not claim an encoding or a length.
 _FRAMING = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+
+
+def _already_read(response: httpx.Response) -> bool:
+    """True for a response read before we saw it (an httpx.MockTransport handler's, or a
+    transport that buffers): httpx has decoded it, and its raw stream is gone."""
+    try:
+        response.content  # noqa: B018 - raises until read
+    except httpx.ResponseNotRead:
+        return False
+    return True
+
+
+def decoder_for(response: httpx.Response) -> Decoder:
+    """The bounded decoder of the response's Content-Encoding (raises DecodeError)."""
+    if _already_read(response):
+        return Decoder(None)
+    return Decoder(response.headers.get("content-encoding"))
+
+
+def raw_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body as it came off the wire (its already-decoded content if it was read)."""
+    if _already_read(response):
+        return iter((response.content,))
+    return response.iter_raw()
+
+
+async def araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    if _already_read(response):
+        yield response.content
+        return
+    async for chunk in response.aiter_raw():
+        yield chunk
 
 
 def too_large(response: httpx.Response, size: str = "") -> ResponseValidationError:
@@ -46,7 +79,7 @@ class Body:
         if response.is_success and declared.isdigit() and int(declared) > MAX_API_BODY:
             raise too_large(response, declared)
         try:
-            self.decoder: Decoder | None = Decoder(response.headers.get("content-encoding"))
+            self.decoder: Decoder | None = decoder_for(response)
         except DecodeError as exc:
             self.decoder = None
             self._undecodable(exc)

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from ._atomic import AtomicFile, ProgressCallback, prepare_target
+from ._body import araw_chunks, decoder_for, raw_chunks
 from ._data_url import write_data_url
 from ._decode import DecodeError, Decoder
 from ._pipeline import Pipeline
@@ -106,7 +107,7 @@ class HttpDownload:
                 url=self.shown,
             )
         try:
-            return Decoder(response.headers.get("content-encoding"))
+            return decoder_for(response)
         except DecodeError as exc:
             raise DownloadError(f"download failed: {exc}", url=self.shown) from None
 
@@ -183,7 +184,7 @@ def download_sync(
                         decoder = plan.check_response(response, out)
                         # Raw chunks as the network delivers them, decoded in bounded steps:
                         # max_bytes holds on decoded bytes, whatever the Content-Encoding.
-                        for raw in response.iter_raw():
+                        for raw in raw_chunks(response):
                             for piece in decoder.feed(raw):
                                 out.write(piece)
                     finally:
@@ -245,7 +246,7 @@ async def download_async(
                             )
                             continue
                         decoder = plan.check_response(response, out)
-                        async for raw in response.aiter_raw():
+                        async for raw in araw_chunks(response):
                             for piece in decoder.feed(raw):
                                 out.write(piece)
                     finally:

@@ -21,6 +21,7 @@ from ._hamsa_core import (
     _HamsaCore,
 )
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
+from ._transport import ProxyTypes
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
@@ -41,9 +42,10 @@ class AsyncHamsa(_HamsaCore, AsyncBase):
         retry_billed: bool = False,
         http_client: httpx.AsyncClient | None = None,
         default_headers: Headers | None = None,
+        proxy: ProxyTypes | None = None,
     ) -> None:
         self._setup(api_key, base_url, timeout, max_retries, retry_billed, default_headers)
-        self._init_transport(http_client)
+        self._init_transport(http_client, proxy)
 
     async def text_to_speech(
         self,

@@ -8,7 +8,7 @@ import time
 import httpx
 
 from . import _deadline
-from ._body import MAX_API_BODY, Body
+from ._body import MAX_API_BODY, Body, araw_chunks, raw_chunks
 from ._pipeline import Call, Pipeline
 from ._raw import record
 from .errors import ClientClosedError, ResponseValidationError
@@ -66,7 +66,7 @@ class SyncSender(_Guard):
         if deadline is not None:
             _deadline.cut_read_timeout(response.request, deadline)
         try:
-            for raw in response.iter_raw():
+            for raw in raw_chunks(response):
                 if not body.take(raw):
                     break
                 if deadline is not None:
@@ -134,7 +134,7 @@ class AsyncSender(_Guard):
         if deadline is not None:
             _deadline.cut_read_timeout(response.request, deadline)
         try:
-            async for raw in response.aiter_raw():
+            async for raw in araw_chunks(response):
                 if not body.take(raw):
                     break
                 if deadline is not None:

@@ -23,6 +23,7 @@ from ._hamsa_core import (
     _HamsaCore,
 )
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
+from ._transport import ProxyTypes
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
@@ -51,9 +52,10 @@ class Hamsa(_HamsaCore, SyncBase):
         retry_billed: bool = False,
         http_client: httpx.Client | None = None,
         default_headers: Headers | None = None,
+        proxy: ProxyTypes | None = None,
     ) -> None:
         self._setup(api_key, base_url, timeout, max_retries, retry_billed, default_headers)
-        self._init_transport(http_client)
+        self._init_transport(http_client, proxy)
 
     def text_to_speech(
         self,

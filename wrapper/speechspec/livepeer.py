@@ -24,6 +24,7 @@ from ._download import DEFAULT_MAX_BYTES
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._parse import parse_success
 from ._pipeline import Call
+from ._transport import ProxyTypes
 
 if TYPE_CHECKING:
     from livepeer_client.models import AudioResponse
@@ -101,9 +102,10 @@ class Livepeer(_LivepeerCore, SyncBase):
         retry_billed: bool = False,
         http_client: httpx.Client | None = None,
         default_headers: Headers | None = None,
+        proxy: ProxyTypes | None = None,
     ) -> None:
         self._setup(api_token, base_url, timeout, max_retries, retry_billed, default_headers)
-        self._init_transport(http_client)
+        self._init_transport(http_client, proxy)
 
     def text_to_speech(
         self,
@@ -181,9 +183,10 @@ class AsyncLivepeer(_LivepeerCore, AsyncBase):
         retry_billed: bool = False,
         http_client: httpx.AsyncClient | None = None,
         default_headers: Headers | None = None,
+        proxy: ProxyTypes | None = None,
     ) -> None:
         self._setup(api_token, base_url, timeout, max_retries, retry_billed, default_headers)
-        self._init_transport(http_client)
+        self._init_transport(http_client, proxy)
 
     async def text_to_speech(
         self,
