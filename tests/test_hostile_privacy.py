@@ -241,3 +241,44 @@ def test_caller_headers_follow_a_same_origin_redirect_and_every_retry(
         ("media.example.com", "/a.wav", "sig-42"),
         ("media.example.com", "/b.wav", "sig-42"),
     ]
+
+
+# -- the batch journal keeps no text ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("500 Internal Server Error", "InternalServerError (HTTP 500)"),
+        ("502 Bad Gateway", "InternalServerError (HTTP 502)"),
+    ],
+)
+def test_the_journal_keeps_no_text_of_a_line_a_server_quotes(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    status: str,
+    expected: str,
+) -> None:
+    from rawserver import Conn, RawServer
+    from speechspec.cli import main
+
+    secret_line = "my private diary entry number 7"
+
+    def quoting(conn: Conn) -> None:
+        text = json.loads(conn.request.partition(b"\r\n\r\n")[2])["text"]
+        body = json.dumps({"error": {"message": f"could not synthesize {text!r}"}}).encode()
+        conn.respond(status, body)
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lines.txt").write_text(secret_line + "\n", encoding="utf-8")
+    with RawServer(quoting) as server:
+        code = main(["batch", "livepeer", "lines.txt", "--out-dir=out", f"--base-url={server.url}"])
+    err = capsys.readouterr().err
+    assert code == 1 and "uncertain" in err
+    journals = list((tmp_path / "out" / ".speechspec-batch").glob("*.journal"))
+    assert journals
+    for path in journals:
+        content = path.read_text(encoding="utf-8")
+        assert "diary" not in content and "synthesize" not in content, content
+        assert expected in content, content
