@@ -49,12 +49,27 @@ def raw_chunks(response: httpx.Response) -> Iterator[bytes]:
     return response.iter_raw()
 
 
-async def araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+class _Once:
+    """An async iterator of one chunk (not an async generator: breaking out of one leaves it
+    for the event loop to finalize)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data: bytes | None = data
+
+    def __aiter__(self) -> _Once:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self.data is None:
+            raise StopAsyncIteration
+        data, self.data = self.data, None
+        return data
+
+
+def araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
     if _already_read(response):
-        yield response.content
-        return
-    async for chunk in response.aiter_raw():
-        yield chunk
+        return _Once(response.content)
+    return response.aiter_raw()
 
 
 def too_large(response: httpx.Response, size: str = "") -> ResponseValidationError:
