@@ -287,7 +287,7 @@ body, header = nested_bomb(2 << 30, 2)
 
 def behaviour(conn):
     path = conn.request.split(b" ", 2)[1]
-    status = "200 OK" if path != b"/error" else "500 Internal Server Error"
+    status = "500 Internal Server Error" if path.startswith(b"/error") else "200 OK"
     conn.respond(status, body, {"Content-Encoding": header})
 
 with RawServer(behaviour) as server:
@@ -300,6 +300,10 @@ with RawServer(behaviour) as server:
     try:
         client.download(server.url + "/a.wav", tempfile.mkdtemp() + "/a.wav", max_bytes=1 << 20)
     except errors.DownloadError:
+        pass
+    try:
+        speechspec.Livepeer(base_url=server.url + "/error", max_retries=0).text_to_speech("hi")
+    except errors.InternalServerError:
         pass
     async def both():
         async with speechspec.AsyncLivepeer(base_url=server.url, max_retries=0) as c:

@@ -115,6 +115,15 @@ def test_without_the_local_ca_https_is_refused(
             call(client, "text_to_speech", "hi")
 
 
+def test_a_missing_ssl_cert_file_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # (A missing SSL_CERT_DIR is only looked into during a handshake: an APIConnectionError.)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+    with pytest.raises(errors.ConfigurationError, match="SSL_CERT"):
+        speechspec.Livepeer()
+
+
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="c_rehash names need openssl")
 def test_ssl_cert_dir_is_honoured(
     monkeypatch: pytest.MonkeyPatch, tls: ssl.SSLContext, ca_file: Path, tmp_path: Path
