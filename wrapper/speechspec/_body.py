@@ -22,7 +22,7 @@ MAX_ERROR_BODY = 256 * 1024
 # Set on a rebuilt response whose error body was cut at MAX_ERROR_BODY.
 TRUNCATED = "speechspec.truncated"
 # The rebuilt response holds the decoded body: it must not claim an encoding or a length.
-_FRAMING = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+FRAMING = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 
 def _already_read(response: httpx.Response) -> bool:
@@ -142,7 +142,7 @@ class Body:
         """A response like the one read (closed by now), holding the decoded body; built with
         httpx's public constructor, so nothing private is set."""
         original = self.response
-        headers = [(k, v) for k, v in original.headers.multi_items() if k.lower() not in _FRAMING]
+        headers = [(k, v) for k, v in original.headers.multi_items() if k.lower() not in FRAMING]
         extensions = dict(original.extensions)
         if self.truncated:
             extensions[TRUNCATED] = self.limit

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from ._answers import MAX_JSON_DEPTH
+from ._body import FRAMING
 
 REDACTED = "[REDACTED]"
 
@@ -114,15 +115,11 @@ def _content(message: httpx.Request | httpx.Response) -> bytes:
         return b""
 
 
-# The copy holds the decoded body: it must not claim an encoding or another length.
-_FRAMING = frozenset({"content-encoding", "transfer-encoding", "content-length"})
-
-
 def _clean_headers(headers: httpx.Headers, secrets: list[str]) -> list[tuple[str, str]]:
     return [
         (k, REDACTED if is_secret_header(k) else redact(v, secrets))
         for k, v in headers.multi_items()
-        if k.lower() not in _FRAMING
+        if k.lower() not in FRAMING  # the copy holds the decoded body
     ]
 
 
