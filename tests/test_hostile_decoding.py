@@ -129,6 +129,12 @@ def test_junk_under_gzip_is_a_decode_error(inner: list[str], junk: bytes, cuts: 
         [list(decoder.feed(raw)) for raw in split(junk, cuts)]
 
 
+def test_a_header_of_thousands_of_codings_is_refused_before_any_state_is_built() -> None:
+    with pytest.raises(DecodeError, match="10000 content codings"):
+        Decoder(", ".join(["gzip"] * 10000))
+    assert len(Decoder(", ".join(["gzip"] * 8)).stages) == 8
+
+
 @pytest.mark.parametrize("name", ["br", "zstd", "compress"])
 def test_codings_that_cannot_be_bounded_are_refused(name: str) -> None:
     with pytest.raises(DecodeError, match=name):

@@ -22,6 +22,9 @@ from collections.abc import Iterator
 STEP = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate"
 
+# Each stage holds a zlib state and a step of output: a header listing thousands of codings
+# would cost memory before a byte of body arrived. No server applies more than two.
+MAX_CODINGS = 8
 _UNBOUNDED = frozenset({"br", "zstd", "compress", "x-compress"})
 _SKIPPED = frozenset({"", "identity"})
 
@@ -92,6 +95,8 @@ def codings(content_encoding: str | None) -> list[str]:
         if name in ("gzip", "x-gzip", "deflate"):
             found.append("deflate" if name == "deflate" else "gzip")
         # Anything else (identity, unknown tokens) is skipped, as httpx skips it.
+    if len(found) > MAX_CODINGS:
+        raise DecodeError(f"{len(found)} content codings (at most {MAX_CODINGS} are decoded)")
     return found[::-1]
 
 
