@@ -28,6 +28,10 @@ DEFAULT_TESTS = [
     "tests/test_hostile.py",
     "tests/test_properties.py",
     "tests/test_batch_hostile.py",
+    "tests/test_hostile_closed.py",
+    "tests/test_hostile_proxy.py",
+    "tests/test_hostile_decoding.py",
+    "tests/test_hostile_privacy.py",
 ]
 
 

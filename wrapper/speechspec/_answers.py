@@ -53,6 +53,27 @@ def check_value_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> None:
             stack.extend((child, depth + 1) for child in children)
 
 
+def check_text(value: Any) -> None:
+    """Raise ValueError when a string in decoded JSON holds a lone surrogate: JSON escapes
+    (``"\\ud800"``) and text decoded with ``surrogateescape`` carry them, and no such string
+    can be encoded to send, store or print."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ValueError(
+                    f"a string holds a lone surrogate ({item[exc.start]!r}), which is not text"
+                ) from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def loads(content: bytes | str) -> Any:
     """json.loads with the depth limit: raises ValueError (never RecursionError)."""
     check_depth(content)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import socket
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any, ClassVar, Self, cast
 
 import httpx
 
-from . import _args
+from . import _args, _transport
 from ._args import flag
 from ._config import VendorEnv, resolve_base_url, resolve_timeout
 from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
@@ -41,14 +40,10 @@ from ._options import (
 from ._pipeline import Call, Pipeline
 from ._record import recording
 from ._retry import RetryPolicy
+from ._transport import ProxyTypes, check_proxy
 from ._version import __version__
 from ._with_options import OptionsMixin
 from .errors import ConfigurationError
-
-_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-# httpcore writes a POST's headers and body separately; with Nagle's algorithm on, the body
-# can wait for the server's delayed ACK (up to 40 ms) of the headers. Every API call is a POST.
-_SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
 class _Core(OptionsMixin):
@@ -70,6 +65,7 @@ class _Core(OptionsMixin):
         default_headers: Headers | None,
         http_client: object,
         record: str | os.PathLike[str] | None = None,
+        proxy: ProxyTypes | None = None,
     ) -> None:
         configure_from_env()
         self._key = key  # for copy(); never in repr (below), messages or logs
@@ -90,9 +86,9 @@ class _Core(OptionsMixin):
         self._pipeline = recording(self._pipeline, record)
         # Set by copy(); per-call options are merged on top.
         self._defaults = NO_OPTIONS
-        self._init_transport(http_client)
+        self._init_transport(http_client, proxy)
 
-    def _init_transport(self, http_client: object) -> None:
+    def _init_transport(self, http_client: object, proxy: ProxyTypes | None = None) -> None:
         raise NotImplementedError  # the sync and async bases build their own httpx client
 
     def _adopt(self, http_client: object, expected: type) -> None:
@@ -124,12 +120,11 @@ class _Core(OptionsMixin):
 
 
 class SyncBase(_Core):
-    def _init_transport(self, http_client: object) -> None:
+    def _init_transport(self, http_client: object, proxy: ProxyTypes | None = None) -> None:
         self._adopt(http_client, httpx.Client)
-        self._client = cast(httpx.Client | None, http_client) or httpx.Client(
-            headers={"User-Agent": self._pipeline.user_agent, "Accept": "application/json"},
-            timeout=self.timeout,
-            transport=httpx.HTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
+        self._proxy = check_proxy(proxy, http_client)
+        self._client = cast(httpx.Client | None, http_client) or _transport.sync_client(
+            self._pipeline.user_agent, self.timeout, self._proxy
         )
         self._rebind_sender()
 
@@ -188,18 +183,15 @@ class SyncBase(_Core):
 
 
 class AsyncBase(AsyncLifecycle, _Core):
-    def _init_transport(self, http_client: object) -> None:
+    def _init_transport(self, http_client: object, proxy: ProxyTypes | None = None) -> None:
         self._adopt(http_client, httpx.AsyncClient)
+        self._proxy = check_proxy(proxy, http_client)
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._client = cast(httpx.AsyncClient | None, http_client) or self._new_client()
         self._rebind_sender()
 
     def _new_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            headers={"User-Agent": self._pipeline.user_agent, "Accept": "application/json"},
-            timeout=self.timeout,
-            transport=httpx.AsyncHTTPTransport(limits=_LIMITS, socket_options=_SOCKET_OPTIONS),
-        )
+        return _transport.async_client(self._pipeline.user_agent, self.timeout, self._proxy)
 
     def _rebind_sender(self) -> None:
         self._sender = GuardedAsyncSender(self._pipeline, self._client, self)

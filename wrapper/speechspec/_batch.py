@@ -20,7 +20,7 @@ from typing import Any
 
 from ._batch_input import Line, Shard, iter_texts, line_key
 from ._batch_vendor import Vendor
-from ._journal import DIRNAME, Journal
+from ._journal import DIRNAME, Journal, reason_of
 from ._progress import Progress
 from .errors import (
     APIConnectionError,
@@ -201,7 +201,7 @@ class BatchRun:
             raise
         except SpeechspecError as exc:
             billed = _may_be_billed(exc)
-            await self.journal.record("U" if billed else "X", key, _describe(exc) if billed else "")
+            await self.journal.record("U" if billed else "X", key, reason_of(exc) if billed else "")
             note = f" ({_BILLED_NOTE})" if billed else ""
             self.summary.fail(line, _describe(exc) + note)
             self._answered(exc)

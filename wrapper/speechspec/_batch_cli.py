@@ -14,6 +14,7 @@ from ._batch import Summary
 from ._batch_input import check_lines
 from ._config import LIVEPEER_DEFAULT_MODEL_ID
 from ._progress import Progress
+from ._transport import PROXY_HELP
 from .errors import InvalidRequestError
 
 EPILOG = """\
@@ -84,6 +85,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         help="send again the lines whose earlier POST may have been billed (see below)",
     )
     batch.add_argument("--base-url", help="API base URL (default: env, then the vendor's)")
+    batch.add_argument("--proxy", help=PROXY_HELP)
     return batch
 
 
@@ -97,10 +99,10 @@ def command(args: argparse.Namespace, progress: Progress, key: str | None) -> in
     vendor: Vendor
     client: Any
     if args.vendor == "hamsa":
-        client = AsyncHamsa(key, base_url=args.base_url)
+        client = AsyncHamsa(key, base_url=args.base_url, proxy=args.proxy)
         vendor = HamsaVendor(client, voice_id=args.voice_id, job_timeout=args.job_timeout)
     else:
-        client = AsyncLivepeer(key, base_url=args.base_url)
+        client = AsyncLivepeer(key, base_url=args.base_url, proxy=args.proxy)
         vendor = LivepeerVendor(client, model_id=args.model_id, description=args.description)
     try:
         args.out_dir.mkdir(parents=True, exist_ok=True)

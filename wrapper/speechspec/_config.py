@@ -99,7 +99,8 @@ def resolve_base_url(given: str | None, env: VendorEnv) -> str:
         raise ConfigurationError(
             f"base_url {shown_url(url)!r} must be an absolute http(s) URL (set via base_url= or {env.base_url_var})"
         )
-    if parsed.query or parsed.fragment:
+    # An empty "?" or "#" too: httpx keeps it, and every path joined to it would go wrong.
+    if parsed.query or parsed.fragment or "?" in url or "#" in url:
         raise ConfigurationError(f"base_url {shown_url(url)!r} must not have a query or fragment")
     if parsed.username or parsed.password:
         raise ConfigurationError("base_url must not carry credentials; pass the key separately")

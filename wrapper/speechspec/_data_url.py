@@ -62,14 +62,17 @@ def write_data_url(
     shown = f"data:{header},..."
     if is_base64 and len(data) // 4 * 3 > max_bytes + 3:
         raise DownloadError(f"audio exceeds max_bytes={max_bytes}", url=shown)
+    chunks = _b64_slices(data) if is_base64 else iter((urllib.parse.unquote_to_bytes(data),))
     with AtomicFile(target, max_bytes, shown, progress) as out:
-        try:
-            if is_base64:
-                for chunk in _b64_slices(data):
-                    out.write(chunk)
-            else:
-                out.write(urllib.parse.unquote_to_bytes(data))
-        except (binascii.Error, ValueError) as exc:
-            raise DownloadError(f"malformed data: URL: {exc}", url=shown) from exc
+        while True:
+            # Only decoding is guarded: an exception from on_progress (inside write) is the
+            # caller's own and reaches it unchanged.
+            try:
+                chunk = next(chunks, None)
+            except (binascii.Error, ValueError) as exc:
+                raise DownloadError(f"malformed data: URL: {exc}", url=shown) from exc
+            if chunk is None:
+                break
+            out.write(chunk)
         out.commit()
     return target

@@ -3,6 +3,7 @@ the target directory that is renamed into place only when complete."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -10,10 +11,13 @@ from pathlib import Path
 import httpx
 
 from ._atomic import AtomicFile, ProgressCallback, prepare_target
+from ._body import araw_chunks, decoder_for, raw_chunks
 from ._data_url import write_data_url
+from ._decode import DecodeError, Decoder
 from ._pipeline import Pipeline
 from ._raw import record
 from ._redact import loggable_url
+from ._send import closed_midway
 from ._urls import check_redirect, check_url, is_data_url
 from .errors import DownloadError
 
@@ -21,6 +25,12 @@ __all__ = ["DEFAULT_MAX_BYTES", "ProgressCallback", "download_async", "download_
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MAX_REDIRECTS = 5
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = httpx.URL(url)
+    port = parsed.port or {"http": 80, "https": 443}.get(parsed.scheme)
+    return parsed.scheme, parsed.host, port
 
 
 class _Retry(Exception):
@@ -38,6 +48,22 @@ class HttpDownload:
         self.max_bytes = max_bytes
         self.allow_http = allow_http
         self.attempt = 0
+        self.origin = _origin(url)
+        # Caller headers (extra_headers: a Cookie, a signed token) belong to the origin the
+        # caller named; httpx drops Authorization on a cross-origin redirect, we drop them all.
+        # Once dropped they stay dropped, even if a later hop comes back (as in httpx).
+        self.bare = dataclasses.replace(pipeline, media_headers={})
+        self.crossed = False
+
+    def request(
+        self, client: httpx.Client | httpx.AsyncClient, current: str, hops: int
+    ) -> httpx.Request:
+        closed = closed_midway(client)  # during a retry's sleep, between redirects
+        if closed is not None:
+            raise closed
+        self.crossed = hops > 0 and (self.crossed or _origin(current) != self.origin)
+        pipeline = self.bare if self.crossed else self.pipeline
+        return pipeline.download_request(client, current)
 
     def next_hop(self, response: httpx.Response, current: str, hops: int) -> str:
         location = response.headers.get("location")
@@ -55,8 +81,9 @@ class HttpDownload:
         check_redirect(current, nxt)
         return nxt
 
-    def check_response(self, response: httpx.Response, out: AtomicFile) -> None:
-        """Raise _Retry or DownloadError for a non-2xx; refuse a declared size over the cap."""
+    def check_response(self, response: httpx.Response, out: AtomicFile) -> Decoder:
+        """Raise _Retry or DownloadError for a non-2xx; refuse a declared size over the cap;
+        the decoder of the body's Content-Encoding."""
         if not response.is_success:
             delay = self.pipeline.policy.delay_after_response(
                 response, self.attempt, idempotent=True
@@ -68,12 +95,21 @@ class HttpDownload:
                 url=self.shown,
             )
         declared = response.headers.get("content-length", "")
-        out.total = int(declared) if declared.isdigit() else None
+        encoded = response.headers.get("content-encoding", "").strip().lower() not in (
+            "",
+            "identity",
+        )
+        # An encoded body's length says nothing of the audio's: no total for on_progress.
+        out.total = int(declared) if declared.isdigit() and not encoded else None
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise DownloadError(
                 f"audio of {declared} bytes exceeds max_bytes={self.max_bytes}",
                 url=self.shown,
             )
+        try:
+            return decoder_for(response)
+        except DecodeError as exc:
+            raise DownloadError(f"download failed: {exc}", url=self.shown) from None
 
     def sent(
         self,
@@ -88,6 +124,12 @@ class HttpDownload:
         self.pipeline.log(request, self.attempt, started, response=response, error=error)
         if response is not None and response.is_success:
             record(response, self.attempt, "download")
+
+    @staticmethod
+    def closed_instead(client: httpx.Client | httpx.AsyncClient, exc: Exception) -> None:
+        closed = closed_midway(client)
+        if closed is not None:
+            raise closed from exc
 
     def on_error(self, exc: httpx.RequestError) -> float:
         delay = self.pipeline.policy.delay_after_error(exc, self.attempt, idempotent=True)
@@ -121,12 +163,15 @@ def download_sync(
             try:
                 current, hops = url, 0
                 while True:
-                    request = pipeline.download_request(client, current)
+                    request = plan.request(client, current, hops)
                     started = time.perf_counter()
                     try:
                         response = client.send(request, stream=True, follow_redirects=False)
                     except httpx.HTTPError as exc:
                         plan.sent(request, started, error=exc)
+                        raise
+                    except RuntimeError as exc:  # httpx: "the client has been closed"
+                        plan.closed_instead(client, exc)
                         raise
                     plan.sent(request, started, response)
                     try:
@@ -136,22 +181,27 @@ def download_sync(
                                 hops + 1,
                             )
                             continue
-                        plan.check_response(response, out)
-                        # As the network delivers them: a chunk size would re-chunk (copy).
-                        for chunk in response.iter_bytes():
-                            out.write(chunk)
+                        decoder = plan.check_response(response, out)
+                        # Raw chunks as the network delivers them, decoded in bounded steps:
+                        # max_bytes holds on decoded bytes, whatever the Content-Encoding.
+                        for raw in raw_chunks(response):
+                            for piece in decoder.feed(raw):
+                                out.write(piece)
                     finally:
                         response.close()
                     out.commit()
                     return target
             except httpx.RequestError as exc:
+                plan.closed_instead(client, exc)
                 delay = plan.on_error(exc)
             except httpx.InvalidURL as exc:  # a malformed Location (httpx parses it eagerly)
                 raise DownloadError(f"redirect to an invalid URL: {exc}", url=plan.shown) from exc
+            except DecodeError as exc:
+                raise DownloadError(f"download failed: {exc}", url=plan.shown) from None
             except _Retry as retry:
                 delay = retry.delay
             out.reset()
-            time.sleep(delay)
+            time.sleep(delay)  # a close() meanwhile is seen by the next plan.request()
             plan.attempt += 1
 
 
@@ -177,12 +227,15 @@ async def download_async(
             try:
                 current, hops = url, 0
                 while True:
-                    request = pipeline.download_request(client, current)
+                    request = plan.request(client, current, hops)
                     started = time.perf_counter()
                     try:
                         response = await client.send(request, stream=True, follow_redirects=False)
                     except httpx.HTTPError as exc:
                         plan.sent(request, started, error=exc)
+                        raise
+                    except RuntimeError as exc:  # httpx: "the client has been closed"
+                        plan.closed_instead(client, exc)
                         raise
                     plan.sent(request, started, response)
                     try:
@@ -192,18 +245,22 @@ async def download_async(
                                 hops + 1,
                             )
                             continue
-                        plan.check_response(response, out)
-                        async for chunk in response.aiter_bytes():
-                            out.write(chunk)
+                        decoder = plan.check_response(response, out)
+                        async for raw in araw_chunks(response):
+                            for piece in decoder.feed(raw):
+                                out.write(piece)
                     finally:
                         await response.aclose()
                     # fsync in a worker thread: the event loop keeps serving other transfers.
                     await anyio.to_thread.run_sync(out.commit)
                     return target
             except httpx.RequestError as exc:
+                plan.closed_instead(client, exc)
                 delay = plan.on_error(exc)
             except httpx.InvalidURL as exc:  # a malformed Location (httpx parses it eagerly)
                 raise DownloadError(f"redirect to an invalid URL: {exc}", url=plan.shown) from exc
+            except DecodeError as exc:
+                raise DownloadError(f"download failed: {exc}", url=plan.shown) from None
             except _Retry as retry:
                 delay = retry.delay
             out.reset()

@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 
-from ._redact import redact
+from ._body import TRUNCATED
+from ._redact import redact, request_of, request_secrets
 from .errors import (
     APIStatusError,
     AuthenticationError,
@@ -105,9 +106,14 @@ def status_error(
     reason = response.reason_phrase or "HTTP error"
     summary = f"{response.status_code} {reason}"
     message = f"{summary}: {detail}" if detail else summary
-    message = redact(message, secrets)
+    # Every secret the request carried (extra_headers, a webhook secret), not only the key:
+    # a secret cut in two by the truncation below could no longer be found.
+    message = redact(message, [*secrets, *request_secrets(request_of(response))])
     if len(message) > _MAX_MESSAGE:
         message = message[: _MAX_MESSAGE - 3] + "..."
+    cut = response.extensions.get(TRUNCATED)
+    if cut:
+        note = f"body cut at {cut} bytes; {note}" if note else f"body cut at {cut} bytes"
     if note:
         message = f"{message} ({note})"
     status = response.status_code

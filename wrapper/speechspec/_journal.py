@@ -54,6 +54,20 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
+def reason_of(exc: BaseException) -> str:
+    """Why a POST may have been billed, without a word of what the server or the network said:
+    a server's message may quote the line (and the journal keeps no text, only hashes and job
+    ids). The error's class, its HTTP status, or the transport failure's class."""
+    from .errors import APIConnectionError, APIStatusError
+
+    reason = type(exc).__name__
+    if isinstance(exc, APIStatusError):
+        reason += f" (HTTP {exc.status_code})"
+    elif isinstance(exc, APIConnectionError) and exc.__cause__ is not None:
+        reason += f" ({type(exc.__cause__).__name__})"
+    return reason
+
+
 def _read(path: Path, shard: Shard) -> tuple[dict[str, tuple[str, str]], int]:
     """The last state of every key of ``shard`` in one journal file (in file order), and how
     many records it holds. A torn last record (a kill mid-write) is ignored: its fsync never

@@ -112,6 +112,9 @@ class GuardedSyncSender(SyncSender):
         check_open(self.owner, self.client)
         return super().send(call)
 
+    def ensure_open(self) -> None:
+        check_open(self.owner, self.client)
+
 
 class GuardedAsyncSender(AsyncSender):
     """AsyncSender that refuses to send once closed and follows its owner across loops."""
@@ -119,6 +122,9 @@ class GuardedAsyncSender(AsyncSender):
     def __init__(self, pipeline: Pipeline, client: httpx.AsyncClient, owner: _Owner) -> None:
         super().__init__(pipeline, client)
         self.owner = owner
+
+    def ensure_open(self) -> None:
+        check_open(self.owner, self.client)
 
     async def send(self, call: Call) -> httpx.Response:
         self.client = self.owner._live_client()

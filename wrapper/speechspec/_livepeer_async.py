@@ -16,6 +16,7 @@ from ._generated.livepeer import GEN_TEXT_TO_SPEECH, AsyncLivepeerOperations
 from ._livepeer_core import _LivepeerCore
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._raw import araw
+from ._transport import ProxyTypes
 
 
 class AsyncLivepeer(AsyncLivepeerOperations, _LivepeerCore):
@@ -37,6 +38,7 @@ class AsyncLivepeer(AsyncLivepeerOperations, _LivepeerCore):
         http_client: httpx.AsyncClient | None = None,
         default_headers: Headers | None = None,
         record: str | os.PathLike[str] | None = None,
+        proxy: ProxyTypes | None = None,
     ) -> None:
         super().__init__(
             key=resolve_key(api_token, LIVEPEER_ENV, argument="api_token"),
@@ -47,6 +49,7 @@ class AsyncLivepeer(AsyncLivepeerOperations, _LivepeerCore):
             default_headers=default_headers,
             http_client=http_client,
             record=record,
+            proxy=proxy,
         )
 
     @cached_property

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from ._answers import MAX_JSON_DEPTH
+from ._body import FRAMING
 
 REDACTED = "[REDACTED]"
 
@@ -83,6 +84,15 @@ def _secret_values(data: Any, found: list[str], depth: int = 0) -> None:
             _secret_values(item, found, depth + 1)
 
 
+def request_of(message: httpx.Response | httpx.RequestError) -> httpx.Request | None:
+    """The request a response answers (or an error failed), None when it was built without
+    one: httpx's public ``.request`` raises RuntimeError then."""
+    try:
+        return message.request
+    except RuntimeError:
+        return None
+
+
 def request_secrets(request: httpx.Request | None) -> list[str]:
     """Every secret a request carries: its credentials, the URL's password, and secret JSON
     fields (a webhook secret), so that an answer echoing them can be cleaned too."""
@@ -105,15 +115,11 @@ def _content(message: httpx.Request | httpx.Response) -> bytes:
         return b""
 
 
-# The copy holds the decoded body: it must not claim an encoding or another length.
-_FRAMING = frozenset({"content-encoding", "transfer-encoding", "content-length"})
-
-
 def _clean_headers(headers: httpx.Headers, secrets: list[str]) -> list[tuple[str, str]]:
     return [
         (k, REDACTED if is_secret_header(k) else redact(v, secrets))
         for k, v in headers.multi_items()
-        if k.lower() not in _FRAMING
+        if k.lower() not in FRAMING  # the copy holds the decoded body
     ]
 
 
@@ -161,13 +167,18 @@ def redacted_request(
 def redacted_response(response: httpx.Response, secrets: Iterable[str] = ()) -> httpx.Response:
     """A copy of ``response`` (body already read) with every secret of its request, and the
     ``secrets`` given, replaced in its headers and body; its request is redacted too."""
-    request = getattr(response, "_request", None)
+    request = request_of(response)
     found = [*secrets, *request_secrets(request)]
+    # Every string the copy keeps is cleaned: a server may echo the key in its reason phrase.
+    reason = redact(response.reason_phrase, found)
     copy = httpx.Response(
         response.status_code,
         headers=_clean_headers(response.headers, found),
         content=_clean_bytes(_content(response), found),
         request=redacted_request(request, found),
-        extensions={"reason_phrase": response.reason_phrase.encode("ascii", "replace")},
+        extensions={
+            "reason_phrase": reason.encode("ascii", "replace"),
+            "http_version": str(response.http_version).encode("ascii", "replace"),
+        },
     )
     return copy

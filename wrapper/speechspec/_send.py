@@ -1,5 +1,5 @@
 """The two send loops around Pipeline: sync and async differ only in their I/O; reading an
-answer is capped at MAX_API_BODY, whatever a proxy sends."""
+answer is capped on decoded bytes (_body), whatever a proxy sends or however it encodes it."""
 
 from __future__ import annotations
 
@@ -8,31 +8,12 @@ import time
 import httpx
 
 from . import _deadline
+from ._body import MAX_API_BODY, Body, araw_chunks, raw_chunks
 from ._pipeline import Call, Pipeline
 from ._raw import record
-from .errors import ResponseValidationError
+from .errors import ClientClosedError, ResponseValidationError
 
-# An API answer is a small JSON document; anything bigger is a misbehaving proxy.
-MAX_API_BODY = 8 * 1024 * 1024
-
-
-def check_body_size(response: httpx.Response) -> None:
-    """Refuse a declared body over MAX_API_BODY before reading any of it."""
-    declared = response.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_API_BODY:
-        raise ResponseValidationError(
-            f"response body of {declared} bytes exceeds the {MAX_API_BODY}-byte limit for API answers",
-            status_code=response.status_code,
-            response=response,
-        )
-
-
-def too_large(response: httpx.Response) -> ResponseValidationError:
-    return ResponseValidationError(
-        f"response body exceeds the {MAX_API_BODY}-byte limit for API answers",
-        status_code=response.status_code,
-        response=response,
-    )
+__all__ = ["MAX_API_BODY", "AsyncSender", "SyncSender"]
 
 
 def bad_redirect(exc: httpx.InvalidURL) -> ResponseValidationError:
@@ -41,65 +22,78 @@ def bad_redirect(exc: httpx.InvalidURL) -> ResponseValidationError:
     return ResponseValidationError(f"the server answered a redirect to an invalid URL: {exc}")
 
 
-def undecodable(response: httpx.Response, exc: httpx.DecodingError) -> list[bytes]:
-    """A body that arrived but cannot be decoded (a bad Content-Encoding): for a 2xx that is an
-    answer that breaks the spec; for an error status the status still says what happened."""
-    if response.is_success:
-        raise ResponseValidationError(
-            f"response body could not be decoded "
-            f"(Content-Encoding {response.headers.get('content-encoding', '?')}): {exc}",
-            status_code=response.status_code,
-            response=response,
-        ) from exc
-    return []
+def closed_midway(client: httpx.Client | httpx.AsyncClient) -> ClientClosedError | None:
+    """The error for a call whose httpx client was closed while it ran (during a retry's
+    sleep, from another thread or task, between a download's redirects), else None."""
+    if client.is_closed:
+        return ClientClosedError(
+            "the client was closed while this call was in progress; build a new one"
+        )
+    return None
 
 
-def set_content(response: httpx.Response, chunks: list[bytes]) -> None:
-    # What httpx's own Response.read() does after iterating the stream; we iterate ourselves
-    # to stop at MAX_API_BODY instead of buffering whatever a proxy sends.
-    response._content = b"".join(chunks)
+class _Guard:
+    client: httpx.Client | httpx.AsyncClient
+
+    def ensure_open(self) -> None:
+        """Raise ClientClosedError once closed; checked before every attempt (the guarded
+        senders of _lifecycle also check the speechspec client itself)."""
+        error = closed_midway(self.client)
+        if error is not None:
+            raise error
+
+    def closed_instead(self, exc: Exception) -> None:
+        """A transport failure or httpx's RuntimeError after the client was closed is that
+        close, not a network failure to retry."""
+        try:
+            self.ensure_open()
+        except ClientClosedError as closed:
+            raise closed from exc
 
 
-class SyncSender:
+class SyncSender(_Guard):
     """The sync I/O around Pipeline."""
+
+    client: httpx.Client
 
     def __init__(self, pipeline: Pipeline, client: httpx.Client) -> None:
         self.pipeline = pipeline
         self.client = client
 
-    def read(self, response: httpx.Response, deadline: float | None = None) -> None:
-        check_body_size(response)
+    def read(self, response: httpx.Response, deadline: float | None = None) -> httpx.Response:
+        """Read the body (raw chunks, decoded in bounded steps); the response holding it."""
+        body = Body(response)
         if deadline is not None:
             _deadline.cut_read_timeout(response.request, deadline)
-        chunks: list[bytes] = []
-        size = 0
         try:
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_API_BODY:
-                    response.close()
-                    raise too_large(response)
-                chunks.append(chunk)
+            for raw in raw_chunks(response):
+                if not body.take(raw):
+                    break
                 if deadline is not None:
                     _deadline.cut_read_timeout(response.request, deadline)
-        except httpx.DecodingError as exc:
-            chunks = undecodable(response, exc)
-        set_content(response, chunks)
+        finally:
+            response.close()
+        return body.rebuilt()
 
     def send(self, call: Call) -> httpx.Response:
         """Send with retries; return a 2xx response with its body read, or raise."""
         p = self.pipeline
         attempt = 0
         while True:
+            self.ensure_open()
             request = p.api_request(self.client, call)
             started = time.perf_counter()
             try:
                 response = self.client.send(request, stream=True, follow_redirects=False)
                 try:
-                    self.read(response, call.deadline)
+                    response = self.read(response, call.deadline)
                 finally:
                     response.close()
+            except RuntimeError as exc:  # httpx: "the client has been closed"
+                self.closed_instead(exc)
+                raise
             except httpx.RequestError as exc:
+                self.closed_instead(exc)
                 if call.deadline is not None:
                     _deadline.check_spent(call.deadline, exc)
                 delay = p.retry_delay_for_error(exc, attempt, call)
@@ -121,35 +115,33 @@ class SyncSender:
                 why = f"status {response.status_code}"
             if call.deadline is not None:
                 _deadline.check_sleep(call.deadline, delay, why)
+            # A close() meanwhile is seen by ensure_open() when the sleep ends.
             time.sleep(delay)
             attempt += 1
 
 
-class AsyncSender:
+class AsyncSender(_Guard):
     """The async I/O around Pipeline; the same loop as SyncSender with awaits."""
+
+    client: httpx.AsyncClient
 
     def __init__(self, pipeline: Pipeline, client: httpx.AsyncClient) -> None:
         self.pipeline = pipeline
         self.client = client
 
-    async def read(self, response: httpx.Response, deadline: float | None = None) -> None:
-        check_body_size(response)
+    async def read(self, response: httpx.Response, deadline: float | None = None) -> httpx.Response:
+        body = Body(response)
         if deadline is not None:
             _deadline.cut_read_timeout(response.request, deadline)
-        chunks: list[bytes] = []
-        size = 0
         try:
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_API_BODY:
-                    await response.aclose()
-                    raise too_large(response)
-                chunks.append(chunk)
+            async for raw in araw_chunks(response):
+                if not body.take(raw):
+                    break
                 if deadline is not None:
                     _deadline.cut_read_timeout(response.request, deadline)
-        except httpx.DecodingError as exc:
-            chunks = undecodable(response, exc)
-        set_content(response, chunks)
+        finally:
+            await response.aclose()
+        return body.rebuilt()
 
     async def send(self, call: Call) -> httpx.Response:
         import anyio
@@ -157,15 +149,20 @@ class AsyncSender:
         p = self.pipeline
         attempt = 0
         while True:
+            self.ensure_open()
             request = p.api_request(self.client, call)
             started = time.perf_counter()
             try:
                 response = await self.client.send(request, stream=True, follow_redirects=False)
                 try:
-                    await self.read(response, call.deadline)
+                    response = await self.read(response, call.deadline)
                 finally:
                     await response.aclose()
+            except RuntimeError as exc:  # httpx: "the client has been closed"
+                self.closed_instead(exc)
+                raise
             except httpx.RequestError as exc:
+                self.closed_instead(exc)
                 if call.deadline is not None:
                     _deadline.check_spent(call.deadline, exc)
                 delay = p.retry_delay_for_error(exc, attempt, call)

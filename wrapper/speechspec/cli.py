@@ -23,6 +23,7 @@ from typing import Any
 from . import _args, _batch_cli, _contract_cli, _speak_flags
 from ._config import HAMSA_ENV, LIVEPEER_ENV, resolve_key
 from ._progress import Progress
+from ._transport import PROXY_HELP
 from ._version import __version__
 from .errors import ConfigurationError, InvalidRequestError, SpeechspecError
 
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
             "--base-url",
             help=f"API base URL (default: ${env.base_url_var}, then {env.default_base_url})",
         )
+        p.add_argument("--proxy", help=PROXY_HELP)
     _add_key_flags(hamsa, "hamsa")
     _add_key_flags(livepeer, "livepeer")
 
@@ -163,7 +165,7 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
     text = _text(args.text)
     _check_speak(args, text)
     if args.vendor == "hamsa":
-        with Hamsa(_key(args, "hamsa"), base_url=args.base_url) as hamsa:
+        with Hamsa(_key(args, "hamsa"), base_url=args.base_url, proxy=args.proxy) as hamsa:
             job = hamsa.text_to_speech(text, **_speak_flags.values(args, "hamsa"))
             started = time.monotonic()
 
@@ -176,7 +178,7 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
                 hamsa.audio_url(done), args.output, on_progress=progress.download("audio")
             )
     else:
-        with Livepeer(_key(args, "livepeer"), base_url=args.base_url) as livepeer:
+        with Livepeer(_key(args, "livepeer"), base_url=args.base_url, proxy=args.proxy) as livepeer:
             progress.show("synthesizing...", force=True)
             audio = livepeer.text_to_speech(text, **_speak_flags.values(args, "livepeer"))
             path = livepeer.download(

@@ -83,6 +83,12 @@ def _secrets_of(request: httpx.Request | None) -> list[str]:
     return request_secrets(request)
 
 
+def _request_of(response: httpx.Response) -> httpx.Request | None:
+    from ._redact import request_of
+
+    return request_of(response)
+
+
 def _clean(message: str, secrets: list[str]) -> str:
     from ._redact import redact
 
@@ -148,7 +154,7 @@ class APIStatusError(SpeechspecError):
     ) -> None:
         from ._redact import redact_value, redacted_response
 
-        secrets = _secrets_of(response._request)
+        secrets = _secrets_of(_request_of(response))
         super().__init__(_clean(message, secrets))
         self.response = redacted_response(response)
         self.status_code: int = response.status_code
@@ -212,7 +218,7 @@ class ResponseValidationError(SpeechspecError):
     ) -> None:
         from ._redact import redact_value, redacted_response
 
-        secrets = _secrets_of(response._request) if response is not None else []
+        secrets = _secrets_of(_request_of(response)) if response is not None else []
         super().__init__(_clean(message, secrets))
         self.status_code = status_code
         self.body = redact_value(body, secrets)

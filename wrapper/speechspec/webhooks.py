@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -45,17 +46,24 @@ def _authorization(headers: object) -> list[str]:
 
 def _body(body: object, max_body_bytes: int) -> Any:
     """The decoded JSON of the body (ResponseValidationError when it is not JSON)."""
-    from ._answers import check_value_depth, loads
+    from ._answers import check_text, check_value_depth, loads
 
     if isinstance(body, Mapping):
         data = dict(body)
         try:
             check_value_depth(data)
+            check_text(data)
         except ValueError as exc:
             raise ResponseValidationError(f"webhook body: {exc}") from None
         return data
     if isinstance(body, str):
-        raw = body.encode("utf-8", "surrogatepass")
+        try:
+            raw = body.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            # A framework that decoded the bytes with surrogateescape: they were not UTF-8.
+            raise ResponseValidationError(
+                f"webhook body is not valid UTF-8 text (lone surrogate at position {exc.start})"
+            ) from None
     elif isinstance(body, bytes | bytearray | memoryview):
         raw = bytes(body)
     else:
@@ -67,9 +75,14 @@ def _body(body: object, max_body_bytes: int) -> Any:
             f"webhook body of {len(raw)} bytes exceeds max_body_bytes={max_body_bytes}"
         )
     try:
-        return loads(raw)
+        data = loads(raw.decode(json.detect_encoding(raw)))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ResponseValidationError(f"webhook body is not JSON: {exc}", body=raw) from exc
+    try:
+        check_text(data)
+    except ValueError as exc:
+        raise ResponseValidationError(f"webhook body: {exc}", body=raw) from None
+    return data
 
 
 def verify_hamsa_webhook(

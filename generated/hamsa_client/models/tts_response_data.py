@@ -322,7 +322,7 @@ class TTSResponseData:
                     "createdAt", "string (date-time)", json_type(_created_at)
                 )
             try:
-                created_at = datetime.datetime.fromisoformat(_created_at)
+                created_at = datetime.datetime.fromisoformat(_created_at.upper())
             except ValueError:
                 raise SpecValidationError(
                     "createdAt", "string (date-time)", "a string that is not one"
@@ -338,7 +338,7 @@ class TTSResponseData:
                     "updatedAt", "string (date-time)", json_type(_updated_at)
                 )
             try:
-                updated_at = datetime.datetime.fromisoformat(_updated_at)
+                updated_at = datetime.datetime.fromisoformat(_updated_at.upper())
             except ValueError:
                 raise SpecValidationError(
                     "updatedAt", "string (date-time)", "a string that is not one"

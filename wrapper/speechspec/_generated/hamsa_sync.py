@@ -23,6 +23,7 @@ from .._hamsa_core import (
 )
 from .._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from .._raw import raw
+from .._transport import ProxyTypes
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
@@ -48,6 +49,7 @@ class Hamsa(HamsaOperations, _HamsaCore):
         http_client: httpx.Client | None = None,
         default_headers: Headers | None = None,
         record: str | os.PathLike[str] | None = None,
+        proxy: ProxyTypes | None = None,
     ) -> None:
         super().__init__(
             key=resolve_key(api_key, HAMSA_ENV, argument="api_key"),
@@ -58,6 +60,7 @@ class Hamsa(HamsaOperations, _HamsaCore):
             default_headers=default_headers,
             http_client=http_client,
             record=record,
+            proxy=proxy,
         )
         # Job polling loads on first use: it is not needed to import speechspec.
         from .._schedule import JobHistory

@@ -21,6 +21,7 @@ from .._generated.livepeer import GEN_TEXT_TO_SPEECH, LivepeerOperations
 from .._livepeer_core import _LivepeerCore
 from .._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from .._raw import raw
+from .._transport import ProxyTypes
 
 
 class Livepeer(LivepeerOperations, _LivepeerCore):
@@ -42,6 +43,7 @@ class Livepeer(LivepeerOperations, _LivepeerCore):
         http_client: httpx.Client | None = None,
         default_headers: Headers | None = None,
         record: str | os.PathLike[str] | None = None,
+        proxy: ProxyTypes | None = None,
     ) -> None:
         super().__init__(
             key=resolve_key(api_token, LIVEPEER_ENV, argument="api_token"),
@@ -52,6 +54,7 @@ class Livepeer(LivepeerOperations, _LivepeerCore):
             default_headers=default_headers,
             http_client=http_client,
             record=record,
+            proxy=proxy,
         )
 
     @cached_property

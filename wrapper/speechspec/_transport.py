@@ -1,0 +1,170 @@
+"""The httpx client a speechspec client builds for itself: its own transport (pool limits,
+TCP_NODELAY), and proxies and certificates as httpx's ``trust_env`` rules say.
+
+httpx reads HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY only when it builds the transport
+itself; we pass ours, so the same rules are applied here, with the standard library's
+``urllib.request.getproxies()`` that httpx uses too. SSL_CERT_FILE and SSL_CERT_DIR are read
+by ``httpx.create_ssl_context`` (one context shared by every transport of the client).
+An explicit ``proxy=`` wins over the environment, as in httpx."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import ssl
+import urllib.request
+from typing import TypeAlias, TypeVar
+
+import httpx
+
+from ._decode import ACCEPT_ENCODING
+from ._redact import shown_url
+from .errors import ConfigurationError
+
+ProxyTypes: TypeAlias = str | httpx.URL | httpx.Proxy
+# The CLI's --proxy (speak and batch).
+PROXY_HELP = (
+    "proxy URL for every request, e.g. http://user:pass@proxy:3128 (default: $HTTPS_PROXY, "
+    "$HTTP_PROXY, $ALL_PROXY, except hosts in $NO_PROXY)"
+)
+
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+# httpcore writes a POST's headers and body separately; with Nagle's algorithm on, the body
+# can wait for the server's delayed ACK (up to 40 ms) of the headers. Every API call is a POST.
+_SOCKET_OPTIONS = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def environment_proxies() -> dict[str, str | None]:
+    """URL patterns to proxy URLs (None: go direct), from the environment, as httpx maps
+    them: ``http://``, ``https://`` and ``all://`` from HTTP(S)_PROXY and ALL_PROXY; each
+    NO_PROXY entry (host, .domain, IP address, ``scheme://host``) direct; NO_PROXY=* disables
+    every proxy."""
+    info = urllib.request.getproxies()
+    mounts: dict[str, str | None] = {}
+    for scheme in ("http", "https", "all"):
+        if info.get(scheme):
+            value = info[scheme]
+            mounts[f"{scheme}://"] = value if "://" in value else f"http://{value}"
+    for entry in (host.strip() for host in info.get("no", "").split(",")):
+        if entry == "*":
+            return {}
+        if not entry:
+            continue
+        if "://" in entry:
+            mounts[entry] = None
+        elif _is_ip(entry.strip("[]")):
+            bare = entry.strip("[]")
+            mounts[f"all://[{bare}]" if ":" in bare else f"all://{bare}"] = None
+        elif entry.lower() == "localhost":
+            mounts[f"all://{entry}"] = None
+        else:
+            mounts[f"all://*{entry}"] = None
+    return mounts
+
+
+def _proxy(value: object) -> httpx.Proxy:
+    if isinstance(value, httpx.Proxy):
+        return value
+    if not isinstance(value, str | httpx.URL):
+        raise ConfigurationError(
+            f"proxy must be a URL string, httpx.URL or httpx.Proxy, got {type(value).__name__}"
+        )
+    try:
+        proxy = httpx.Proxy(value)
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        detail = str(exc).replace(str(value), shown_url(str(value)))
+        raise ConfigurationError(
+            f"proxy {shown_url(str(value))!r} is not usable: {detail}"
+        ) from None
+    return proxy
+
+
+def check_proxy(proxy: object, http_client: object) -> ProxyTypes | None:
+    """The ``proxy=`` of a client, checked now (ConfigurationError, never echoing a password)."""
+    if proxy is None:
+        return None
+    if http_client is not None:
+        raise ConfigurationError(
+            "pass proxy= or http_client=, not both: configure the proxy of your own httpx client"
+        )
+    return _proxy(proxy)
+
+
+def proxy_map(proxy: object) -> dict[str, httpx.Proxy | None]:
+    """The mounts to build: the given proxy for every URL, else the environment's."""
+    if proxy is not None:
+        return {"all://": _proxy(proxy)}
+    return {
+        pattern: None if url is None else _proxy(url)
+        for pattern, url in environment_proxies().items()
+    }
+
+
+def _ssl_context() -> ssl.SSLContext:
+    try:
+        return httpx.create_ssl_context()  # SSL_CERT_FILE / SSL_CERT_DIR, else certifi
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(
+            f"cannot load the certificates named by SSL_CERT_FILE or SSL_CERT_DIR: {exc}"
+        ) from None
+
+
+T = TypeVar("T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
+
+
+def _transports(cls: type[T], proxy: object) -> tuple[T, dict[str, T | None]]:
+    """The default transport and one per proxied URL pattern (None: the default one)."""
+    ctx = _ssl_context()
+
+    def build(via: httpx.Proxy | None) -> T:
+        try:
+            return cls(verify=ctx, proxy=via, limits=_LIMITS, socket_options=_SOCKET_OPTIONS)
+        except ImportError as exc:  # socks5:// needs httpx[socks]
+            shown = shown_url(str(via.url)) if via is not None else ""
+            raise ConfigurationError(f"proxy {shown!r} needs an extra package: {exc}") from None
+        except ValueError as exc:  # an unsupported proxy scheme
+            raise ConfigurationError(f"proxy is not usable: {exc}") from None
+
+    mounts = {
+        pattern: None if via is None else build(via) for pattern, via in proxy_map(proxy).items()
+    }
+    return build(None), mounts
+
+
+def _headers(user_agent: str) -> dict[str, str]:
+    # Only the codings _decode can undo in bounded steps.
+    return {
+        "User-Agent": user_agent,
+        "Accept": "application/json",
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
+
+
+def sync_client(user_agent: str, timeout: httpx.Timeout, proxy: object = None) -> httpx.Client:
+    transport, mounts = _transports(httpx.HTTPTransport, proxy)
+    return httpx.Client(
+        headers=_headers(user_agent),
+        timeout=timeout,
+        transport=transport,
+        mounts=mounts,
+    )
+
+
+def async_client(
+    user_agent: str, timeout: httpx.Timeout, proxy: object = None
+) -> httpx.AsyncClient:
+    transport, mounts = _transports(httpx.AsyncHTTPTransport, proxy)
+    return httpx.AsyncClient(
+        headers=_headers(user_agent),
+        timeout=timeout,
+        transport=transport,
+        mounts=mounts,
+    )
