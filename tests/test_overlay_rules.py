@@ -13,6 +13,7 @@ import jsonpath_rfc9535 as jsonpath
 import pytest
 import yaml
 from _common import SPECS, VENDORS, ToolError
+from _shadow import hidden_changes
 from generate import effective_document
 from overlay import apply_overlay, name_referenced_inline_schemas
 
@@ -152,3 +153,84 @@ def test_a_vendor_change_inside_the_shared_hamsa_job_reaches_both_answers() -> N
     }
     assert schemas["TTSResponse"]["properties"]["data"] == ref
     assert schemas["JobDetailsResponse"]["properties"]["data"] == ref
+
+
+# --- nothing shadowed in silence (tools/_shadow.py) ----------------------------------------
+
+
+def _vendor(vendor: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    document = yaml.safe_load((SPECS / vendor / "openapi.yaml").read_text(encoding="utf-8"))
+    overlay = yaml.safe_load((SPECS / vendor / "overlay.yaml").read_text(encoding="utf-8"))
+    return document, overlay
+
+
+def _hamsa_job(doc: dict[str, Any]) -> dict[str, Any]:
+    job: dict[str, Any] = doc["components"]["schemas"]["TTSResponse"]["properties"]["data"]
+    return job
+
+
+def test_a_copying_overlay_is_reported_as_hiding_the_vendor_change() -> None:
+    old, _ = _vendor("hamsa")
+    new = copy.deepcopy(old)
+    _hamsa_job(new)["properties"]["status"]["enum"].append("PROCESSING")
+    copying = {
+        "overlay": "1.0.0",
+        "actions": [
+            {"target": "$.components.schemas.TTSResponse.properties.data", "remove": True,
+             "description": "step 1: drop the vendor's job"},
+            {"target": "$.components.schemas.TTSResponse.properties", "description": "step 2",
+             "update": {"data": {"$ref": "#/components/schemas/TTSResponseData"}}},
+            {"target": "$.components.schemas", "description": "a frozen copy",
+             "update": {"TTSResponseData": _hamsa_job(old)}},
+        ],
+    }  # fmt: skip
+    (hidden,) = hidden_changes(old, new, copying, "o")
+    assert hidden.action == 1
+    message = hidden.message("hamsa")
+    assert message.startswith(
+        "/components/schemas/TTSResponse/properties/data/properties/status/enum changed by the "
+        'vendor: ["PENDING", "COMPLETED", "FAILED"] -> ["PENDING", "COMPLETED", "FAILED", '
+        '"PROCESSING"]'
+    )
+    assert "specs/hamsa/overlay.yaml action #1 (target $.components.schemas.TTSResponse" in message
+
+
+def test_the_hamsa_overlay_hides_no_change_to_the_job() -> None:
+    old, overlay = _vendor("hamsa")
+    new = copy.deepcopy(old)
+    job = _hamsa_job(new)["properties"]
+    job["status"]["enum"].append("PROCESSING")
+    job["jobResponse"]["properties"]["audioFile"] = job["jobResponse"]["properties"].pop(
+        "ttsMediaFile"
+    )
+    job["title"]["description"] = "The job's title."
+    assert hidden_changes(old, new, overlay, "o") == []
+
+
+def test_an_overwritten_or_removed_vendor_value_is_hidden_naming_the_action() -> None:
+    old, overlay = _vendor("livepeer")
+    new = copy.deepcopy(old)
+    text = new["components"]["schemas"]["TextToSpeechParams"]["properties"]["text"]
+    text.update(default="Hello", minLength=3)
+    found = {h.change.path: h for h in hidden_changes(old, new, overlay, "o")}
+    base = "/components/schemas/TextToSpeechParams/properties/text"
+    assert set(found) == {f"{base}/default", f"{base}/minLength"}
+    assert found[f"{base}/default"].action == 4  # removes the text/model_id defaults
+    assert found[f"{base}/minLength"].action == 2  # sets minLength 1 over the vendor's 3
+    assert found[f"{base}/default"].change.now == '"Hello"'
+    # Acknowledged with a reason: still listed, with the reason.
+    acks = {(f"{base}/default", '"Hello"'): "an absent text is still refused"}
+    reasons = {h.change.path: h.acknowledged for h in hidden_changes(old, new, overlay, "o", acks)}
+    assert reasons == {
+        f"{base}/default": "an absent text is still refused",
+        f"{base}/minLength": None,
+    }
+
+
+def test_a_vendor_change_the_overlay_leaves_alone_is_not_hidden() -> None:
+    old, overlay = _vendor("livepeer")
+    new = copy.deepcopy(old)
+    params = new["components"]["schemas"]["TextToSpeechParams"]
+    params["properties"]["fixture_pace"] = {"type": "number", "default": 1.0}
+    params["required"] = ["model_id"]  # the overlay appends "text": the vendor's entry stays
+    assert hidden_changes(old, new, overlay, "o") == []

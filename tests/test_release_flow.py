@@ -90,7 +90,8 @@ def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> N
     as_json = _run(repo, "tools/spec_diff.py", "--base", "HEAD", "--json", "diff.json")
     assert as_json.returncode == 0, as_json.stderr
     report = json.loads((repo / "diff.json").read_text())
-    assert report["hamsa"] == {"breaking": [], "added": [], "changed": [], "docs_only": []}
+    assert report["hamsa"] == {"breaking": [], "added": [], "changed": [], "docs_only": [],
+                               "hidden": []}  # fmt: skip
     (renamed,) = report["livepeer"]["breaking"]
     (added,) = report["livepeer"]["added"]
     assert {k: renamed[k] for k in ("operation", "schema", "field")} == {
@@ -185,3 +186,46 @@ def test_a_new_request_field_is_sendable_via_extra_body_once_regenerated(repo: P
         "speed": 1.25,
     }
     assert refused["refused"] == "extra_body" and "speed" in str(refused["message"])
+
+
+def test_a_vendor_change_the_overlay_hides_fails_check_version_until_acknowledged(
+    repo: Path,
+) -> None:
+    page = repo / "specs" / "livepeer" / "docs-page.md"
+    text = page.read_text(encoding="utf-8")
+    old = "          description: Text input for speech generation.\n          default: ''"
+    assert old in text
+    page.write_text(text.replace(old, old.replace("''", "Hello"), 1), encoding="utf-8")
+    vendored = _run(repo, "tools/vendor_spec.py", "livepeer")
+    assert vendored.returncode == 0, vendored.stderr
+    pointer = "/components/schemas/TextToSpeechParams/properties/text/default"
+    # The effective document shows nothing (the overlay drops that default) ...
+    assert "livepeer: no changes in the effective document" in vendored.stdout
+    # ... but the vendor's change is named, with the overlay action that hides it.
+    assert f'{pointer} changed by the vendor: "" -> "Hello"' in vendored.stdout
+    assert "specs/livepeer/overlay.yaml action #4" in vendored.stdout
+
+    diff = _run(repo, "tools/spec_diff.py", "--base", "HEAD", "--json", "diff.json")
+    assert diff.returncode == 0, diff.stderr
+    assert "Hidden by the overlay (1)" in diff.stdout
+    assert not diff.stdout.endswith("\nno changes\n")
+    (hidden,) = json.loads((repo / "diff.json").read_text())["livepeer"]["hidden"]
+    assert (hidden["field"], hidden["where"], hidden["acknowledged"]) == (
+        pointer,
+        "overlay action #4",
+        "",
+    )
+
+    failed = _run(repo, "tools/release.py", "check")
+    assert failed.returncode == 1
+    assert "1 vendor change(s)" in failed.stderr and "acknowledged.yaml" in failed.stderr
+
+    (repo / "specs" / "livepeer" / "acknowledged.yaml").write_text(
+        "acknowledged:\n"
+        f"  - pointer: {pointer}\n"
+        "    now: '\"Hello\"'\n"
+        "    reason: the gateway still needs a text from the caller; no default is sent\n",
+        encoding="utf-8",
+    )
+    ok = _run(repo, "tools/release.py", "check")
+    assert ok.returncode == 0, ok.stderr
