@@ -44,10 +44,11 @@ def repo(tmp_path: Path) -> Path:
 
 
 def _vendor_adds_speed(repo: Path, *, rename_url: bool = True) -> None:
+    # An invented name: a plausible one (speed) may be in the vendor's real document tomorrow.
     page = repo / "specs" / "livepeer" / "docs-page.md"
     text = page.read_text(encoding="utf-8")
     text = text.replace("      type: object\n      title: TextToSpeechParams",
-                        "        speed:\n          type: number\n      type: object\n"
+                        "        fixture_pace:\n          type: number\n      type: object\n"
                         "      title: TextToSpeechParams", 1)  # fmt: skip
     if rename_url:
         text = text.replace("    MediaURL:\n      properties:\n        url:",
@@ -85,7 +86,10 @@ def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> N
     assert vendored.returncode == 0, vendored.stderr
     assert "livepeer: 1 breaking, 1 added" in vendored.stdout
     assert "MediaURL.url: wire key renamed `url` -> `href`" in vendored.stdout
-    assert "TextToSpeechParams.speed: new optional request field `speed`" in vendored.stdout
+    assert (
+        "TextToSpeechParams.fixture_pace: new optional request field `fixture_pace`"
+        in vendored.stdout
+    )
 
     as_json = _run(repo, "tools/spec_diff.py", "--base", "HEAD", "--json", "diff.json")
     assert as_json.returncode == 0, as_json.stderr
@@ -99,8 +103,8 @@ def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> N
         "schema": "MediaURL",
         "field": "url",
     }
-    assert (added["schema"], added["field"]) == ("TextToSpeechParams", "speed")
-    assert "renamed" in renamed["message"] and "speed" in added["message"]
+    assert (added["schema"], added["field"]) == ("TextToSpeechParams", "fixture_pace")
+    assert "renamed" in renamed["message"] and "fixture_pace" in added["message"]
 
     failed = _run(repo, "tools/release.py", "check")
     assert failed.returncode == 1
@@ -114,7 +118,7 @@ def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> N
     changelog = (repo / "CHANGELOG.md").read_text()
     assert changelog.index(f"## [{bumped}]") < changelog.index(f"## [{current}]")
     assert "- **Breaking:** livepeer: POST /text-to-speech `MediaURL.url`" in changelog
-    assert "- livepeer: POST /text-to-speech `TextToSpeechParams.speed`" in changelog
+    assert "- livepeer: POST /text-to-speech `TextToSpeechParams.fixture_pace`" in changelog
 
     assert _run(repo, "tools/release.py", "check").returncode == 0
     _git(repo, "commit", "-qam", f"release {bumped}")
@@ -148,7 +152,7 @@ def answer(request):
     return httpx.Response(200, json={"audio": {"url": "https://cdn.example/a.wav"}})
 
 lp = Livepeer("t", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
-for extra in ({"speed": 1.25}, {"speed": "fast"}):
+for extra in ({"fixture_pace": 1.25}, {"fixture_pace": "fast"}):
     try:
         lp.text_to_speech("Hello", extra_body=extra)
     except InvalidRequestError as exc:
@@ -170,9 +174,9 @@ def _send_speed(generated: Path) -> list[dict[str, object]]:
 
 
 def test_a_new_request_field_is_sendable_via_extra_body_once_regenerated(repo: Path) -> None:
-    before = _send_speed(ROOT / "generated")  # today's spec has no `speed`
+    before = _send_speed(ROOT / "generated")  # today's spec has no `fixture_pace`
     assert [s.get("refused") for s in before] == ["extra_body", "extra_body"]
-    assert "speed" in str(before[0]["message"])
+    assert "fixture_pace" in str(before[0]["message"])
 
     _vendor_adds_speed(repo, rename_url=False)
     assert _run(repo, "tools/vendor_spec.py", "livepeer", "--no-diff").returncode == 0
@@ -183,9 +187,9 @@ def test_a_new_request_field_is_sendable_via_extra_body_once_regenerated(repo: P
     assert body == {
         "model_id": "parler-tts/parler-tts-large-v1",
         "text": "Hello",
-        "speed": 1.25,
+        "fixture_pace": 1.25,
     }
-    assert refused["refused"] == "extra_body" and "speed" in str(refused["message"])
+    assert refused["refused"] == "extra_body" and "fixture_pace" in str(refused["message"])
 
 
 def test_a_vendor_change_the_overlay_hides_fails_check_version_until_acknowledged(

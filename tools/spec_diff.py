@@ -45,6 +45,7 @@ GENERATOR_INPUTS = (
 GENERATOR_PIN = "openapi-python-client=="
 __all__ = [
     "GROUPS",
+    "PYTHON_API",
     "Report",
     "diff_documents",
     "format_hidden",
@@ -227,7 +228,14 @@ def generator_changes(ref: str) -> list[str]:
     return changed
 
 
-def spec_diff(base_ref: str, vendors: tuple[str, ...] = VENDORS) -> Report:
+# The report's entry for the public Python surface (tools/_api_diff.py), beside the vendors'.
+PYTHON_API = "python API"
+
+
+def spec_diff(base_ref: str, vendors: tuple[str, ...] = VENDORS, *, api: bool = True) -> Report:
+    """Per vendor, the classified changes of its effective document since ``base_ref`` (and
+    what its overlay hides); with ``api``, also the breaking changes to the public Python API
+    (griffe), under ``PYTHON_API``, when the packages exist at both ends."""
     report: Report = {}
     generator = generator_changes(base_ref)
     for vendor in vendors:
@@ -244,6 +252,12 @@ def spec_diff(base_ref: str, vendors: tuple[str, ...] = VENDORS) -> Report:
             )
         groups["hidden"] = _hidden_items(vendor, hidden_since(vendor_at(base_ref, vendor), vendor))
         report[vendor] = groups
+    if api:
+        from _api_diff import api_breakages
+
+        breakages = api_breakages(base_ref)
+        if breakages:
+            report[PYTHON_API] = {**{g: [] for g in GROUPS}, "breaking": breakages}
     return report
 
 
