@@ -45,7 +45,7 @@ def required_request_field(doc: Doc) -> None:
 
 
 def status_enum_value(doc: Doc) -> None:
-    _job(doc)["status"]["enum"].append("PROCESSING")
+    _job(doc)["status"]["enum"].append("FIXTURE_QUEUED")
 
 
 def rename_inside_data(doc: Doc) -> None:
@@ -90,8 +90,8 @@ CASES: dict[str, tuple[Callable[[Doc], None], list[Label]]] = {
     "response enum value": (
         status_enum_value,
         [
-            ("added", CREATE, "TTSResponseData", "status", "new value 'PROCESSING'"),
-            ("added", STATUS, "TTSResponseData", "status", "new value 'PROCESSING'"),
+            ("added", CREATE, "TTSResponseData", "status", "new value 'FIXTURE_QUEUED'"),
+            ("added", STATUS, "TTSResponseData", "status", "new value 'FIXTURE_QUEUED'"),
         ],
     ),
     "rename inside data.jobResponse": (

@@ -136,14 +136,14 @@ def test_a_vendor_change_inside_the_shared_hamsa_job_reaches_both_answers() -> N
     document = yaml.safe_load((SPECS / "hamsa" / "openapi.yaml").read_text(encoding="utf-8"))
     overlay = yaml.safe_load((SPECS / "hamsa" / "overlay.yaml").read_text(encoding="utf-8"))
     data = document["components"]["schemas"]["TTSResponse"]["properties"]["data"]
-    data["properties"]["status"]["enum"].append("PROCESSING")
+    data["properties"]["status"]["enum"].append("FIXTURE_QUEUED")
     data["properties"]["jobResponse"]["properties"]["audioFile"] = data["properties"][
         "jobResponse"
     ]["properties"].pop("ttsMediaFile")
     effective = name_referenced_inline_schemas(apply_overlay(document, overlay, "o"), "o")
     schemas = effective["components"]["schemas"]
     job = schemas["TTSResponseData"]
-    assert "PROCESSING" in job["properties"]["status"]["enum"]
+    assert "FIXTURE_QUEUED" in job["properties"]["status"]["enum"]
     assert set(job["properties"]["jobResponse"]["properties"]) == {"text", "audioFile"}
     assert set(job["required"]) == {"id", "status"}  # the overlay's tightening still applies
     ref = {"$ref": "#/components/schemas/TTSResponseData"}
@@ -172,7 +172,7 @@ def _hamsa_job(doc: dict[str, Any]) -> dict[str, Any]:
 def test_a_copying_overlay_is_reported_as_hiding_the_vendor_change() -> None:
     old, _ = _vendor("hamsa")
     new = copy.deepcopy(old)
-    _hamsa_job(new)["properties"]["status"]["enum"].append("PROCESSING")
+    _hamsa_job(new)["properties"]["status"]["enum"].append("FIXTURE_QUEUED")
     copying = {
         "overlay": "1.0.0",
         "actions": [
@@ -190,7 +190,7 @@ def test_a_copying_overlay_is_reported_as_hiding_the_vendor_change() -> None:
     assert message.startswith(
         "/components/schemas/TTSResponse/properties/data/properties/status/enum changed by the "
         'vendor: ["PENDING", "COMPLETED", "FAILED"] -> ["PENDING", "COMPLETED", "FAILED", '
-        '"PROCESSING"]'
+        '"FIXTURE_QUEUED"]'
     )
     assert "specs/hamsa/overlay.yaml action #1 (target $.components.schemas.TTSResponse" in message
 
@@ -199,7 +199,7 @@ def test_the_hamsa_overlay_hides_no_change_to_the_job() -> None:
     old, overlay = _vendor("hamsa")
     new = copy.deepcopy(old)
     job = _hamsa_job(new)["properties"]
-    job["status"]["enum"].append("PROCESSING")
+    job["status"]["enum"].append("FIXTURE_QUEUED")
     job["jobResponse"]["properties"]["audioFile"] = job["jobResponse"]["properties"].pop(
         "ttsMediaFile"
     )
