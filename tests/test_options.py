@@ -227,7 +227,7 @@ def test_livepeer_extra_body_reaches_an_effective_spec_field(mock: Any, mode: st
 @pytest.mark.parametrize(
     ("vendor", "extra", "fragment"),
     [
-        ("livepeer", {"speed": 1.2}, "extra_body['speed']: is not a field"),
+        ("livepeer", {"x_no_such_field": 1.2}, "extra_body['x_no_such_field']: is not a field"),
         ("livepeer", {"description": 5}, "extra_body['description']: must be string"),
         ("livepeer", {"text": "again"}, "extra_body['text'] is already set"),
         ("hamsa", {"voiceId": "x"}, "already set"),

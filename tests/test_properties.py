@@ -86,7 +86,7 @@ HEADERS = values(
 QUERY = values(None, {"a": "b"}, {"a": "\ud800"}, {"jobId": "x"}, {"a": ["b", 1]}, {5: "x"})
 BODY = values(
     None,
-    {"speed": 1},
+    {"x_no_such_field": 1},
     {"webhookUrl": "http://a b/"},
     {"x": float("nan")},
     {"text": "t"},

@@ -44,10 +44,11 @@ def repo(tmp_path: Path) -> Path:
 
 
 def _vendor_adds_speed(repo: Path, *, rename_url: bool = True) -> None:
+    # An invented name: a plausible one (speed) may be in the vendor's real document tomorrow.
     page = repo / "specs" / "livepeer" / "docs-page.md"
     text = page.read_text(encoding="utf-8")
     text = text.replace("      type: object\n      title: TextToSpeechParams",
-                        "        speed:\n          type: number\n      type: object\n"
+                        "        fixture_pace:\n          type: number\n      type: object\n"
                         "      title: TextToSpeechParams", 1)  # fmt: skip
     if rename_url:
         text = text.replace("    MediaURL:\n      properties:\n        url:",
@@ -85,12 +86,16 @@ def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> N
     assert vendored.returncode == 0, vendored.stderr
     assert "livepeer: 1 breaking, 1 added" in vendored.stdout
     assert "MediaURL.url: wire key renamed `url` -> `href`" in vendored.stdout
-    assert "TextToSpeechParams.speed: new optional request field `speed`" in vendored.stdout
+    assert (
+        "TextToSpeechParams.fixture_pace: new optional request field `fixture_pace`"
+        in vendored.stdout
+    )
 
     as_json = _run(repo, "tools/spec_diff.py", "--base", "HEAD", "--json", "diff.json")
     assert as_json.returncode == 0, as_json.stderr
     report = json.loads((repo / "diff.json").read_text())
-    assert report["hamsa"] == {"breaking": [], "added": [], "changed": [], "docs_only": []}
+    assert report["hamsa"] == {"breaking": [], "added": [], "changed": [], "docs_only": [],
+                               "hidden": []}  # fmt: skip
     (renamed,) = report["livepeer"]["breaking"]
     (added,) = report["livepeer"]["added"]
     assert {k: renamed[k] for k in ("operation", "schema", "field")} == {
@@ -98,8 +103,8 @@ def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> N
         "schema": "MediaURL",
         "field": "url",
     }
-    assert (added["schema"], added["field"]) == ("TextToSpeechParams", "speed")
-    assert "renamed" in renamed["message"] and "speed" in added["message"]
+    assert (added["schema"], added["field"]) == ("TextToSpeechParams", "fixture_pace")
+    assert "renamed" in renamed["message"] and "fixture_pace" in added["message"]
 
     failed = _run(repo, "tools/release.py", "check")
     assert failed.returncode == 1
@@ -113,7 +118,7 @@ def test_breaking_change_needs_a_bump_and_release_notes_make_it(repo: Path) -> N
     changelog = (repo / "CHANGELOG.md").read_text()
     assert changelog.index(f"## [{bumped}]") < changelog.index(f"## [{current}]")
     assert "- **Breaking:** livepeer: POST /text-to-speech `MediaURL.url`" in changelog
-    assert "- livepeer: POST /text-to-speech `TextToSpeechParams.speed`" in changelog
+    assert "- livepeer: POST /text-to-speech `TextToSpeechParams.fixture_pace`" in changelog
 
     assert _run(repo, "tools/release.py", "check").returncode == 0
     _git(repo, "commit", "-qam", f"release {bumped}")
@@ -147,7 +152,7 @@ def answer(request):
     return httpx.Response(200, json={"audio": {"url": "https://cdn.example/a.wav"}})
 
 lp = Livepeer("t", http_client=httpx.Client(transport=httpx.MockTransport(answer)))
-for extra in ({"speed": 1.25}, {"speed": "fast"}):
+for extra in ({"fixture_pace": 1.25}, {"fixture_pace": "fast"}):
     try:
         lp.text_to_speech("Hello", extra_body=extra)
     except InvalidRequestError as exc:
@@ -169,9 +174,9 @@ def _send_speed(generated: Path) -> list[dict[str, object]]:
 
 
 def test_a_new_request_field_is_sendable_via_extra_body_once_regenerated(repo: Path) -> None:
-    before = _send_speed(ROOT / "generated")  # today's spec has no `speed`
+    before = _send_speed(ROOT / "generated")  # today's spec has no `fixture_pace`
     assert [s.get("refused") for s in before] == ["extra_body", "extra_body"]
-    assert "speed" in str(before[0]["message"])
+    assert "fixture_pace" in str(before[0]["message"])
 
     _vendor_adds_speed(repo, rename_url=False)
     assert _run(repo, "tools/vendor_spec.py", "livepeer", "--no-diff").returncode == 0
@@ -182,6 +187,49 @@ def test_a_new_request_field_is_sendable_via_extra_body_once_regenerated(repo: P
     assert body == {
         "model_id": "parler-tts/parler-tts-large-v1",
         "text": "Hello",
-        "speed": 1.25,
+        "fixture_pace": 1.25,
     }
-    assert refused["refused"] == "extra_body" and "speed" in str(refused["message"])
+    assert refused["refused"] == "extra_body" and "fixture_pace" in str(refused["message"])
+
+
+def test_a_vendor_change_the_overlay_hides_fails_check_version_until_acknowledged(
+    repo: Path,
+) -> None:
+    page = repo / "specs" / "livepeer" / "docs-page.md"
+    text = page.read_text(encoding="utf-8")
+    old = "          description: Text input for speech generation.\n          default: ''"
+    assert old in text
+    page.write_text(text.replace(old, old.replace("''", "Hello"), 1), encoding="utf-8")
+    vendored = _run(repo, "tools/vendor_spec.py", "livepeer")
+    assert vendored.returncode == 0, vendored.stderr
+    pointer = "/components/schemas/TextToSpeechParams/properties/text/default"
+    # The effective document shows nothing (the overlay drops that default) ...
+    assert "livepeer: no changes in the effective document" in vendored.stdout
+    # ... but the vendor's change is named, with the overlay action that hides it.
+    assert f'{pointer} changed by the vendor: "" -> "Hello"' in vendored.stdout
+    assert "specs/livepeer/overlay.yaml action #4" in vendored.stdout
+
+    diff = _run(repo, "tools/spec_diff.py", "--base", "HEAD", "--json", "diff.json")
+    assert diff.returncode == 0, diff.stderr
+    assert "Hidden by the overlay (1)" in diff.stdout
+    assert not diff.stdout.endswith("\nno changes\n")
+    (hidden,) = json.loads((repo / "diff.json").read_text())["livepeer"]["hidden"]
+    assert (hidden["field"], hidden["where"], hidden["acknowledged"]) == (
+        pointer,
+        "overlay action #4",
+        "",
+    )
+
+    failed = _run(repo, "tools/release.py", "check")
+    assert failed.returncode == 1
+    assert "1 vendor change(s)" in failed.stderr and "acknowledged.yaml" in failed.stderr
+
+    (repo / "specs" / "livepeer" / "acknowledged.yaml").write_text(
+        "acknowledged:\n"
+        f"  - pointer: {pointer}\n"
+        "    now: '\"Hello\"'\n"
+        "    reason: the gateway still needs a text from the caller; no default is sent\n",
+        encoding="utf-8",
+    )
+    ok = _run(repo, "tools/release.py", "check")
+    assert ok.returncode == 0, ok.stderr

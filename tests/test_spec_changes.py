@@ -43,6 +43,18 @@ def add_request_field(doc: Doc) -> None:
     _schemas(doc)["SpeechRequest"]["properties"]["speed"] = {"type": "number"}
 
 
+def add_field_with_default(doc: Doc) -> None:
+    # As FastAPI writes every optional field (ai-runner's documents): with the server's default.
+    _schemas(doc)["SpeechRequest"]["properties"]["pace"] = {
+        "type": "number",
+        "description": "Speaking rate.",
+        "default": 1.0,
+    }
+    doc["paths"]["/voices"]["get"]["parameters"] = [
+        {"name": "lang", "in": "query", "schema": {"type": "string", "default": "en"}}
+    ]
+
+
 def add_response_field(doc: Doc) -> None:
     _schemas(doc)["SpeechJob"]["properties"]["durationSeconds"] = {"type": "number"}
 
@@ -96,6 +108,30 @@ def test_added_optional_request_field_is_added_and_named_by_the_coverage_check()
         "fixture: createSpeech: request field 'speed' (Python name 'speed')"
     ]
     assert uncovered(BASE, "fixture", exposed, {}) == []
+
+
+def test_a_new_field_with_a_spec_default_is_sent_only_when_the_caller_sets_it(
+    generated: Path,
+) -> None:
+    groups = _diff(add_field_with_default)
+    assert [g for g, items in groups.items() if items] == ["added"], groups
+    assert {(i["schema"], i["field"]) for i in groups["added"]} == {
+        ("SpeechRequest", "pace"),
+        ("", "lang"),
+    }
+    models = _import(generated / "default", "fixture_client.models")
+    # The server's default is the server's: a body without the field lets the server apply it.
+    assert models.SpeechRequest(text="hi").to_dict() == {"text": "hi"}
+    assert models.SpeechRequest(text="hi", pace=1.0).to_dict() == {"text": "hi", "pace": 1.0}
+    assert models.SpeechRequest(text="hi", pace=1.25).to_dict()["pace"] == 1.25
+    assert "Server default 1.0" in (models.SpeechRequest.__doc__ or "")
+    # A query parameter's default is the server's too.
+    voices = _import(generated / "default", "fixture_client.api.default.list_voices")
+    assert "lang" not in (voices.build_request().get("params") or {})
+    assert voices.build_request(lang="ar")["params"]["lang"] == "ar"
+    # A response field's default is not invented when the answer lacks it either.
+    answer = models.SpeechRequest.from_dict({"text": "hi"})
+    assert answer.to_dict() == {"text": "hi"}
 
 
 def test_added_response_field_is_added_and_on_the_generated_model(generated: Path) -> None:
@@ -211,7 +247,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("spec-changes")
     procs = []
     for name, edit in (("base", None), ("added", add_response_field), ("enum", new_enum_value),
-                       ("cosmetic", cosmetic)):  # fmt: skip
+                       ("cosmetic", cosmetic), ("default", add_field_with_default)):  # fmt: skip
         (root / name).mkdir()
         procs.append(_generate(_changed(edit) if edit else BASE, root / name))
     for proc in procs:

@@ -100,7 +100,7 @@ def test_spec_diff_on_an_unchanged_tree_says_no_changes(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.rstrip().endswith("no changes")
-    empty = {"breaking": [], "added": [], "changed": [], "docs_only": []}
+    empty = {"breaking": [], "added": [], "changed": [], "docs_only": [], "hidden": []}
     assert json.loads(out.read_text()) == {"hamsa": empty, "livepeer": empty}
 
 

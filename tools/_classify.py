@@ -197,6 +197,8 @@ def _simple_attributes(
         key = attr.get("key", "").lstrip("/")
         if not key:
             continue  # the whole object added/removed: the caller reports it
+        if where == "operation" and key.split("/")[0] == "security":
+            continue  # compared per operation, top level included, by _document_level
         before, after = attr.get("before"), attr.get("after")
         subject = f"{where} {key}"
         if key in _DOC_KEYS:
@@ -268,14 +270,61 @@ def _operation(op: dict[str, Any], ctx: _Context) -> None:
             _attribute_changes(name, where, base, ct.get("attributes", []), ctx)
 
 
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _operation_security(doc: dict[str, Any]) -> dict[str, Any]:
+    """Each operation's effective security requirement: its own ``security`` overrides the
+    document's (OpenAPI 3, Operation Object); None: no requirement declared anywhere."""
+    top = doc.get("security")
+    found: dict[str, Any] = {}
+    for path, item in (doc.get("paths") or {}).items():
+        for method, op in (item or {}).items():
+            if method in _METHODS and isinstance(op, dict):
+                found[f"{method.upper()} {path}"] = op.get("security", top)
+    return found
+
+
+def _required_schemes(security: Any) -> set[str]:
+    return {name for req in security or [] if isinstance(req, dict) for name in req}
+
+
 def _document_level(ctx: _Context) -> None:
-    """What optic's per-operation changelog leaves out: authentication and servers."""
+    """What optic's per-operation changelog leaves out: authentication and servers.
+
+    Security is compared per operation, as a server applies it (an operation's own
+    ``security`` overrides the top level), and a scheme only where an operation uses it."""
     old, new = ctx.base_doc, ctx.head_doc
-    old_auth = (old.get("components", {}).get("securitySchemes"), old.get("security"))
-    new_auth = (new.get("components", {}).get("securitySchemes"), new.get("security"))
-    if old_auth != new_auth:
-        msg = "authentication (securitySchemes / security) changed: the client's auth may break"
-        ctx.add("breaking", _item("*", "", "securitySchemes", msg, "document"))
+    old_ops, new_ops = _operation_security(old), _operation_security(new)
+    used: set[str] = set()
+    for op in sorted(set(old_ops) & set(new_ops)):
+        before, after = old_ops[op], new_ops[op]
+        used |= _required_schemes(before) | _required_schemes(after)
+        if (before or []) == (after or []):
+            continue
+        if not _required_schemes(after):
+            msg = f"security: the operation no longer requires authentication ({after!r})"
+            ctx.add("changed", _item(op, "", "security", msg, "operation"))
+        else:
+            msg = f"security changed: {before!r} -> {after!r}: the client's auth may break"
+            ctx.add("breaking", _item(op, "", "security", msg, "operation"))
+    for op in set(new_ops) - set(old_ops):
+        used |= _required_schemes(new_ops[op])
+    old_schemes = old.get("components", {}).get("securitySchemes") or {}
+    new_schemes = new.get("components", {}).get("securitySchemes") or {}
+    for name in sorted(used):
+        before, after = old_schemes.get(name), new_schemes.get(name)
+        if before == after:
+            continue
+        if _strip(before) == _strip(after):
+            msg = f"documentation of security scheme `{name}` changed"
+            ctx.add("docs_only", _item("*", "", "securitySchemes", msg, "document"))
+        else:
+            msg = (
+                f"security scheme `{name}` changed ({_brief(_strip(before))} -> "
+                f"{_brief(_strip(after))}): the client's auth may break"
+            )
+            ctx.add("breaking", _item("*", "", "securitySchemes", msg, "document"))
     if old.get("servers") != new.get("servers"):
         msg = "servers changed (the clients' default base URL is set in the wrapper)"
         ctx.add("changed", _item("*", "", "servers", msg, "document"))

@@ -8,6 +8,10 @@ generator version, the response marks the templates read, the "do not edit" head
   to the generator (not in the package's openapi.json): its enums are open, so a value the vendor
   adds tomorrow parses as the raw string. Request-only models keep closed enums. A model used
   both ways is marked too: an answer must never fail to parse on a new enum value.
+- A parameter's spec ``default`` is the server's, so it is moved into the parameter's
+  description ("Server default 'en'.") in the document handed to the generator: a generated
+  argument defaults to UNSET and is sent only when given. (Model properties keep theirs in the
+  document; specs/templates/model.py.jinja never turns it into a Python default.)
 """
 
 from __future__ import annotations
@@ -48,6 +52,22 @@ def _resolve(document: dict[str, Any], ref: str) -> Any:
     return node
 
 
+def _parameter_defaults_to_docs(document: dict[str, Any]) -> None:
+    params: list[Any] = list(((document.get("components") or {}).get("parameters") or {}).values())
+    for path_item in (document.get("paths") or {}).values():
+        if not isinstance(path_item, dict):
+            continue
+        params += path_item.get("parameters") or []
+        for operation in path_item.values():
+            if isinstance(operation, dict):
+                params += operation.get("parameters") or []
+    for param in params:
+        schema = param.get("schema") if isinstance(param, dict) else None
+        if isinstance(schema, dict) and "default" in schema:
+            note = f"Server default {schema.pop('default')!r}."
+            param["description"] = f"{param.get('description', '')} {note}".strip()
+
+
 def mark_response_schemas(document: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``document`` where every object schema reachable from a response is marked."""
     marked = copy.deepcopy(document)
@@ -71,6 +91,7 @@ def mark_response_schemas(document: dict[str, Any]) -> dict[str, Any]:
         for key in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf"):
             walk(node.get(key))
 
+    _parameter_defaults_to_docs(marked)
     for path_item in (marked.get("paths") or {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict):

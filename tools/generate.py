@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 from _common import ROOT, SPECS, VENDORS, ToolError, load_document, validate
 from _templates import TEMPLATES, check_generator_version, mark_response_schemas, stamp_headers
-from overlay import apply_overlay
+from overlay import apply_overlay, name_referenced_inline_schemas
 
 GENERATED = ROOT / "generated"
 
@@ -42,6 +42,8 @@ def effective_document(
     validate(document, rel)
     overlay = yaml.safe_load(overlay_path.read_text(encoding="utf-8"))
     effective = apply_overlay(document, overlay, overlay_rel, redundant)
+    # JSON-pointer $refs into vendor nodes named as the generator needs them (tools/overlay.py).
+    effective = name_referenced_inline_schemas(effective, overlay_rel)
     validate(effective, f"effective document of {vendor} (after {overlay_rel})")
     return effective
 

@@ -9,6 +9,18 @@ changes nothing any more (arrays are appended to without duplicates, so a ``requ
 the vendor now lists is not added twice), or a removal whose target is already gone while its
 parent is still there. Redundant actions apply cleanly and are reported, naming the action,
 so the maintainer can drop them.
+
+An overlay *patches* the vendor's nodes; it never copies one. To share a vendor's inline
+schema (Hamsa's job object, inline under the create answer's ``data``) with another answer, an
+action refers to it with a JSON-pointer ``$ref`` into the vendor's own node
+(``#/components/schemas/TTSResponse/properties/data``). openapi-python-client 0.29.1 resolves
+only ``#/components/schemas/<Name>`` references (it drops a schema with any deeper pointer:
+"Could not find reference in parsed models or enums"), so after the actions,
+:func:`name_referenced_inline_schemas` (which tools/generate.py runs on the overlaid document) moves each inline node referenced that way into
+``components/schemas`` under the name the generator already gives the inline object
+(``TTSResponse`` + ``data`` -> ``TTSResponseData``) and points every reference at it. The node
+moved is the vendor's, whatever it says today: a vendor change inside it reaches the effective
+document, the diff and the generated model like any other; sharing it renames no Python class.
 """
 
 from __future__ import annotations
@@ -81,13 +93,94 @@ def _parent_matches(target: str, doc: Any) -> bool:
         return False
 
 
+_SCHEMAS = "#/components/schemas/"
+
+
+def _pascal(word: str) -> str:
+    """openapi-python-client's class-name spelling of one property name (pascal_case)."""
+    parts = re.split(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])", word)
+    return "".join(p[:1].upper() + p[1:] for p in parts if p)
+
+
+def _inline_name(pointer: str, origin: str) -> str:
+    """``#/components/schemas/S/properties/a/properties/b`` -> ``SAB``; ``/items`` -> ``Item``."""
+    schema, *steps = pointer.removeprefix(_SCHEMAS).split("/")
+    name, i = schema, 0
+    while i < len(steps):
+        if steps[i] == "properties" and i + 1 < len(steps):
+            name += _pascal(steps[i + 1].replace("~1", "/").replace("~0", "~"))
+            i += 2
+        elif steps[i] == "items":
+            name += "Item"
+            i += 1
+        else:
+            raise ToolError(
+                f"{origin}: $ref {pointer!r} points into the vendor's schema at '{steps[i]}'; only "
+                f"object properties and array items can be named (share a schema or a property)"
+            )
+    return name
+
+
+def _refs(node: Any) -> list[dict[str, Any]]:
+    """Every mapping holding a string ``$ref``, anywhere under ``node``."""
+    found: list[dict[str, Any]] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("$ref"), str):
+                found.append(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def name_referenced_inline_schemas(doc: dict[str, Any], origin: str) -> dict[str, Any]:
+    """Move every inline schema that a ``$ref`` points into (a JSON pointer deeper than
+    ``#/components/schemas/<Name>``) to ``components/schemas`` under the generator's own name
+    for it, leaving a ``$ref`` where it was; ``doc`` is changed in place and returned."""
+    while True:
+        deep = sorted(
+            {r["$ref"] for r in _refs(doc) if r["$ref"].startswith(_SCHEMAS)}
+            - {_SCHEMAS + name for name in doc.get("components", {}).get("schemas", {})},
+            key=len,
+        )
+        if not deep:
+            return doc
+        pointer = deep[0]  # the outermost first: references into it are rewritten below
+        name = _inline_name(pointer, origin)
+        schemas = doc["components"]["schemas"]
+        if name in schemas:
+            raise ToolError(
+                f"{origin}: cannot name the inline schema {pointer!r} {name!r}: a schema of that "
+                f"name exists"
+            )
+        steps = [s.replace("~1", "/").replace("~0", "~") for s in pointer[2:].split("/")]
+        try:
+            parent, key = _parent_and_key(doc, tuple(steps))
+            node = parent[key]
+        except (KeyError, IndexError, TypeError):
+            raise ToolError(f"{origin}: $ref {pointer!r} points at nothing") from None
+        if isinstance(node, dict) and set(node) == {"$ref"}:
+            target = node["$ref"]  # already a reference: refer to what it refers to
+        else:
+            schemas[name] = node
+            parent[key] = {"$ref": _SCHEMAS + name}
+            target = _SCHEMAS + name
+        for ref in _refs(doc):
+            if ref["$ref"] == pointer or ref["$ref"].startswith(pointer + "/"):
+                ref["$ref"] = target + ref["$ref"][len(pointer) :]
+
+
 def apply_overlay(
     document: dict[str, Any],
     overlay: dict[str, Any],
     origin: str,
     redundant: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Return a new document with every action of ``overlay`` applied in order.
+    """Return a new document with every action of ``overlay`` applied in order (the effective
+    document then has its pointer references named: :func:`name_referenced_inline_schemas`).
 
     ``redundant``, when given, receives one message per action that changed nothing because
     the vendor document already says what the action would make it say.

@@ -7,7 +7,9 @@ The *last release* is the newest ``v*`` tag. Until the first tag exists it is th
 added the CHANGELOG.md section of the version in HEAD's pyproject.toml (else the commit that
 set that version): a bump committed with its CHANGELOG.md section is what a release is here. Semver:
 a breaking change bumps major (minor while 0.x), an additive change minor, anything else
-(a changed constraint, docs, the generator or its templates) patch.
+(a changed constraint, docs, the generator or its templates) patch. ``check`` also fails while
+a vendor change since the release is hidden by an overlay action and not acknowledged
+(tools/_shadow.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ import re
 import sys
 
 from _common import ROOT, ToolError, write_atomic
-from spec_diff import GROUPS, Report, _git, format_report, last_release_tag, severity, spec_diff
+from spec_diff import (
+    GROUPS,
+    Report,
+    _git,
+    format_report,
+    last_release_tag,
+    severity,
+    spec_diff,
+    unacknowledged,
+)
 
 PYPROJECT = ROOT / "pyproject.toml"
 VERSION_PY = ROOT / "wrapper" / "speechspec" / "_version.py"
@@ -124,6 +135,19 @@ def check() -> int:
     changelog = CHANGELOG.read_text(encoding="utf-8") if CHANGELOG.exists() else ""
     if f"## [{_fmt(current)}]" not in changelog:
         print(f"check-version: CHANGELOG.md has no section for {_fmt(current)}", file=sys.stderr)
+        return 1
+    hidden = unacknowledged(report)
+    if hidden:
+        # Nothing shadowed in silence: a vendor change the overlay hides must be looked at.
+        for line in hidden:
+            print(f"check-version: {line}", file=sys.stderr)
+        print(
+            f"check-version: {len(hidden)} vendor change(s) since {base_ref[:12]} hidden by an "
+            "overlay action. Edit the action so the change shows (or drop it), or acknowledge it "
+            "in specs/<vendor>/acknowledged.yaml: an entry {pointer, now, reason} per change "
+            "(tools/_shadow.py; `make spec-diff` lists them).",
+            file=sys.stderr,
+        )
         return 1
     if level is None:
         print(f"check-version: ok: no spec or generator change since {base_ref[:12]}")

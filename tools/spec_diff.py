@@ -7,6 +7,9 @@ with it. The diff engine is @useoptic/optic 1.0.9 (tools/optic_diff.js; `make to
 installs it), our own rules are in tools/_classify.py. Both documents are first normalised as
 the generator sees them (tools/generate.py), so cosmetic changes report nothing.
 A CHANGELOG.md section and the version bump: ``tools/release.py notes [--base REF]``.
+The *verbatim* documents are compared too (tools/_shadow.py): a vendor change that an overlay
+action hides from the effective document is listed per vendor under ``hidden``, naming the
+action, with the reason when specs/<vendor>/acknowledged.yaml records one.
 Exit status: 0 (whatever changed), 1 on an error.
 """
 
@@ -23,8 +26,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
 from _classify import GROUPS, classify
-from _common import ROOT, VENDORS, ToolError
+from _common import ROOT, SPECS, VENDORS, ToolError, load_document
+from _shadow import Hidden, hidden_changes, load_acknowledged
 from generate import effective_document, normalise_document
 
 NODE_BRIDGE = ROOT / "tools" / "optic_diff.js"
@@ -37,7 +42,18 @@ GENERATOR_INPUTS = (
     "specs/livepeer/config.yaml",
 )
 GENERATOR_PIN = "openapi-python-client=="
-__all__ = ["GROUPS", "Report", "diff_documents", "format_report", "severity", "spec_diff"]
+__all__ = [
+    "GROUPS",
+    "PYTHON_API",
+    "Report",
+    "diff_documents",
+    "format_hidden",
+    "format_report",
+    "hidden_since",
+    "severity",
+    "spec_diff",
+    "unacknowledged",
+]
 
 Report = dict[str, dict[str, list[dict[str, str]]]]
 
@@ -80,6 +96,67 @@ def effective_at(ref: str | None, vendor: str) -> dict[str, Any] | None:
             return effective_document(vendor, specs_dir=Path(tmp))
         except ToolError as exc:
             raise ToolError(f"at {ref}: {exc}") from exc
+
+
+def vendor_at(ref: str, vendor: str) -> dict[str, Any] | None:
+    """The verbatim vendor document at git ``ref``; None if absent there."""
+    shown = _git("show", f"{ref}:specs/{vendor}/openapi.yaml")
+    if shown.returncode != 0:
+        return None
+    return load_document(shown.stdout, f"{ref}:specs/{vendor}/openapi.yaml")
+
+
+def hidden_since(
+    old_vendor: dict[str, Any] | None, vendor: str, specs_dir: Path = SPECS
+) -> list[Hidden]:
+    """Vendor changes from ``old_vendor`` to the working tree's document that the working
+    tree's overlay hides from the effective document."""
+    if old_vendor is None or not (specs_dir / vendor / "openapi.yaml").is_file():
+        return []
+    rel = f"specs/{vendor}/overlay.yaml"
+    new_vendor = load_document(
+        (specs_dir / vendor / "openapi.yaml").read_text(encoding="utf-8"), rel
+    )
+    overlay = yaml.safe_load((specs_dir / vendor / "overlay.yaml").read_text(encoding="utf-8"))
+    return hidden_changes(
+        old_vendor, new_vendor, overlay, rel, load_acknowledged(vendor, specs_dir)
+    )
+
+
+def _hidden_items(vendor: str, hidden: list[Hidden]) -> list[dict[str, str]]:
+    return [
+        {
+            "operation": "",
+            "schema": "",
+            "field": h.change.path,
+            "message": h.message(vendor),
+            "where": f"overlay action #{h.action}",
+            "acknowledged": h.acknowledged or "",
+        }
+        for h in hidden
+    ]
+
+
+def format_hidden(vendor: str, old_vendor: dict[str, Any] | None) -> str:
+    """For `make specs`: the vendor changes the overlay hides, from the previously vendored
+    document to the one just written ("" when none)."""
+    hidden = hidden_since(old_vendor, vendor)
+    if not hidden:
+        return ""
+    return format_report(
+        {vendor: {**{g: [] for g in GROUPS}, "hidden": _hidden_items(vendor, hidden)}},
+        "the previous document",
+    ).split("\n", 1)[1]
+
+
+def unacknowledged(report: Report) -> list[str]:
+    """One line per hidden vendor change no maintainer has acknowledged yet."""
+    return [
+        item["message"]
+        for groups in report.values()
+        for item in groups.get("hidden", [])
+        if not item.get("acknowledged")
+    ]
 
 
 def run_optic(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
@@ -150,7 +227,14 @@ def generator_changes(ref: str) -> list[str]:
     return changed
 
 
-def spec_diff(base_ref: str, vendors: tuple[str, ...] = VENDORS) -> Report:
+# The report's entry for the public Python surface (tools/_api_diff.py), beside the vendors'.
+PYTHON_API = "python API"
+
+
+def spec_diff(base_ref: str, vendors: tuple[str, ...] = VENDORS, *, api: bool = True) -> Report:
+    """Per vendor, the classified changes of its effective document since ``base_ref`` (and
+    what its overlay hides); with ``api``, also the breaking changes to the public Python API
+    (griffe), under ``PYTHON_API``, when the packages exist at both ends."""
     report: Report = {}
     generator = generator_changes(base_ref)
     for vendor in vendors:
@@ -165,7 +249,14 @@ def spec_diff(base_ref: str, vendors: tuple[str, ...] = VENDORS) -> Report:
                     "message": "generator or templates changed: " + ", ".join(generator),
                 }
             )
+        groups["hidden"] = _hidden_items(vendor, hidden_since(vendor_at(base_ref, vendor), vendor))
         report[vendor] = groups
+    if api:
+        from _api_diff import api_breakages
+
+        breakages = api_breakages(base_ref)
+        if breakages:
+            report[PYTHON_API] = {**{g: [] for g in GROUPS}, "breaking": breakages}
     return report
 
 
@@ -185,10 +276,20 @@ def format_report(report: Report, base_ref: str) -> str:
     lines = [f"spec-diff: effective documents, working tree vs {base_ref}"]
     for vendor, groups in report.items():
         counts = ", ".join(f"{len(groups[g])} {titles[g].lower()}" for g in GROUPS)
-        if not any(groups.values()):
-            lines.append(f"{vendor}: no changes")
+        hidden = groups.get("hidden", [])
+        if not any(groups[g] for g in GROUPS):
+            lines.append(f"{vendor}: no changes" + (" in the effective document" if hidden else ""))
+        else:
+            lines.append(f"{vendor}: {counts}")
+        if hidden:
+            lines.append(
+                f"  Hidden by the overlay ({len(hidden)}): vendor changes the effective document "
+                f"does not show. Edit specs/{vendor}/overlay.yaml, or record a reason in "
+                f"specs/{vendor}/acknowledged.yaml (tools/_shadow.py)"
+            )
+            lines += [f"    - {item['message']}" for item in hidden]
+        if not any(groups[g] for g in GROUPS):
             continue
-        lines.append(f"{vendor}: {counts}")
         for group in GROUPS:
             if groups[group]:
                 lines.append(f"  {titles[group]}")
@@ -198,7 +299,7 @@ def format_report(report: Report, base_ref: str) -> str:
                 lines.append(
                     f"    - {head}: {item['message']}" if head else f"    - {item['message']}"
                 )
-    if severity(report) is None:
+    if severity(report) is None and not unacknowledged(report):
         lines.append("no changes")
     return "\n".join(lines) + "\n"
 

@@ -165,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         source = args.source or str(args.specs_dir / name / "docs-page.md")
         try:
             before = _effective_or_none(name) if in_repo else None
+            old_vendor = _vendor_or_none(name) if in_repo else None  # i20: hidden changes
             path = vendor(name, source, args.source_url, args.specs_dir)
             print(f"vendor_spec: {name}: {path} (from {source})")
         except ToolError as exc:
@@ -174,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if in_repo:
                 sys.stdout.write(_summary(name, before))
+                from spec_diff import format_hidden  # i20: vendor changes the overlay hides
+
+                sys.stdout.write(format_hidden(name, old_vendor))
         except ToolError as exc:
             print(
                 f"vendor_spec: {name}: vendored, but the effective document cannot be built: {exc}\n"
@@ -182,6 +186,15 @@ def main(argv: list[str] | None = None) -> int:
             )
             status = 1
     return status
+
+
+def _vendor_or_none(name: str) -> dict[str, Any] | None:
+    """The verbatim document vendored now (to report what the overlay hides of the new one)."""
+    path = SPECS / name / "openapi.yaml"
+    try:
+        return load_document(path.read_text(encoding="utf-8"), str(path))
+    except (ToolError, OSError):
+        return None
 
 
 def _effective_or_none(name: str) -> dict[str, Any] | None:

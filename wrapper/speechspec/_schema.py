@@ -5,7 +5,8 @@ A small validator for the JSON Schema that OpenAPI 3.0 and 3.1 request bodies us
 a dependency: the core installs only httpx and attrs. Two rules are stricter
 than JSON Schema, because extra_body exists to send a field the wrapper lacks and a typo must
 not be sent silently: a key the schema does not declare is refused (unless the object's schema
-says ``additionalProperties``), and a key the typed arguments already set is refused.
+says ``additionalProperties``), and a key the call's own body already carries (what the typed
+arguments set; a spec default the caller did not give is never sent, so never in the way) is refused.
 Messages name the key, never its value.
 """
 

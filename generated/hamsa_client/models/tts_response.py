@@ -21,13 +21,13 @@ T = TypeVar("T", bound="TTSResponse")
 class TTSResponse:
     """
     Attributes:
-        success (bool | Unset):  Default: False.
-        message (str | Unset):  Default: 'success'.
+        success (bool | Unset):  Server default False.
+        message (str | Unset):  Server default 'success'.
         data (TTSResponseData | Unset):
     """
 
-    success: bool | Unset = False
-    message: str | Unset = "success"
+    success: bool | Unset = UNSET
+    message: str | Unset = UNSET
     data: TTSResponseData | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

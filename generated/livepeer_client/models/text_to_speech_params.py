@@ -19,15 +19,13 @@ class TextToSpeechParams:
     Attributes:
         text (str): Text input for speech generation.
         model_id (str | Unset): Hugging Face model ID used for text to speech generation.
-        description (str | Unset): Description of speaker to steer text to speech generation. Default: 'A male speaker
-            delivers a slightly expressive and animated speech with a moderate speed and pitch.'.
+        description (str | Unset): Description of speaker to steer text to speech generation. Server default 'A male
+            speaker delivers a slightly expressive and animated speech with a moderate speed and pitch.'.
     """
 
     text: str
     model_id: str | Unset = UNSET
-    description: str | Unset = (
-        "A male speaker delivers a slightly expressive and animated speech with a moderate speed and pitch."
-    )
+    description: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

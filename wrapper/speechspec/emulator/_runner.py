@@ -23,6 +23,7 @@ from starlette.responses import Response
 
 from . import _audio
 from ._gateway import _authorized
+from ._schema import unmodelled_field_errors
 from ._state import EmulatorState
 
 FIELDS = ("model_id", "text", "description")
@@ -124,9 +125,42 @@ def validate(raw: bytes, content_type: str | None) -> dict[str, str] | Response:
                     "input": value,
                 }
             )
+    errors += [_pydantic_item(e) for e in unmodelled_field_errors(
+        "livepeer_client", "TextToSpeechParams", body, FIELDS
+    )]  # fmt: skip
     if errors:
         return _validation(*errors)
     return {name: body.get(name, "") for name in FIELDS}
+
+
+# pydantic v2's error types and messages for the JSON Schema keywords FastAPI models declare.
+_PYDANTIC = {
+    "minimum": ("greater_than_equal", "ge", "Input should be greater than or equal to {}"),
+    "maximum": ("less_than_equal", "le", "Input should be less than or equal to {}"),
+    "exclusiveMinimum": ("greater_than", "gt", "Input should be greater than {}"),
+    "exclusiveMaximum": ("less_than", "lt", "Input should be less than {}"),
+    "minLength": ("string_too_short", "min_length", "String should have at least {} characters"),
+    "maxLength": ("string_too_long", "max_length", "String should have at most {} characters"),
+}
+_TYPES = {"number": ("float_type", "Input should be a valid number"),
+          "integer": ("int_type", "Input should be a valid integer"),
+          "boolean": ("bool_type", "Input should be a valid boolean"),
+          "string": ("string_type", "Input should be a valid string")}  # fmt: skip
+
+
+def _pydantic_item(error: Any) -> dict[str, Any]:
+    """The 422 item a FastAPI runner writes for a field its model constrains (the effective
+    document's schema of a field the emulator does not model by hand)."""
+    loc = ["body", *error.path]
+    if error.validator in _PYDANTIC:
+        kind, ctx, msg = _PYDANTIC[error.validator]
+        limit = error.validator_value
+        return {"type": kind, "loc": loc, "msg": msg.format(limit), "input": error.instance,
+                "ctx": {ctx: limit}}  # fmt: skip
+    if error.validator == "type" and isinstance(error.validator_value, str):
+        kind, msg = _TYPES.get(error.validator_value, ("value_error", error.message))
+        return {"type": kind, "loc": loc, "msg": msg, "input": error.instance}
+    return {"type": "value_error", "loc": loc, "msg": error.message, "input": error.instance}
 
 
 async def text_to_speech(request: Request) -> Response:

@@ -53,3 +53,18 @@ def validator(package: str, schema_name: str) -> jsonschema.Draft202012Validator
 
 def errors(package: str, schema_name: str, body: Any) -> list[jsonschema.ValidationError]:
     return sorted(validator(package, schema_name).iter_errors(body), key=lambda e: list(e.path))
+
+
+def unmodelled_field_errors(
+    package: str, schema_name: str, body: Any, modelled: tuple[str, ...]
+) -> list[jsonschema.ValidationError]:
+    """Errors in the body's fields that the emulator does not model by hand (ones the vendor
+    added since), checked against the effective document: a new field's limits hold in the
+    emulator with no edit of it (issue 20)."""
+    if not isinstance(body, dict):
+        return []
+    return [
+        e
+        for e in errors(package, schema_name, body)
+        if e.path and e.path[0] not in modelled and e.validator != "additionalProperties"
+    ]

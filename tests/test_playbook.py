@@ -1,0 +1,86 @@
+"""The playbook (CONTRIBUTING.md) on the two changes of issue 20, in a throwaway copy of the
+project: Livepeer adds `speed` (with a FastAPI-style default and limits), Hamsa adds
+`PROCESSING` to the job status. `make specs` reports both correctly; after `make generate` the
+only failing tests are the coverage tests naming the wrapper edits still needed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(
+    repo: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=repo, capture_output=True, text=True, check=False, env=env
+    )
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "project"
+    skip = shutil.ignore_patterns("node_modules", "__pycache__", ".pytest_cache")
+    for folder in ("specs", "tools", "wrapper", "generated", "tests"):
+        shutil.copytree(ROOT / folder, repo / folder, ignore=skip)
+    (repo / "tools" / "node_modules").symlink_to(ROOT / "tools" / "node_modules")
+    for name in ("pyproject.toml", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, repo / name)
+    return repo
+
+
+def test_speed_and_processing_are_reported_and_only_coverage_tests_fail(repo: Path) -> None:
+    _edit(repo / "specs" / "livepeer" / "docs-page.md",
+          "      type: object\n      title: TextToSpeechParams",
+          "        speed:\n          type: number\n          title: Speed\n"
+          "          description: Speaking rate.\n          default: 1.0\n"
+          "          minimum: 0.25\n          maximum: 4.0\n"
+          "      type: object\n      title: TextToSpeechParams")  # fmt: skip
+    _edit(repo / "specs" / "hamsa" / "docs-page.md",
+          "                - PENDING\n                - COMPLETED\n",
+          "                - PENDING\n                - PROCESSING\n                - COMPLETED\n")  # fmt: skip
+
+    vendored = _run(repo, "tools/vendor_spec.py", "--all")
+    assert vendored.returncode == 0, vendored.stderr
+    out = vendored.stdout
+    assert "hamsa: 0 breaking, 2 added, 0 changed, 0 docs-only" in out
+    assert "GET /v1/jobs  TTSResponseData.status: `status` enum: new value 'PROCESSING'" in out
+    assert "livepeer: 0 breaking, 1 added, 0 changed, 0 docs-only" in out
+    assert "TextToSpeechParams.speed: new optional request field `speed`" in out
+    assert "Hidden by the overlay" not in out
+
+    generated = _run(repo, "tools/generate.py")
+    assert generated.returncode == 0, generated.stderr
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(repo / "wrapper"), str(repo / "generated")]),
+    }
+    tests = _run(
+        repo, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+        "tests/test_spec_coverage.py", "tests/test_options.py", "tests/test_wire.py",
+        "tests/test_overlay_rules.py", "tests/test_emulator_effective.py",
+        "tests/test_jobs_webhooks.py", "tests/test_hamsa_changes.py", env=env,
+    )  # fmt: skip
+    failed = sorted(
+        line.split(" - ")[0] for line in tests.stdout.splitlines() if line.startswith("FAILED")
+    )
+    assert failed == [
+        "FAILED tests/test_spec_coverage.py::test_every_request_field_is_a_cli_flag[livepeer]",
+        "FAILED tests/test_spec_coverage.py::test_every_request_field_is_a_keyword_argument[async-livepeer]",
+        "FAILED tests/test_spec_coverage.py::test_every_request_field_is_a_keyword_argument[sync-livepeer]",
+    ], tests.stdout[-3000:]
+    assert "request field 'speed' (Python name 'speed')" in tests.stdout
