@@ -5,16 +5,21 @@ behind FastAPI's request validation (fastapi/routing.py):
   ``{"detail": "There was an error parsing the body"}`` (undecodable bytes, absurd nesting);
 - a body that is not the model: 422 ``{"detail": [{"type", "loc", "msg", "input"}]}`` as
   pydantic 2 words it; model_id and text default to "" (a missing model_id is the pipeline's);
+- strings are taken as Python has them: lone surrogates (``"\\ud800"``) reach the pipeline;
 - then, in this order: an empty text is 400 ``{"detail": {"msg": "Text input must be
-  provided."}}`` (routes/utils.py http_error), a wrong token 401 "Invalid bearer token.";
-- audio is a ``data:audio/wav;base64,`` URL (routes/utils.py audio_to_data_url) of a 44.1 kHz WAV."""
+  provided."}}`` (routes/utils.py http_error), a wrong token 401 "Invalid bearer token." with
+  ``WWW-Authenticate: Bearer`` (FastAPI's HTTPBearer: the scheme in any case, the token after
+  the first space), a model_id that is neither "" nor the pipeline's 400 "pipeline configured
+  with <model> but called with <model_id>", then the pipeline (a ``Fault(pipeline=...)``);
+- audio is a ``data:audio/wav;base64,`` URL (routes/utils.py audio_to_data_url) of a 44.1 kHz WAV.
+Neither this nor the gateway sends ``X-Request-Id`` or ``Retry-After`` (no code of either
+sets them); the emulator sends what they send."""
 
 from __future__ import annotations
 
 import base64
 import json
 import math
-import re
 from email.message import Message
 from typing import Any
 
@@ -22,11 +27,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import _audio
-from ._gateway import _authorized
+from ._gateway import INFERENCE_ERROR
+from ._recorder import PIPELINE_SCOPE_KEY
 from ._state import EmulatorState
 
 FIELDS = ("model_id", "text", "description")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# handle_pipeline_exception's answers (routes/utils.py ERROR_CONFIG, text_to_speech.py
+# PIPELINE_ERROR_CONFIG); an InferenceError's message is f"{e}." (utils/errors.py).
+PIPELINE_ERRORS = {
+    "inference": (400, INFERENCE_ERROR),
+    "oom": (500, "Out of memory error. Try reducing text input length."),
+    "error": (500, "Text-to-speech pipeline error."),
+}
 
 
 def _plain(value: Any) -> Any:
@@ -115,18 +128,18 @@ def validate(raw: bytes, content_type: str | None) -> dict[str, str] | Response:
                     "input": value,
                 }
             )
-        elif _SURROGATE.search(value):
-            errors.append(
-                {
-                    "type": "string_unicode",
-                    "loc": ["body", name],
-                    "msg": "Input should be a valid string, unable to parse raw data as a unicode string",
-                    "input": value,
-                }
-            )
     if errors:
         return _validation(*errors)
     return {name: body.get(name, "") for name in FIELDS}
+
+
+def bearer_token(request: Request) -> str | None:
+    """fastapi/security/http.py HTTPBearer(auto_error=False): the credentials after the first
+    space when the scheme is "bearer" in any case, else None."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if not (scheme and credentials) or scheme.lower() != "bearer":
+        return None
+    return credentials
 
 
 async def text_to_speech(request: Request) -> Response:
@@ -136,8 +149,17 @@ async def text_to_speech(request: Request) -> Response:
         return params
     if not params["text"]:
         return http_error(400, "Text input must be provided.")
-    if not _authorized(request, state):
+    if state.livepeer_token is not None and bearer_token(request) != state.livepeer_token:
         return http_error(401, "Invalid bearer token.", {"WWW-Authenticate": "Bearer"})
+    model = state.livepeer_model
+    if params["model_id"] not in ("", model):
+        return http_error(
+            400, f"pipeline configured with {model} but called with {params['model_id']}"
+        )
+    fault = request.scope.get(PIPELINE_SCOPE_KEY)
+    if fault is not None:
+        status, msg = PIPELINE_ERRORS[fault]
+        return http_error(status, msg)
     wav = await _audio.render(
         params["text"], voice="en", rate=_audio.LIVEPEER_RATE, use_espeak=state.use_espeak
     )
