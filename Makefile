@@ -98,3 +98,12 @@ contract: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml
+
+# The emulator held against the real ai-runner (tools/vendor_check.py): its pinned dependencies
+# in .vendor-check/venv (a few minutes the first time), its app on loopback with a fake pipeline,
+# one catalogue of requests to both; prints a table and `N/M agree`. Not part of `make test`.
+AIRUNNER ?=
+.PHONY: vendor-check
+vendor-check: $(STAMP)
+	$(if $(AIRUNNER),,$(error AIRUNNER=<path to a livepeer/ai-runner checkout> is required))
+	$(PY) tools/vendor_check.py $(AIRUNNER) --diff
