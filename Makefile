@@ -99,11 +99,13 @@ contract: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml
 
-# The emulator held against the real ai-runner (tools/vendor_check.py): its pinned dependencies
-# in .vendor-check/venv (a few minutes the first time), its app on loopback with a fake pipeline,
-# one catalogue of requests to both; prints a table and `N/M agree`. Not part of `make test`.
+# The emulator held against the vendors' real code (tools/vendor_check.py): AIRUNNER= runs the
+# real ai-runner app (its pinned dependencies in .vendor-check/venv, a few minutes the first
+# time) with a fake pipeline; GOLIVEPEER= runs go-livepeer's decoder under Go 1.25 from PyPI.
+# Prints a table and `N/M agree` for each. Not part of `make test`.
 AIRUNNER ?=
+GOLIVEPEER ?=
 .PHONY: vendor-check
 vendor-check: $(STAMP)
-	$(if $(AIRUNNER),,$(error AIRUNNER=<path to a livepeer/ai-runner checkout> is required))
-	$(PY) tools/vendor_check.py $(AIRUNNER) --diff
+	$(if $(AIRUNNER)$(GOLIVEPEER),,$(error give AIRUNNER=<ai-runner checkout> and/or GOLIVEPEER=<go-livepeer checkout>))
+	$(PY) tools/vendor_check.py $(if $(AIRUNNER),--airunner $(AIRUNNER)) $(if $(GOLIVEPEER),--golivepeer $(GOLIVEPEER)) --diff

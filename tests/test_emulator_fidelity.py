@@ -227,3 +227,23 @@ def test_neither_server_sends_request_id_or_retry_after(mode: str) -> None:
         ]
     for r in answers:
         assert "x-request-id" not in r.headers and "retry-after" not in r.headers
+
+
+# --- gateway: Go's key folding ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "field"),
+    [
+        ("TEXT", "text"),
+        ("Text", "text"),
+        ("de\\u017fcription", "description"),  # long s folds to s in Go
+        ("model_\\u0131d", None),  # dotless i does not fold to i
+        ("t\\u0435xt", None),  # Cyrillic e is no e
+    ],
+)
+def test_gateway_matches_keys_as_go_folds_them(key: str, field: str | None) -> None:
+    from speechspec.emulator import _gojson
+
+    params = _gojson.decode_params(f'{{"{key}": "v"}}'.encode())
+    assert [name for name, value in params.items() if value == "v"] == ([field] if field else [])

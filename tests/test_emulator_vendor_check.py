@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import _vendor_catalogue as cat
+import go_decoder_check
 import pytest
 import vendor_check
 from speechspec.emulator import EmulatorServer
@@ -134,3 +135,75 @@ def test_the_comparison_finds_agreement_and_difference_over_real_http(
     differ = len(cat.differences(rows))
     assert differ > len(rows) // 2
     assert cat.table(rows).endswith(f"{len(rows) - differ}/{len(rows)} agree")
+
+
+# --- the Go decoder check (tools/go_decoder_check.py) -------------------------------------
+
+GO_SOURCE = """package server
+
+type APIError struct {
+	Message string `json:"message"`
+}
+
+func (err *APIError) Error() string { return err.Message }
+
+func handleAPIError(ctx context.Context, w io.Writer, err error, code int) {
+	if code == 500 {
+		return
+	}
+}
+
+func other() {}
+"""
+
+
+def test_go_declarations_are_taken_whole_from_the_source() -> None:
+    assert go_decoder_check.extract(GO_SOURCE, "type", "APIError") == (
+        'type APIError struct {\n\tMessage string `json:"message"`\n}'
+    )
+    assert go_decoder_check.extract(GO_SOURCE, "func", "Error") == (
+        "func (err *APIError) Error() string { return err.Message }"
+    )
+    body = go_decoder_check.extract(GO_SOURCE, "func", "handleAPIError")
+    assert body.startswith("func handleAPIError(") and body.endswith("\t}\n}")
+    assert "other" not in body
+    with pytest.raises(SystemExit, match="no func missing"):
+        go_decoder_check.extract(GO_SOURCE, "func", "missing")
+
+
+def test_the_go_program_is_built_from_the_checkouts_declarations(tmp_path: Path) -> None:
+    (tmp_path / "ai" / "worker").mkdir(parents=True)
+    (tmp_path / "server").mkdir()
+    (tmp_path / "ai" / "worker" / "runner.gen.go").write_text(
+        'package worker\n\ntype TextToSpeechParams struct {\n\tText *string `json:"text,omitempty"`\n}\n'
+    )
+    handlers = GO_SOURCE.replace(
+        "type APIError struct", "type APIErrorResponse struct {\n}\n\ntype APIError struct"
+    )
+    handlers += "\nfunc respondJsonError(ctx context.Context, w http.ResponseWriter, err error, code int) {\n\tw.WriteHeader(code)\n}\n"
+    (tmp_path / "server" / "handlers.go").write_text(handlers)
+    (tmp_path / "server" / "utils.go").write_text(
+        "package server\n\nfunc jsonDecoder[T any](req *T, r *http.Request) error {\n\treturn nil\n}\n"
+    )
+    (tmp_path / "go.mod").write_text("module x\n\ngo 1.25.0\n")
+    worker, main = go_decoder_check.program(tmp_path)
+    assert worker.startswith("package worker\n\ntype TextToSpeechParams struct {")
+    for piece in ("func jsonDecoder[T any]", "func respondJsonError(", "func handleAPIError("):
+        assert piece in main
+    assert go_decoder_check.go_version_needed(tmp_path) == "1.25.0"
+
+
+def test_go_rows_compare_decoded_fields_and_error_answers() -> None:
+    decoded = go_decoder_check.GoAnswer(200, "", b"", {"text": "hi", "model_id": None})
+    error = go_decoder_check.GoAnswer(
+        400, "application/json", b'{"error":{"message":"EOF"}}\n', None
+    )
+    rows = go_decoder_check.rows([decoded, error], [decoded, decoded], [b'{"text":"hi"}', b""])
+    assert cat.table(rows).endswith("1/2 agree")
+    assert rows[1][1].body == '{"error":{"message":"EOF"}}\n'
+
+
+def test_the_decoder_catalogue_holds_every_http_body_and_more() -> None:
+    bodies = go_decoder_check.decoder_bodies()
+    assert len(bodies) == len(set(bodies)) >= 70
+    assert {c.body for c in cat.catalogue() if c.method == "POST"} <= set(bodies)

