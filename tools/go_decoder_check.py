@@ -177,8 +177,9 @@ def run_go(go: Path, checkout: Path, work: Path, bodies: list[bytes]) -> list[Go
         "GOTOOLCHAIN": "local",  # never download a toolchain
         "GOPROXY": "off",  # nor a module: the program needs none
         "GOFLAGS": "-mod=mod",
-        "GOCACHE": str(work / ".cache"),
-        "GOPATH": str(work / ".gopath"),
+        # Beside the toolchain: the standard library is compiled once, not on every run.
+        "GOCACHE": str(go.parent.parent / "gocache"),
+        "GOPATH": str(go.parent.parent / "gopath"),
     }
     payload = json.dumps([base64.b64encode(b).decode() for b in bodies])
     done = subprocess.run(
