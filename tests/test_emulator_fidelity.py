@@ -247,3 +247,23 @@ def test_gateway_matches_keys_as_go_folds_them(key: str, field: str | None) -> N
 
     params = _gojson.decode_params(f'{{"{key}": "v"}}'.encode())
     assert [name for name, value in params.items() if value == "v"] == ([field] if field else [])
+
+
+# --- runner: what Starlette cannot render -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"text": ["\\ud800"]}',  # a 422 echoing a lone surrogate
+        b'{"text": NaN}',  # a 422 echoing NaN
+        b'{"model_id": "m\\ud800", "text": "hi"}',  # the model 400 naming it
+    ],
+)
+def test_runner_answers_a_plain_500_where_its_json_rendering_fails(
+    runner: EmulatorServer, body: bytes
+) -> None:
+    # JSONResponse.render: ensure_ascii=False, allow_nan=False; ServerErrorMiddleware's 500.
+    r = call(runner, body)
+    assert (r.status_code, r.content) == (500, b"Internal Server Error")
+    assert r.headers["content-type"] == "text/plain; charset=utf-8"

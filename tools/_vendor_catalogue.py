@@ -122,6 +122,10 @@ def catalogue() -> list[Case]:
         Case("surrogate: in text", b'{"text": "a\\ud800b"}'),
         Case("surrogate: low alone in text", b'{"text": "\\udc00"}'),
         Case("surrogate: in description", b'{"text": "hi", "description": "\\udfff"}'),
+        Case("surrogate: echoed in a 422", b'{"text": ["\\ud800"]}'),
+        Case("surrogate: in another model_id", b'{"model_id": "m\\ud800", "text": "hi"}'),
+        Case("json: NaN echoed in a 422", b'{"text": NaN}'),
+        Case("json: Infinity echoed in a 422", b'{"text": -Infinity}'),
         # auth
         Case("auth: none", auth=None),
         Case("auth: wrong token", auth="Bearer wrong"),
@@ -200,21 +204,28 @@ def normalize(status: int, headers: dict[str, str], body: bytes) -> Answer:
     return Answer(status, kept, text)
 
 
-def table(rows: list[tuple[Case, Answer, Answer]]) -> str:
+def table(rows: list[tuple[Case, Answer, Answer]], real: str = "real runner") -> str:
     """A Markdown table of every case, then ``N/M agree``."""
-    lines = ["| # | request class | real runner | emulator | agree |", "|---|---|---|---|---|"]
+    lines = [f"| # | request class | {real} | emulator | agree |", "|---|---|---|---|---|"]
     agree = 0
-    for i, (case, real, emulated) in enumerate(rows, 1):
-        same = real == emulated
+    for i, (case, theirs, emulated) in enumerate(rows, 1):
+        same = theirs == emulated
         agree += same
-        mine = "same" if same else emulated.short().replace("|", "\\|")
+        mine = "same" if same else _cell(emulated)
         lines.append(
-            f"| {i} | {case.name} | {real.short().replace('|', chr(92) + '|')} | {mine} "
-            f"| {'yes' if same else 'NO'} |"
+            f"| {i} | {_escape(case.name)} | {_cell(theirs)} | {mine} | {'yes' if same else 'NO'} |"
         )
     lines.append("")
     lines.append(f"{agree}/{len(rows)} agree")
     return "\n".join(lines)
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "\\n")
+
+
+def _cell(answer: Answer) -> str:
+    return _escape(answer.short())
 
 
 def differences(rows: list[tuple[Case, Answer, Answer]]) -> list[str]:

@@ -241,9 +241,9 @@ def check_go(checkout: Path, venv: Path) -> list[Any]:
     return list(gocheck.rows(real, mine, bodies))
 
 
-def report(title: str, rows: list[Any], diff: bool) -> bool:
+def report(title: str, rows: list[Any], diff: bool, real: str) -> bool:
     print(f"\n## {title}\n")
-    print(cat.table(rows))
+    print(cat.table(rows, real))
     if diff:
         print("\n".join(cat.differences(rows)))
     return all(real == emulated for _, real, emulated in rows)
@@ -263,12 +263,12 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     if args.airunner is not None:
         rows = check_runner(args.airunner, args.venv, args.model)
-        ok &= report("ai-runner (real app) vs emulator --livepeer-mode runner", rows, args.diff)
+        title = "ai-runner (real app) vs emulator --livepeer-mode runner"
+        ok &= report(title, rows, args.diff, "real runner")
     if args.golivepeer is not None:
         rows = check_go(args.golivepeer, args.venv)
-        ok &= report(
-            "Go encoding/json + go-livepeer's decoder vs emulated gateway", rows, args.diff
-        )
+        title = "go-livepeer's decoding under Go vs the emulated gateway's"
+        ok &= report(title, rows, args.diff, "Go")
     return 0 if ok else 1
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 from email.message import Message
 from typing import Any
 
@@ -42,24 +41,16 @@ PIPELINE_ERRORS = {
 }
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def fastapi_json(status: int, content: Any, headers: dict[str, str] | None = None) -> Response:
-    """Starlette's JSONResponse rendering; where that would crash (a lone surrogate or NaN
-    echoed in ``input``), valid JSON with escapes instead of the real runner's plain 500."""
+    """Starlette's JSONResponse rendering (json.dumps with ensure_ascii=False, allow_nan=False,
+    then UTF-8). Where that raises, for a lone surrogate or a NaN echoed in a 422's ``input`` or
+    in the model 400's message, the real runner's ServerErrorMiddleware answers a plain 500
+    "Internal Server Error", and so does this (checked by tools/vendor_check.py)."""
     try:
         body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         data = body.encode("utf-8")
     except (UnicodeEncodeError, ValueError):
-        data = json.dumps(_plain(content), separators=(",", ":")).encode("ascii")
+        return Response(b"Internal Server Error", status_code=500, media_type="text/plain")
     return Response(data, status_code=status, headers=headers, media_type="application/json")
 
 
