@@ -171,12 +171,18 @@ def start_runner(python: Path, checkout: Path, stub_dir: Path, model: str) -> tu
         "PYTHONPATH": os.pathsep.join([str(stub_dir), str(checkout / "runner" / "src")]),
         "AUTH_TOKEN": cat.TOKEN,
     }
-    proc = subprocess.Popen([python, launcher, str(port), model], env=env)
+    # The runner logs every request (and the tracebacks of its plain 500s): to a file, shown
+    # only when it does not start.
+    log = stub_dir / "runner.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [python, launcher, str(port), model], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit("the runner exited before it served a request")
+            raise SystemExit(f"the runner exited before it served a request:\n{log.read_text()}")
         try:
             httpx.get(base + "/health", timeout=1)
             return proc, base
@@ -195,8 +201,12 @@ def send(client: httpx.Client, base: str, case: cat.Case) -> cat.Answer:
 
 def compare(runner_base: str, emulator_base: str) -> list[tuple[cat.Case, cat.Answer, cat.Answer]]:
     rows = []
-    # No default headers of httpx's own but Host: both servers see the same bytes.
-    with httpx.Client(timeout=60, headers={"User-Agent": "vendor-check"}) as client:
+    # A new connection for each request: the real runner closes one whose request raised after
+    # its answer (uvicorn, when Starlette re-raises past a plain 500), which the emulator does not.
+    no_reuse = httpx.Limits(max_keepalive_connections=0)
+    with httpx.Client(
+        timeout=60, headers={"User-Agent": "vendor-check"}, limits=no_reuse
+    ) as client:
         for case in cat.catalogue():
             rows.append((case, send(client, runner_base, case), send(client, emulator_base, case)))
     return rows
