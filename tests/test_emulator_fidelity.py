@@ -6,6 +6,8 @@ github.com/oapi-codegen/nethttp-middleware v1.0.1)."""
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import httpx
@@ -267,3 +269,26 @@ def test_runner_answers_a_plain_500_where_its_json_rendering_fails(
     r = call(runner, body)
     assert (r.status_code, r.content) == (500, b"Internal Server Error")
     assert r.headers["content-type"] == "text/plain; charset=utf-8"
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+def test_emulator_command_takes_the_runners_model() -> None:
+    command = [sys.executable, "-m", "speechspec", "emulator", "--port", "0"]
+    command += ["--livepeer-mode", "runner", "--livepeer-model", "a/b", "--livepeer-token", "tok"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        printed = dict(proc.stdout.readline().strip().partition("=")[::2] for _ in range(4))
+        url = f"{printed['LIVEPEER_BASE_URL']}/text-to-speech"
+        auth = {"Authorization": "Bearer tok"}
+        ok = httpx.post(url, json={"model_id": "a/b", "text": "hi"}, headers=auth)
+        refused = httpx.post(url, json={"model_id": MODEL, "text": "hi"}, headers=auth)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert ok.status_code == 200
+    assert refused.json() == {
+        "detail": {"msg": f"pipeline configured with a/b but called with {MODEL}"}
+    }
