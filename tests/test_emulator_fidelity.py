@@ -292,3 +292,16 @@ def test_emulator_command_takes_the_runners_model() -> None:
     assert refused.json() == {
         "detail": {"msg": f"pipeline configured with a/b but called with {MODEL}"}
     }
+
+
+def test_the_emulators_socket_listens_before_uvicorn_runs() -> None:
+    """The CLI prints its address before uvicorn starts: a client must queue, not be refused."""
+    import socket
+
+    from speechspec.emulator._server import bind_socket
+
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        socket.create_connection(sock.getsockname(), timeout=5).close()
+    finally:
+        sock.close()
