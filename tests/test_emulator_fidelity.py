@@ -215,6 +215,13 @@ def test_bad_pipeline_fault_specs_are_refused(spec: str, message: str) -> None:
         Fault.parse(spec)
 
 
+def test_bad_pipeline_faults_are_refused_when_built_too() -> None:
+    with pytest.raises(ValueError, match="pipeline must be one of"):
+        Fault(pipeline="gpu")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="its own status"):
+        Fault(status=500, pipeline="oom")
+
+
 # --- headers ------------------------------------------------------------------------------
 
 

@@ -37,6 +37,12 @@ class Fault:
     fail_job: bool = False
     pipeline: PipelineFault | None = None
 
+    def __post_init__(self) -> None:
+        if self.pipeline is not None and self.pipeline not in PIPELINE_FAULTS:
+            raise ValueError(f"pipeline must be one of {', '.join(PIPELINE_FAULTS)}")
+        if self.pipeline is not None and self.status is not None:
+            raise ValueError("a pipeline fault has its own status: give no status")
+
     @classmethod
     def parse(cls, spec: str) -> Fault:
         """``status=503; retry-after=2; every=3; latency=0.1; path=/livepeer; html=1``, or
@@ -71,8 +77,6 @@ class Fault:
         pipeline = fields.get("pipeline")
         if pipeline is not None and pipeline not in PIPELINE_FAULTS:
             raise ValueError(f"pipeline must be one of {', '.join(PIPELINE_FAULTS)}")
-        if pipeline is not None and status is not None:
-            raise ValueError("a pipeline fault has its own status: give no status")
         return cls(
             status=status,
             retry_after=fields.get("retry-after"),
