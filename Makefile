@@ -122,3 +122,14 @@ httpx-bounds: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .venv-httpx-low .venv-httpx-high .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml
+
+# The emulator held against the vendors' real code (tools/vendor_check.py): AIRUNNER= runs the
+# real ai-runner app (its pinned dependencies in .vendor-check/venv, a few minutes the first
+# time) with a fake pipeline; GOLIVEPEER= runs go-livepeer's decoder under Go 1.25 from PyPI.
+# Prints a table and `N/M agree` for each. Not part of `make test`.
+AIRUNNER ?=
+GOLIVEPEER ?=
+.PHONY: vendor-check
+vendor-check: $(STAMP)
+	$(if $(AIRUNNER)$(GOLIVEPEER),,$(error give AIRUNNER=<ai-runner checkout> and/or GOLIVEPEER=<go-livepeer checkout>))
+	$(PY) tools/vendor_check.py $(if $(AIRUNNER),--airunner $(AIRUNNER)) $(if $(GOLIVEPEER),--golivepeer $(GOLIVEPEER)) --diff

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,7 @@ from conformance import run_against
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
-from schemathesis.specs.openapi.checks import negative_data_rejection
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 from speechspec.emulator import EmulatorServer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -97,6 +98,27 @@ def runner_negative_data_rejection(ctx: Any, response: Any, case: Any) -> Any:
     return negative_data_rejection(ctx, response, case)
 
 
+RUNNER_MODEL = "parler-tts/parler-tts-large-v1"
+
+
+def runner_positive_data_acceptance(ctx: Any, response: Any, case: Any) -> Any:
+    """positive_data_acceptance, but a runner serves one model: a schema-valid model_id other
+    than "" and its own is refused with the documented 400 "pipeline configured with <model>
+    but called with <model_id>" (ai-runner runner/src/runner/routes/text_to_speech.py; the
+    overlay's runner-other-model example). Only that exact answer is let through."""
+    model_id = case.body.get("model_id", "") if isinstance(case.body, dict) else ""
+    if (
+        model_id not in ("", RUNNER_MODEL)
+        and response.status_code == 400
+        and response.json()
+        == {
+            "detail": {"msg": f"pipeline configured with {RUNNER_MODEL} but called with {model_id}"}
+        }
+    ):
+        return None
+    return positive_data_acceptance(ctx, response, case)
+
+
 def gateway_negative_data_rejection(ctx: Any, response: Any, case: Any) -> Any:
     """negative_data_rejection, but a gateway decodes a JSON null as "absent": Go's encoding/json
     leaves the field at its zero value ("unmarshaling a JSON null into any other Go type has no
@@ -116,7 +138,10 @@ def adjusted_checks(vendor: str, livepeer_mode: str) -> tuple[list[Any], list[An
             [not_a_server_error, negative_data_rejection],
             [documented_503_only, gateway_negative_data_rejection],
         )
-    return [negative_data_rejection], [runner_negative_data_rejection]
+    return (
+        [negative_data_rejection, positive_data_acceptance],
+        [runner_negative_data_rejection, runner_positive_data_acceptance],
+    )
 
 
 def test_the_adjusted_checks_still_catch_what_they_replace() -> None:
@@ -136,6 +161,45 @@ def test_the_adjusted_checks_still_catch_what_they_replace() -> None:
             self.body = {"text": "hi", "description": None}
 
     assert gateway_negative_data_rejection(None, Answer(200), Case()) is None
+
+
+def test_the_runner_model_check_hands_everything_else_to_schemathesis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another 400 to a foreign model, or the model 400 to the runner's own model, goes to
+    positive_data_acceptance unexcused."""
+    handed: list[Any] = []
+    monkeypatch.setattr(
+        sys.modules[__name__], "positive_data_acceptance", lambda c, r, k: handed.append(r)
+    )
+
+    class Answer:
+        status_code = 400
+
+        def __init__(self, body: Any) -> None:
+            self.body = body
+
+        def json(self) -> Any:
+            return self.body
+
+    class Case:
+        def __init__(self, model_id: str) -> None:
+            self.body = {"text": "hi", "model_id": model_id}
+
+    def refusal(model_id: str) -> Answer:
+        msg = f"pipeline configured with {RUNNER_MODEL} but called with {model_id}"
+        return Answer({"detail": {"msg": msg}})
+
+    assert runner_positive_data_acceptance(None, refusal("a/b"), Case("a/b")) is None
+    assert handed == []
+    unexcused = [
+        (refusal("x"), Case("a/b")),
+        (Answer({"detail": {"msg": "Text input must be provided."}}), Case("a/b")),
+        (refusal(RUNNER_MODEL), Case(RUNNER_MODEL)),
+    ]
+    for answer, case in unexcused:
+        runner_positive_data_acceptance(None, answer, case)
+    assert handed == [answer for answer, _ in unexcused]
 
 
 # --- deliberately broken variants: the suite must catch them --------------------------------

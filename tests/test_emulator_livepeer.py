@@ -174,20 +174,6 @@ RUNNER = [
     ),
     (b'{"model_id": "m"}', 400, {"detail": {"msg": "Text input must be provided."}}),
     (EMPTY_TEXT, 400, {"detail": {"msg": "Text input must be provided."}}),
-    (
-        b'{"text": "\\ud800"}',
-        422,
-        {
-            "detail": [
-                {
-                    "type": "string_unicode",
-                    "loc": ["body", "text"],
-                    "msg": "Input should be a valid string, unable to parse raw data as a unicode string",
-                    "input": "\ud800",
-                }
-            ]
-        },
-    ),
 ]
 
 

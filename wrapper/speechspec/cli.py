@@ -4,7 +4,7 @@
     speechspec speak livepeer TEXT [--model-id M] [--description D] -o out.wav
     speechspec batch {hamsa|livepeer} LINES.txt --out-dir DIR [--concurrency N] [--shard K/N]
     speechspec emulator [--host 127.0.0.1] [--port 8000] [--hamsa-key K] [--livepeer-token T]
-                        [--livepeer-mode gateway|runner]
+                        [--livepeer-mode gateway|runner] [--livepeer-model M]
 
 Exit codes: 0 success, 1 API or network error, 2 usage or input error, 130 interrupted.
 """
@@ -99,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
         choices=("gateway", "runner"),
         default="gateway",
         help="emulate a go-livepeer gateway (default) or an ai-runner",
+    )
+    emulator.add_argument(
+        "--livepeer-model",
+        default="parler-tts/parler-tts-large-v1",
+        help="the one model an emulated ai-runner serves (others: 400)",
     )
     emulator.add_argument("--base-url", help=argparse.SUPPRESS)
     return parser
@@ -209,6 +214,7 @@ def _emulator(args: argparse.Namespace) -> int:
         job_delay=args.job_delay,
         livepeer_data_urls=args.data_urls,
         livepeer_mode=args.livepeer_mode,
+        livepeer_model=args.livepeer_model,
     )
     sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]

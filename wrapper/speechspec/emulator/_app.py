@@ -8,10 +8,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
-from . import _gateway, _hamsa, _runner
+from . import _hamsa, _routing
 from ._faults import Fault
 from ._recorder import Recorder
-from ._state import LIVEPEER_MODES, EmulatorState, LivepeerMode
+from ._state import DEFAULT_LIVEPEER_MODEL, LIVEPEER_MODES, EmulatorState, LivepeerMode
 
 __all__ = ["EmulatorState", "create_app"]
 
@@ -24,19 +24,13 @@ async def _list_requests(request: Request) -> Response:
     return JSONResponse(list(state.requests))
 
 
-async def _livepeer_tts(request: Request) -> Response:
-    state: EmulatorState = request.app.state.emulator
-    if state.livepeer_mode == "runner":
-        return await _runner.text_to_speech(request)
-    return await _gateway.text_to_speech(request)
-
-
 def create_app(
     *,
     hamsa_key: str = "emulator-hamsa-key",
     livepeer_token: str | None = "emulator-livepeer-token",  # noqa: S107 (a test key)
     job_delay: float = 0.5,
     livepeer_mode: LivepeerMode = "gateway",
+    livepeer_model: str = DEFAULT_LIVEPEER_MODEL,
     livepeer_data_urls: bool = False,
     use_espeak: bool = True,
     webhook_loopback_only: bool = True,
@@ -49,7 +43,8 @@ def create_app(
     their text contains ``"[emulator:fail]"`` or a ``Fault(fail_job=True)`` matched.
     Livepeer is served at ``/livepeer`` as a go-livepeer ``"gateway"`` (errors
     ``{"error": {"message"}}``, audio at a path ``/stream/...`` it serves) or an ai-runner
-    (``livepeer_mode="runner"``: ``{"detail": ...}`` errors, FastAPI's 422, ``data:`` URLs).
+    (``livepeer_mode="runner"``: ``{"detail": ...}`` errors, FastAPI's 422, ``data:`` URLs,
+    and a 400 to any model_id but "" and ``livepeer_model``, the one model a runner serves).
     ``livepeer_data_urls=True`` makes a gateway answer ``data:`` URLs too;
     ``livepeer_token=None`` accepts anonymous Livepeer calls, like the community gateway.
     ``GET /__emulator__/requests`` lists the requests received (``DELETE`` clears it).
@@ -63,18 +58,13 @@ def create_app(
         livepeer_token=livepeer_token,
         job_delay=job_delay,
         livepeer_mode=livepeer_mode,
+        livepeer_model=livepeer_model,
         livepeer_data_urls=livepeer_data_urls,
         use_espeak=use_espeak,
         webhook_loopback_only=webhook_loopback_only,
         faults=tuple(faults),
     )
-    livepeer = Starlette(
-        routes=[
-            Route("/text-to-speech", _livepeer_tts, methods=["POST"]),
-            Route("/stream/{request_id}/{name}", _gateway.stream, methods=["GET"]),
-        ]
-    )
-    livepeer.state.emulator = state
+    livepeer = _routing.livepeer_app(state)
     app = Starlette(
         routes=[
             Route("/v1/jobs/text-to-speech", _hamsa.create, methods=["POST"]),

@@ -24,10 +24,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import _audio, _gojson
+from ._recorder import PIPELINE_SCOPE_KEY
 from ._schema import unmodelled_field_errors
 from ._state import EmulatorState
 
 RUNNER_EMPTY_TEXT = ": Text input must be provided."
+# The runner's InferenceError message (runner/src/runner/utils/errors.py), as _runner answers it.
+INFERENCE_ERROR = "Error during model execution: emulated fault."
+
+
+def go_not_found() -> Response:
+    """net/http's http.NotFound (http.Error writes these headers)."""
+    return Response(
+        b"404 page not found\n",
+        status_code=404,
+        headers={"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 def go_json(status: int, value: Any) -> Response:
@@ -43,7 +55,7 @@ def error(status: int, message: str) -> Response:
     return go_json(status, _gojson.error_body(status, message))
 
 
-def _authorized(request: Request, state: EmulatorState) -> bool:
+def authorized(request: Request, state: EmulatorState) -> bool:
     if state.livepeer_token is None:
         return True
     given = request.headers.get("authorization", "")
@@ -53,7 +65,7 @@ def _authorized(request: Request, state: EmulatorState) -> bool:
 async def text_to_speech(request: Request) -> Response:
     state: EmulatorState = request.app.state.emulator
     # go-livepeer has no bearer auth of its own: a hosted gateway checks the token in front.
-    if not _authorized(request, state):
+    if not authorized(request, state):
         return error(401, "Invalid bearer token")
     try:
         params = _gojson.decode_params(await request.body())
@@ -83,6 +95,15 @@ async def text_to_speech(request: Request) -> Response:
     if problems:
         where = "/".join(str(p) for p in problems[0].path)
         return error(400, f": {where}: {problems[0].message}")
+    fault = request.scope.get(PIPELINE_SCOPE_KEY)
+    if fault == "inference":
+        # ai/worker/worker.go: "text-to-speech container returned 400: <msg>", cut by
+        # parseBadRequestError after "returned 400".
+        return error(400, ": " + INFERENCE_ERROR)
+    if fault is not None:
+        # A runner's 500 is no BadRequestError: processAIRequest removes that orchestrator's
+        # session and, with no other one, answers "no orchestrators available" (503).
+        return error(503, "no orchestrators available")
     wav = await _audio.render(
         text, voice="en", rate=_audio.LIVEPEER_RATE, use_espeak=state.use_espeak
     )
@@ -102,6 +123,5 @@ async def stream(request: Request) -> Response:
     key = f"stream/{request.path_params['request_id']}/{request.path_params['name']}"
     data = state.media.get(key)
     if data is None:
-        # net/http's NotFound.
-        return Response(b"404 page not found\n", status_code=404, media_type="text/plain")
+        return go_not_found()
     return Response(data, media_type="audio/wav")

@@ -20,7 +20,20 @@ FIELDS = ("description", "model_id", "text")
 MAX_DEPTH = 10_000  # encoding/json's maxNestingDepth
 
 _WS = b" \t\r\n"
+_FOLDED = {name.upper(): name for name in FIELDS}
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def fold_name(name: str) -> str:
+    """The key as encoding/json's foldName (fold.go) compares it with a field name: ASCII
+    letters in one case, and the two other runes whose simple case folding holds an ASCII
+    letter, "\u017f" (long s) as "S" and "\u212a" (Kelvin sign) as "K". The dotless i
+    "\u0131" folds to no "I" (checked with Go 1.25 by tools/go_decoder_check.py)."""
+    out = []
+    for ch in name:
+        folded = ch.casefold()
+        out.append(folded.upper() if len(folded) == 1 and folded.isascii() else ch)
+    return "".join(out)
 
 
 class GoJSONError(Exception):
@@ -226,8 +239,8 @@ def decode_params(body: bytes) -> dict[str, str | None]:
     first_error: GoJSONError | None = None
     for raw_key, raw_value in scanner.members:
         key = go_string(raw_key)
-        # decode.go: an exact name match first, else a case-insensitive one.
-        name = key if key in FIELDS else next((f for f in FIELDS if f.lower() == key.lower()), None)
+        # decode.go: an exact name match first, else one of foldName (fold.go).
+        name = key if key in FIELDS else _FOLDED.get(fold_name(key))
         if name is None:
             continue
         value_kind = _kind(raw_value)

@@ -15,6 +15,7 @@ from ._state import EmulatorState
 
 LIVEPEER_PREFIX = "/livepeer"
 FAIL_JOB_SCOPE_KEY = "speechspec.fail_job"
+PIPELINE_SCOPE_KEY = "speechspec.pipeline_fault"
 
 
 def fault_response(fault: Fault, path: str, state: EmulatorState) -> Response:
@@ -57,6 +58,8 @@ class Recorder:
                 return
             if fault.fail_job:
                 scope = {**scope, FAIL_JOB_SCOPE_KEY: True}
+            if fault.pipeline is not None:
+                scope = {**scope, PIPELINE_SCOPE_KEY: fault.pipeline}
 
         async def record(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -5,16 +5,20 @@ behind FastAPI's request validation (fastapi/routing.py):
   ``{"detail": "There was an error parsing the body"}`` (undecodable bytes, absurd nesting);
 - a body that is not the model: 422 ``{"detail": [{"type", "loc", "msg", "input"}]}`` as
   pydantic 2 words it; model_id and text default to "" (a missing model_id is the pipeline's);
+- strings are taken as Python has them: lone surrogates (``"\\ud800"``) reach the pipeline;
 - then, in this order: an empty text is 400 ``{"detail": {"msg": "Text input must be
-  provided."}}`` (routes/utils.py http_error), a wrong token 401 "Invalid bearer token.";
-- audio is a ``data:audio/wav;base64,`` URL (routes/utils.py audio_to_data_url) of a 44.1 kHz WAV."""
+  provided."}}`` (routes/utils.py http_error), a wrong token 401 "Invalid bearer token." with
+  ``WWW-Authenticate: Bearer`` (FastAPI's HTTPBearer: the scheme in any case, the token after
+  the first space), a model_id that is neither "" nor the pipeline's 400 "pipeline configured
+  with <model> but called with <model_id>", then the pipeline (a ``Fault(pipeline=...)``);
+- audio is a ``data:audio/wav;base64,`` URL (routes/utils.py audio_to_data_url) of a 44.1 kHz WAV.
+Neither this nor the gateway sends ``X-Request-Id`` or ``Retry-After`` (no code of either
+sets them); the emulator sends what they send."""
 
 from __future__ import annotations
 
 import base64
 import json
-import math
-import re
 from email.message import Message
 from typing import Any
 
@@ -22,32 +26,32 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import _audio
-from ._gateway import _authorized
+from ._gateway import INFERENCE_ERROR
+from ._recorder import PIPELINE_SCOPE_KEY
 from ._schema import unmodelled_field_errors
 from ._state import EmulatorState
 
 FIELDS = ("model_id", "text", "description")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+# handle_pipeline_exception's answers (routes/utils.py ERROR_CONFIG, text_to_speech.py
+# PIPELINE_ERROR_CONFIG); an InferenceError's message is f"{e}." (utils/errors.py).
+PIPELINE_ERRORS = {
+    "inference": (400, INFERENCE_ERROR),
+    "oom": (500, "Out of memory error. Try reducing text input length."),
+    "error": (500, "Text-to-speech pipeline error."),
+}
 
 
 def fastapi_json(status: int, content: Any, headers: dict[str, str] | None = None) -> Response:
-    """Starlette's JSONResponse rendering; where that would crash (a lone surrogate or NaN
-    echoed in ``input``), valid JSON with escapes instead of the real runner's plain 500."""
+    """Starlette's JSONResponse rendering (json.dumps with ensure_ascii=False, allow_nan=False,
+    then UTF-8). Where that raises, for a lone surrogate or a NaN echoed in a 422's ``input`` or
+    in the model 400's message, the real runner's ServerErrorMiddleware answers a plain 500
+    "Internal Server Error", and so does this (checked by tools/vendor_check.py)."""
     try:
         body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         data = body.encode("utf-8")
     except (UnicodeEncodeError, ValueError):
-        data = json.dumps(_plain(content), separators=(",", ":")).encode("ascii")
+        return Response(b"Internal Server Error", status_code=500, media_type="text/plain")
     return Response(data, status_code=status, headers=headers, media_type="application/json")
 
 
@@ -116,15 +120,6 @@ def validate(raw: bytes, content_type: str | None) -> dict[str, str] | Response:
                     "input": value,
                 }
             )
-        elif _SURROGATE.search(value):
-            errors.append(
-                {
-                    "type": "string_unicode",
-                    "loc": ["body", name],
-                    "msg": "Input should be a valid string, unable to parse raw data as a unicode string",
-                    "input": value,
-                }
-            )
     errors += [_pydantic_item(e) for e in unmodelled_field_errors(
         "livepeer_client", "TextToSpeechParams", body, FIELDS
     )]  # fmt: skip
@@ -163,6 +158,15 @@ def _pydantic_item(error: Any) -> dict[str, Any]:
     return {"type": "value_error", "loc": loc, "msg": error.message, "input": error.instance}
 
 
+def bearer_token(request: Request) -> str | None:
+    """fastapi/security/http.py HTTPBearer(auto_error=False): the credentials after the first
+    space when the scheme is "bearer" in any case, else None."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if not (scheme and credentials) or scheme.lower() != "bearer":
+        return None
+    return credentials
+
+
 async def text_to_speech(request: Request) -> Response:
     state: EmulatorState = request.app.state.emulator
     params = validate(await request.body(), request.headers.get("content-type"))
@@ -170,8 +174,17 @@ async def text_to_speech(request: Request) -> Response:
         return params
     if not params["text"]:
         return http_error(400, "Text input must be provided.")
-    if not _authorized(request, state):
+    if state.livepeer_token is not None and bearer_token(request) != state.livepeer_token:
         return http_error(401, "Invalid bearer token.", {"WWW-Authenticate": "Bearer"})
+    model = state.livepeer_model
+    if params["model_id"] not in ("", model):
+        return http_error(
+            400, f"pipeline configured with {model} but called with {params['model_id']}"
+        )
+    fault = request.scope.get(PIPELINE_SCOPE_KEY)
+    if fault is not None:
+        status, msg = PIPELINE_ERRORS[fault]
+        return http_error(status, msg)
     wav = await _audio.render(
         params["text"], voice="en", rate=_audio.LIVEPEER_RATE, use_espeak=state.use_espeak
     )

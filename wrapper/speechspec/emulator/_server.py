@@ -23,12 +23,15 @@ KEEP_ALIVE = 65
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
-    """A bound TCP socket for uvicorn (port 0: a free one)."""
+    """A bound, listening TCP socket for uvicorn (port 0: a free one)."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted sockets inherit it: without, each answer waits on the client's delayed ACK.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
+    # Listening from here on: a client told the address (the CLI prints it before uvicorn has
+    # started) waits in the backlog instead of being refused. uvicorn listens again, harmlessly.
+    sock.listen(2048)
     return sock
 
 

@@ -14,6 +14,10 @@ from ._faults import Fault, FaultCounter
 LivepeerMode = Literal["gateway", "runner"]
 LIVEPEER_MODES: tuple[LivepeerMode, ...] = ("gateway", "runner")
 
+# A runner serves one model (its MODEL_ID); go-livepeer's default text-to-speech model
+# (server/ai_process.go defaultTextToSpeechModelID) is the one a runner is usually started with.
+DEFAULT_LIVEPEER_MODEL = "parler-tts/parler-tts-large-v1"
+
 # A long-running emulator must not keep every answer's audio forever.
 MAX_MEDIA = 1000
 
@@ -42,6 +46,7 @@ class EmulatorState:
     webhook_loopback_only: bool
     faults: tuple[Fault, ...]
     livepeer_mode: LivepeerMode = "gateway"
+    livepeer_model: str = DEFAULT_LIVEPEER_MODEL
     jobs: dict[str, Job] = field(default_factory=dict)
     media: OrderedDict[str, bytes] = field(default_factory=OrderedDict)
     requests: list[dict[str, Any]] = field(default_factory=list)

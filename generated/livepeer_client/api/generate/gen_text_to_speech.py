@@ -45,6 +45,7 @@ def parse_response(
     | HTTPError
     | HTTPExceptionError
     | HTTPValidationError
+    | str
     | None
 ):
     """The typed body of ``response``, by its status code as the operation documents it.
@@ -109,6 +110,10 @@ def parse_response(
 
         return response_401
 
+    if response.status_code == 404:
+        response_404 = response.text
+        return response_404
+
     if response.status_code == 422:
         response_422 = HTTPValidationError.from_dict(errors.json_body(response))
 
@@ -149,7 +154,12 @@ def parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    AudioResponse | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
+    AudioResponse
+    | GatewayError
+    | HTTPError
+    | HTTPExceptionError
+    | HTTPValidationError
+    | str
 ]:
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -166,7 +176,12 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: TextToSpeechParams,
 ) -> Response[
-    AudioResponse | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
+    AudioResponse
+    | GatewayError
+    | HTTPError
+    | HTTPExceptionError
+    | HTTPValidationError
+    | str
 ]:
     """Text To Speech
 
@@ -180,7 +195,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError]
+        Response[AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError | str]
     """
 
     kwargs = build_request(
@@ -204,6 +219,7 @@ def sync(
     | HTTPError
     | HTTPExceptionError
     | HTTPValidationError
+    | str
     | None
 ):
     """Text To Speech
@@ -218,7 +234,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
+        AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError | str
     """
 
     return sync_detailed(
@@ -232,7 +248,12 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: TextToSpeechParams,
 ) -> Response[
-    AudioResponse | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
+    AudioResponse
+    | GatewayError
+    | HTTPError
+    | HTTPExceptionError
+    | HTTPValidationError
+    | str
 ]:
     """Text To Speech
 
@@ -246,7 +267,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError]
+        Response[AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError | str]
     """
 
     kwargs = build_request(
@@ -268,6 +289,7 @@ async def asyncio(
     | HTTPError
     | HTTPExceptionError
     | HTTPValidationError
+    | str
     | None
 ):
     """Text To Speech
@@ -282,7 +304,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError
+        AudioResponse | GatewayError | GatewayError | HTTPError | GatewayError | HTTPError | HTTPExceptionError | HTTPValidationError | str
     """
 
     return (
