@@ -13,7 +13,7 @@ JSON ?=
 NODE_STAMP := tools/node_modules/.installed-stamp
 
 .PHONY: install specs generate check-generated lint typecheck test demo contract bench clean
-.PHONY: dist-check flake-check
+.PHONY: dist-check flake-check docs need-node
 
 install: $(STAMP)
 
@@ -66,8 +66,21 @@ typecheck: $(STAMP)
 # Two workers (pytest-xdist): the suite waits on sockets and subprocesses more than it computes,
 # so two processes on two cores halve the wall time. The fault matrix table is printed by a
 # serial run: `.venv/bin/python -m pytest tests/test_fault_matrix.py -v`.
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) need-node $(NODE_STAMP)
 	$(PY) -m pytest -n 2
+
+# The spec-diff engine (optic, via npm) and pyright (the docs' examples) run on Node: say so in
+# one line, before anything is installed, rather than fail deep inside npm or a test.
+need-node:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+		echo "make: this target needs Node.js 20 and npm (spec-diff engine, pyright): install them (Debian: apt-get install nodejs npm), then run it again" >&2; \
+		exit 1; }
+
+# The documentation site, into site/ (mkdocs.yml; --strict: any warning fails). The CLI reference
+# and the benchmark chart are computed at build time (tools/docs_hooks.py).
+docs: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[docs]'
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
 
 # The socket-level tests FLAKE_RUNS times (20); fails on any failure or any difference.
 FLAKE_RUNS ?= 20
@@ -97,4 +110,4 @@ contract: $(STAMP)
 	$(PY) -m pytest tests/contract --contract -p no:cacheprovider -rs --junitxml=contract-report.xml
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml site

@@ -6,9 +6,12 @@ one per extra, and in each:
 
 - imports every module of the trees that install should cover, and checks that every
   third-party module those trees import (at the top or inside a function) is installed;
-- core, [emulator], [testing]: runs tests/userproject (a user's own project plus the README's
-  Python examples): the README's library example against the emulator, pytest with the plugin's
-  fixtures (without the extra they must fail saying what to install), mypy --strict, pyright.
+- core, [emulator], [testing]: runs tests/userproject (a user's own project plus the Python
+  examples of the README and of docs/): the library examples against the emulator, pytest with
+  the plugin's fixtures (without the extra they must fail saying what to install), mypy
+  --strict, pyright.
+
+The wheel and the sdist are left in dist/ (what `pip install dist/...whl` takes).
 
 Dependencies are resolved once into a local wheelhouse, and every venv installs from it.
 """
@@ -55,6 +58,7 @@ VENVS: dict[str, tuple[str, list[str], bool]] = {
 # every other test must pass.
 NEEDS_TESTING = {
     "test_readme_plugin.py::test_rate_limits",
+    "test_readme_async.py::test_async_client",
     "test_fixtures.py::test_hamsa_mock_completes_jobs",
     "test_fixtures.py::test_hamsa_mock_queues_errors",
 }
@@ -75,6 +79,16 @@ NEEDS_EXTRA = {
     "test_webhook.py": "emulator",
     "test_fixtures.py": "testing",
     "test_readme_plugin.py": "testing",
+    "test_readme_async.py": "testing",
+}
+# The documentation's programs run against the emulator, with the WAV files each must write.
+RUN_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "readme_index.py": ("hello.wav",),
+    "readme_quickstart.py": ("hamsa.wav", "hello.wav"),
+    "readme_quickstart_async.py": ("hamsa-async.wav", "livepeer-async.wav"),
+    "readme_library.py": ("out.wav", "hello.wav"),
+    "readme_jobs.py": ("job.wav",),
+    "readme_async.py": ("async-hamsa.wav", "async-livepeer.wav"),
 }
 
 
@@ -292,21 +306,31 @@ def check_imports(python: Path, name: str) -> None:
 BLOCK = re.compile(r"<!-- userproject: (\S+)[^>]*-->\n```python\n(.*?)```\n", re.S)
 
 
+def doc_files(root: Path | None = None) -> list[Path]:
+    """The README, then every page of docs/ in path order: where the Python examples are."""
+    root = root or ROOT
+    return [root / "README.md", *sorted((root / "docs").rglob("*.md"))]
+
+
 def readme_examples() -> dict[str, str]:
-    """The README's ```python blocks, by the file their `<!-- userproject: NAME -->` names;
-    blocks naming the same file are joined in README order (a later block goes on with the
-    names an earlier one defined). Every block must have one: an example nobody runs rots."""
-    readme = (ROOT / "README.md").read_text()
-    found = BLOCK.findall(readme)
-    total = readme.count("```python\n")
-    if len(found) != total:
-        raise CheckFailed(
-            f"README.md has {total} ```python blocks but {len(found)} name their "
-            "userproject file (`<!-- userproject: NAME.py -->` on the line before)"
-        )
+    """The ```python blocks of the README and docs/, by the file their
+    `<!-- userproject: NAME -->` names; blocks naming the same file are joined in order (a
+    later block goes on with the names an earlier one defined). Every block must have one: an
+    example nobody runs rots."""
     blocks: dict[str, str] = {}
-    for file, text in found:
-        blocks[file] = f"{blocks[file]}\n{text}" if file in blocks else text
+    for doc in doc_files():
+        if not doc.exists():
+            continue
+        text = doc.read_text()
+        found = BLOCK.findall(text)
+        total = text.count("```python\n")
+        if len(found) != total:
+            raise CheckFailed(
+                f"{doc.relative_to(ROOT)} has {total} ```python blocks but {len(found)} name "
+                "their userproject file (`<!-- userproject: NAME.py -->` on the line before)"
+            )
+        for file, code in found:
+            blocks[file] = f"{blocks[file]}\n{code}" if file in blocks else code
     return blocks
 
 
@@ -327,12 +351,15 @@ def user_env(emulator: dict[str, str]) -> dict[str, str]:
 def run_user_project(work: Path, name: str, python: Path, emulator: dict[str, str]) -> None:
     project = user_project(work, name)
     bin_dir = python.parent
-    # 1. The README's library example, against the emulator, in the user's own directory.
-    run([python, "readme_library.py"], cwd=project, env=user_env(emulator))
-    for wav in ("out.wav", "hello.wav"):
-        if (project / wav).read_bytes()[:4] != b"RIFF":
-            raise CheckFailed(f"[{name}] the README example wrote no WAV to {wav}")
-    say(f"[{name}] the README's library example ran against the emulator")
+    # 1. The documentation's programs, against the emulator, in the user's own directory.
+    for program, wavs in RUN_EXAMPLES.items():
+        for wav in wavs:
+            (project / wav).unlink(missing_ok=True)
+        run([python, program], cwd=project, env=user_env(emulator))
+        for wav in wavs:
+            if not (project / wav).exists() or (project / wav).read_bytes()[:4] != b"RIFF":
+                raise CheckFailed(f"[{name}] {program} wrote no WAV to {wav}")
+    say(f"[{name}] the documentation's {len(RUN_EXAMPLES)} programs ran against the emulator")
     # 2. pytest with the plugin's fixtures.
     report = project / "report.xml"
     done = subprocess.run(
@@ -422,6 +449,15 @@ def check_core_cli(python: Path) -> None:
         raise CheckFailed(f"[core] `speechspec emulator` without the extra: {done}")
 
 
+def keep_dist(wheel: Path, sdist: Path) -> None:
+    """The checked wheel and sdist, in dist/ (replacing older builds of the same names)."""
+    dist = ROOT / "dist"
+    dist.mkdir(exist_ok=True)
+    for built in (wheel, sdist):
+        shutil.copy2(built, dist / built.name)
+    say(f"left {wheel.name} and {sdist.name} in dist/")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -441,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         emulator_proc, emulator = start_emulator(pythons["emulator"])
         for name in ("core", "emulator", "testing"):
             run_user_project(work, name, pythons[name], emulator)
+        keep_dist(wheel, sdist)
     except CheckFailed as exc:
         print(f"dist-check: FAILED: {exc}", file=sys.stderr)
         return 1
