@@ -66,8 +66,10 @@ def _table_rows(markdown: str) -> list[dict[str, Any]]:
     for line in lines[start + 2 :]:
         if not line.strip() or line.startswith("```"):
             break
-        cells = [line[a:b].strip() if i < len(spans) - 1 else line[a:].strip()
-                 for i, (a, b) in enumerate(spans)]  # fmt: skip
+        last = len(spans) - 1
+        cells = [
+            line[a:].strip() if i == last else line[a:b].strip() for i, (a, b) in enumerate(spans)
+        ]
         scenario, variant, value, unit, ratio, target, verdict = (cells + [""] * 7)[:7]
         rows.append(
             {
@@ -100,15 +102,14 @@ def chart_png() -> bytes:
 
     vendors = ["Livepeer", "Hamsa"]
     variants = ["generated sync_detailed", "speechspec"]
+
+    def ratio(vendor: str, variant: str) -> float:
+        scenario = f"per-call CPU, {vendor} (MockTransport)"
+        found = [r["ratio"] for r in rows if r["scenario"] == scenario and r["variant"] == variant]
+        return float(found[0]) if found else 0.0
+
     for i, variant in enumerate(variants):
-        ratios = [
-            next(
-                (r["ratio"] for r in rows
-                 if r["scenario"] == f"per-call CPU, {v} (MockTransport)" and r["variant"] == variant),
-                0.0,
-            )  # fmt: skip
-            for v in vendors
-        ]
+        ratios = [ratio(v, variant) for v in vendors]
         bars = left.bar([x + i * 0.38 for x in range(len(vendors))], ratios, 0.38, label=variant)
         left.bar_label(bars, fmt="%.2fx")
     left.axhline(1.0, color="black", linewidth=0.8)
