@@ -149,7 +149,8 @@ def check() -> int:
     hint = "" if current >= need else f" (release-notes will make it {_fmt(need)})"
     label = {"added": "additive", "changed": "patch-level"}.get(level, level)
     print(
-        f"check-version: ok: {label} changes since {_fmt(released)}, version {_fmt(current)}{hint}"
+        f"check-version: ok: {label} changes since the last release ({name}), "
+        f"version {_fmt(current)}{hint}"
     )
     return 0
 
