@@ -13,7 +13,7 @@ JSON ?=
 NODE_STAMP := tools/node_modules/.installed-stamp
 
 .PHONY: install specs generate check-generated lint typecheck test demo contract bench clean
-.PHONY: dist-check flake-check docs need-node
+.PHONY: dist-check flake-check docs docs-check need-node
 
 install: $(STAMP)
 
@@ -81,6 +81,12 @@ need-node:
 docs: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[docs]'
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
+
+# The built site in headless Chromium (Debian package chromium): every page loads, every
+# internal link and anchor resolves, the search finds results. SCREENSHOT=path.png keeps one.
+SCREENSHOT ?=
+docs-check: docs
+	$(PY) tools/site_check.py $(if $(SCREENSHOT),--screenshot $(SCREENSHOT))
 
 # The socket-level tests FLAKE_RUNS times (20); fails on any failure or any difference.
 FLAKE_RUNS ?= 20
