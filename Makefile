@@ -66,7 +66,7 @@ typecheck: $(STAMP)
 # Two workers (pytest-xdist): the suite waits on sockets and subprocesses more than it computes,
 # so two processes on two cores halve the wall time. The fault matrix table is printed by a
 # serial run: `.venv/bin/python -m pytest tests/test_fault_matrix.py -v`.
-test: $(STAMP) need-node $(NODE_STAMP)
+test: need-node $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -n 2
 
 # The spec-diff engine (optic, via npm) and pyright (the docs' examples) run on Node: say so in
