@@ -188,7 +188,17 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
     _check_speak(args, text)
     if args.vendor == "hamsa":
         with Hamsa(_key(args, "hamsa"), base_url=args.base_url) as hamsa:
-            job = hamsa.text_to_speech(text, voice_id=args.voice_id, webhook_url=args.webhook_url)
+            try:
+                job = hamsa.text_to_speech(
+                    text, voice_id=args.voice_id, webhook_url=args.webhook_url
+                )
+            except KeyboardInterrupt:
+                _say(
+                    "speechspec: interrupted while the job was being created: it may exist "
+                    "(and be billed) without its id having reached us; it was not sent again",
+                    file=sys.stderr,
+                )
+                raise
             started = time.monotonic()
 
             def on_poll(current: Any) -> None:
