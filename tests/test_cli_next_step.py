@@ -271,6 +271,22 @@ def test_job_status_wait_and_unknown_id() -> None:
         assert "$HAMSA_BASE_URL" in unknown.stderr
 
 
+def test_job_that_failed_exits_1_with_its_reason() -> None:
+    with EmulatorServer(job_delay=0.2, use_espeak=False) as srv:
+        env = env_for(srv)
+        created = httpx.post(
+            f"{srv.hamsa_base_url}/v1/jobs/text-to-speech",
+            headers={"Authorization": f"Token {srv.hamsa_key}"},
+            json={"text": "hi [emulator:fail]", "voiceId": "Amjad"},
+        ).json()["data"]["id"]
+        waited = run(env, "job", created, "--wait")
+        assert waited.returncode == 1
+        assert "JobFailedError" in waited.stderr
+        shown = run(env, "job", created)
+        assert shown.returncode == 1
+        assert f"job {created}: FAILED" in shown.stdout
+
+
 def test_ctrl_c_in_a_hamsa_batch_counts_what_was_not_attempted(tmp_path: Path) -> None:
     lines = tmp_path / "lines.txt"
     lines.write_text("".join(f"line {n}\n" for n in range(30)), encoding="utf-8")

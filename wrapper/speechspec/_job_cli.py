@@ -36,12 +36,14 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "-o",
         "--output",
         type=Path,
+        metavar="FILE",
         help="download the job's audio to this WAV file (waits for the job first)",
     )
     job.add_argument(
         "--job-timeout",
         type=float,
         default=300.0,
+        metavar="SECONDS",
         help="seconds to wait with --wait or -o (default 300)",
     )
     job.add_argument(
