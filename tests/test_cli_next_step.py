@@ -319,13 +319,18 @@ def test_ctrl_c_in_a_hamsa_batch_counts_what_was_not_attempted(tmp_path: Path) -
         stdout, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130, stderr
     match = re.search(
-        r"done (\d+), skipped 0, failed 0(?:, interrupted (\d+))?, not attempted (\d+)", stdout
+        r"done (\d+), skipped 0, failed (\d+)(?:, uncertain (\d+))?(?:, interrupted (\d+))?, "
+        r"not attempted (\d+)",
+        stdout,
     )
-    assert match, stdout
-    done, interrupted, not_attempted = (int(g or 0) for g in match.groups())
-    # Each allowed race outcome accounts for every line exactly once.
-    assert done >= 2
-    assert interrupted <= 2
-    assert done + interrupted + not_attempted == TOTAL
+    assert match, stdout + stderr
+    done, failed, uncertain, interrupted, not_attempted = (int(g or 0) for g in match.groups())
+    # Each allowed race outcome accounts for every line exactly once; at most the two lines
+    # in flight (--concurrency 2) can be anything but done or not attempted.
+    # A line's file is renamed into place just before it is counted done: two files on disk
+    # may mean one line done and one interrupted in its last step.
+    assert done >= 1
+    assert failed + uncertain + interrupted <= 2, stdout + stderr
+    assert done + failed + uncertain + interrupted + not_attempted == TOTAL
     assert not_attempted >= TOTAL - done - 2 > 0
     assert "rerun the same command" in stderr
