@@ -13,7 +13,7 @@ JSON ?=
 NODE_STAMP := tools/node_modules/.installed-stamp
 
 .PHONY: install specs generate check-generated lint typecheck test demo contract bench clean
-.PHONY: dist-check flake-check
+.PHONY: dist-check flake-check docs docs-check need-node
 
 install: $(STAMP)
 
@@ -71,8 +71,27 @@ typecheck: $(STAMP)
 # Two workers (pytest-xdist): the suite waits on sockets and subprocesses more than it computes,
 # so two processes on two cores halve the wall time. The fault matrix table is printed by a
 # serial run: `.venv/bin/python -m pytest tests/test_fault_matrix.py -v`.
-test: $(STAMP) $(NODE_STAMP)
+test: need-node $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -n 2
+
+# The spec-diff engine (optic, via npm) and pyright (the docs' examples) run on Node: say so in
+# one line, before anything is installed, rather than fail deep inside npm or a test.
+need-node:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+		echo "make: this target needs Node.js 20 and npm (spec-diff engine, pyright): install them (Debian: apt-get install nodejs npm), then run it again" >&2; \
+		exit 1; }
+
+# The documentation site, into site/ (mkdocs.yml; --strict: any warning fails). The CLI reference
+# and the benchmark chart are computed at build time (tools/docs_hooks.py).
+docs: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[docs]'
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
+
+# The built site in headless Chromium (Debian package chromium): every page loads, every
+# internal link and anchor resolves, the search finds results. SCREENSHOT=path.png keeps one.
+SCREENSHOT ?=
+docs-check: docs
+	$(PY) tools/site_check.py $(if $(SCREENSHOT),--screenshot $(SCREENSHOT))
 
 # The socket-level tests FLAKE_RUNS times (20); fails on any failure or any difference.
 FLAKE_RUNS ?= 20
@@ -121,7 +140,7 @@ httpx-bounds: $(STAMP)
 	done
 
 clean:
-	rm -rf $(VENV) .venv-httpx-low .venv-httpx-high .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml
+	rm -rf $(VENV) .venv-httpx-low .venv-httpx-high .pytest_cache .mypy_cache .ruff_cache demo-output contract-report.xml site
 
 # The emulator held against the vendors' real code (tools/vendor_check.py): AIRUNNER= runs the
 # real ai-runner app (its pinned dependencies in .vendor-check/venv, a few minutes the first

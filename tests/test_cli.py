@@ -85,10 +85,10 @@ def test_speak_livepeer_reads_stdin_and_longer_text_gives_longer_audio(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["speak", "hamsa", "   ", "--voice-id", "v"], "text must not be empty"),
+        (["speak", "hamsa", "   ", "--voice-id", "v"], "TEXT must not be empty"),
         (["speak", "livepeer", "", "-o"], "expected one argument"),
         (["speak", "livepeer", "hi", "-o", "/nonexistent-dir/x.wav"], "does not exist"),
-        (["speak", "hamsa", "hi", "--voice-id", "v", "--webhook-url", "ftp://x"], "webhook_url"),
+        (["speak", "hamsa", "hi", "--voice-id", "v", "--webhook-url", "ftp://x"], "--webhook-url "),
         (["batch", "hamsa", "missing.txt", "--out-dir", "o"], "no such file"),
         (["speak", "nope", "hi"], "invalid choice"),
     ],

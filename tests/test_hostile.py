@@ -119,7 +119,7 @@ def test_cli_surrogates_in_argv_and_undecodable_stdin(
     route = mock.post(f"{LIVEPEER_URL}/text-to-speech").respond(200, json=audio_answer())
     out = str(tmp_path / "a.wav")
     assert main(["speak", "livepeer", "caf\udce9", "-o", out]) == 2
-    assert "text" in capsys.readouterr().err
+    assert "TEXT argument is not valid UTF-8" in capsys.readouterr().err
     monkeypatch.setattr(
         sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\xff\xfe bad"), encoding="utf-8")
     )
@@ -294,10 +294,10 @@ def test_synthesize_refuses_a_name_too_long_and_a_directory_first(
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--job-timeout", "0"], "job_timeout"),
-        (["--job-timeout", "nan"], "job_timeout"),
+        (["--job-timeout", "0"], "--job-timeout"),
+        (["--job-timeout", "nan"], "--job-timeout"),
         (["-o", "DIR"], "directory"),
-        (["--webhook-url", "http://a b/"], "webhook_url"),
+        (["--webhook-url", "http://a b/"], "--webhook-url"),
     ],
 )
 def test_cli_checks_everything_before_the_billed_post(

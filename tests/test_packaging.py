@@ -32,7 +32,15 @@ def test_the_readme_states_how_long_make_test_takes() -> None:
 
 def test_every_readme_python_example_is_run_by_dist_check() -> None:
     examples = dist_check.readme_examples()  # raises when a block names no userproject file
-    assert set(examples) >= {"readme_library.py", "readme_webhook.py", "test_readme_plugin.py"}
+    assert set(examples) >= {
+        "readme_quickstart.py",
+        "readme_quickstart_async.py",
+        "readme_library.py",
+        "readme_webhook.py",
+        "test_readme_plugin.py",
+        "test_readme_async.py",
+    }
+    assert set(dist_check.RUN_EXAMPLES) <= set(examples)
     own = {p.name for p in (ROOT / "tests" / "userproject").iterdir()}
     assert not own & set(examples), "a README example would overwrite a userproject file"
     for name in dist_check.EXPECTED["core"][0] | dist_check.WEBHOOK:

@@ -1,4 +1,4 @@
-"""The README's Python examples type-check as a user's project would check them: speechspec
+"""The Python examples of the README and docs/ type-check as a user's project would check them: speechspec
 installed (here: this venv), mypy --strict run on the examples alone, outside this repository's
 configuration.
 
@@ -43,7 +43,9 @@ async def readme_example() -> None:
 
 
 def readme_blocks() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The ```python blocks of the README and of every page of docs/."""
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    text = "\n".join(doc.read_text(encoding="utf-8") for doc in docs)
     return re.findall(r"^```python\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
 
 

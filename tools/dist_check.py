@@ -6,9 +6,12 @@ one per extra, and in each:
 
 - imports every module of the trees that install should cover, and checks that every
   third-party module those trees import (at the top or inside a function) is installed;
-- core, [emulator], [testing]: runs tests/userproject (a user's own project plus the README's
-  Python examples): the README's library example against the emulator, pytest with the plugin's
-  fixtures (without the extra they must fail saying what to install), mypy --strict, pyright.
+- core, [emulator], [testing]: runs tests/userproject (a user's own project plus the Python
+  examples of the README and of docs/): the library examples against the emulator, pytest with
+  the plugin's fixtures (without the extra they must fail saying what to install), mypy
+  --strict, pyright.
+
+The wheel and the sdist are left in dist/ (what `pip install dist/...whl` takes).
 
 Dependencies are resolved once into a local wheelhouse, and every venv installs from it.
 """
@@ -27,6 +30,7 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +38,7 @@ USERPROJECT = ROOT / "tests" / "userproject"
 HINT = "pip install 'speechspec[testing]'"
 PIP = ["-m", "pip", "--disable-pip-version-check", "--quiet"]
 STEP_TIMEOUT = 900  # seconds; one step (a build, an install, a pytest run), not the whole check
+WORKERS = 2  # venvs and user projects checked at once
 
 # The source trees each install must cover, and the extras that install them.
 TREES: dict[str, list[str]] = {
@@ -43,6 +48,8 @@ TREES: dict[str, list[str]] = {
     "generate": ["tools"],
     "bench": ["bench"],
     "contract": ["wrapper/speechspec/contract"],
+    # The documentation site's build hooks (`make docs`, extra `docs`): not the generator's.
+    "docs": ["tools/docs_hooks.py"],
 }
 # venv name -> (pip extras, trees covered, runs the user project)
 VENVS: dict[str, tuple[str, list[str], bool]] = {
@@ -59,6 +66,7 @@ VENVS: dict[str, tuple[str, list[str], bool]] = {
 # every other test must pass.
 NEEDS_TESTING = {
     "test_readme_plugin.py::test_rate_limits",
+    "test_readme_async.py::test_async_client",
     "test_fixtures.py::test_hamsa_mock_completes_jobs",
     "test_fixtures.py::test_hamsa_mock_queues_errors",
 }
@@ -76,9 +84,21 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {  # venv -> (errors naming HIN
 # type-checked only where it is installed; pytest runs everything everywhere.
 NEEDS_EXTRA = {
     "readme_webhook.py": "emulator",
+    "docs_emulator_faults.py": "emulator",
+    "docs_contract.py": "contract",
     "test_webhook.py": "emulator",
     "test_fixtures.py": "testing",
     "test_readme_plugin.py": "testing",
+    "test_readme_async.py": "testing",
+}
+# The documentation's programs run against the emulator, with the WAV files each must write.
+RUN_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "readme_index.py": ("hello.wav",),
+    "readme_quickstart.py": ("hamsa.wav", "hello.wav"),
+    "readme_quickstart_async.py": ("hamsa-async.wav", "livepeer-async.wav"),
+    "readme_library.py": ("out.wav", "hello.wav"),
+    "readme_jobs.py": ("job.wav",),
+    "readme_async.py": ("async-hamsa.wav", "async-livepeer.wav"),
 }
 
 
@@ -192,7 +212,8 @@ def make_venv(work: Path, name: str, wheel: Path, house: Path) -> Path:
     reqs = ["-r", str(USERPROJECT / "requirements.txt")] if user else []
     # Dependencies resolved as usual (never --no-deps), from the wheelhouse built above.
     pip: list[str | Path] = [sys.executable, "-m", "pip", "--python", python, *PIP[2:]]
-    run([*pip, "install", "--no-index", "--find-links", house, target, *reqs])
+    # --no-compile: nothing here needs the .pyc files pip would write for every module.
+    run([*pip, "install", "--no-compile", "--no-index", "--find-links", house, target, *reqs])
     return python
 
 
@@ -205,6 +226,8 @@ def tree_files(tree_name: str) -> list[Path]:
     if tree_name == "core":
         for other in ("emulator", "testing", "contract"):
             files -= set(tree_files(other))
+    if tree_name == "generate":
+        files -= set(tree_files("docs"))
     return sorted(files)
 
 
@@ -296,21 +319,31 @@ def check_imports(python: Path, name: str) -> None:
 BLOCK = re.compile(r"<!-- userproject: (\S+)[^>]*-->\n```python\n(.*?)```\n", re.S)
 
 
+def doc_files(root: Path | None = None) -> list[Path]:
+    """The README, then every page of docs/ in path order: where the Python examples are."""
+    root = root or ROOT
+    return [root / "README.md", *sorted((root / "docs").rglob("*.md"))]
+
+
 def readme_examples() -> dict[str, str]:
-    """The README's ```python blocks, by the file their `<!-- userproject: NAME -->` names;
-    blocks naming the same file are joined in README order (a later block goes on with the
-    names an earlier one defined). Every block must have one: an example nobody runs rots."""
-    readme = (ROOT / "README.md").read_text()
-    found = BLOCK.findall(readme)
-    total = readme.count("```python\n")
-    if len(found) != total:
-        raise CheckFailed(
-            f"README.md has {total} ```python blocks but {len(found)} name their "
-            "userproject file (`<!-- userproject: NAME.py -->` on the line before)"
-        )
+    """The ```python blocks of the README and docs/, by the file their
+    `<!-- userproject: NAME -->` names; blocks naming the same file are joined in order (a
+    later block goes on with the names an earlier one defined). Every block must have one: an
+    example nobody runs rots."""
     blocks: dict[str, str] = {}
-    for file, text in found:
-        blocks[file] = f"{blocks[file]}\n{text}" if file in blocks else text
+    for doc in doc_files():
+        if not doc.exists():
+            continue
+        text = doc.read_text()
+        found = BLOCK.findall(text)
+        total = text.count("```python\n")
+        if len(found) != total:
+            raise CheckFailed(
+                f"{doc.relative_to(ROOT)} has {total} ```python blocks but {len(found)} name "
+                "their userproject file (`<!-- userproject: NAME.py -->` on the line before)"
+            )
+        for file, code in found:
+            blocks[file] = f"{blocks[file]}\n{code}" if file in blocks else code
     return blocks
 
 
@@ -331,12 +364,15 @@ def user_env(emulator: dict[str, str]) -> dict[str, str]:
 def run_user_project(work: Path, name: str, python: Path, emulator: dict[str, str]) -> None:
     project = user_project(work, name)
     bin_dir = python.parent
-    # 1. The README's library example, against the emulator, in the user's own directory.
-    run([python, "readme_library.py"], cwd=project, env=user_env(emulator))
-    for wav in ("out.wav", "hello.wav"):
-        if (project / wav).read_bytes()[:4] != b"RIFF":
-            raise CheckFailed(f"[{name}] the README example wrote no WAV to {wav}")
-    say(f"[{name}] the README's library example ran against the emulator")
+    # 1. The documentation's programs, against the emulator, in the user's own directory.
+    for program, wavs in RUN_EXAMPLES.items():
+        for wav in wavs:
+            (project / wav).unlink(missing_ok=True)
+        run([python, program], cwd=project, env=user_env(emulator))
+        for wav in wavs:
+            if not (project / wav).exists() or (project / wav).read_bytes()[:4] != b"RIFF":
+                raise CheckFailed(f"[{name}] {program} wrote no WAV to {wav}")
+    say(f"[{name}] the documentation's {len(RUN_EXAMPLES)} programs ran against the emulator")
     # 2. pytest with the plugin's fixtures.
     report = project / "report.xml"
     done = subprocess.run(
@@ -457,6 +493,15 @@ def check_contract_needs_its_extra(python: Path) -> None:
         raise CheckFailed(f"[core] `speechspec contract` without the extra: {done}")
 
 
+def keep_dist(wheel: Path, sdist: Path) -> None:
+    """The checked wheel and sdist, in dist/ (replacing older builds of the same names)."""
+    dist = ROOT / "dist"
+    dist.mkdir(exist_ok=True)
+    for built in (wheel, sdist):
+        shutil.copy2(built, dist / built.name)
+    say(f"left {wheel.name} and {sdist.name} in dist/")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -468,16 +513,24 @@ def main(argv: list[str] | None = None) -> int:
         wheel, sdist = build(work)
         check_sdist_rebuilds_the_wheel(work, wheel, sdist)
         house = wheelhouse(work, wheel)
-        pythons: dict[str, Path] = {}
-        for name in ("emulator", "core", "testing", "generate", "bench", "contract"):
-            pythons[name] = make_venv(work, name, wheel, house)
-            check_imports(pythons[name], name)
+
+        def venv(name: str) -> Path:
+            python = make_venv(work, name, wheel, house)
+            check_imports(python, name)
+            return python
+
+        # Two at a time: the steps wait on pip and subprocesses as much as they compute.
+        names = ("emulator", "core", "testing", "generate", "bench", "contract")
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            pythons = dict(zip(names, pool.map(venv, names), strict=True))
         check_core_cli(pythons["core"])
         emulator_proc, emulator = start_emulator(pythons["emulator"])
-        for name in ("core", "emulator", "testing"):
-            run_user_project(work, name, pythons[name], emulator)
+        projects = ("core", "emulator", "testing")
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            list(pool.map(lambda n: run_user_project(work, n, pythons[n], emulator), projects))
         check_contract(work, pythons["contract"])
         check_contract_needs_its_extra(pythons["core"])
+        keep_dist(wheel, sdist)
     except CheckFailed as exc:
         print(f"dist-check: FAILED: {exc}", file=sys.stderr)
         return 1

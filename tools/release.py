@@ -67,6 +67,14 @@ def release_base() -> tuple[str, tuple[int, int, int]]:
     return ref, parse_version(_git("show", f"{ref}:pyproject.toml").stdout)
 
 
+def release_name(ref: str, version: tuple[int, int, int]) -> str:
+    """How messages name a release: its tag, or its version and a short commit (never a bare
+    40-character SHA, which tells a reader nothing)."""
+    if not re.fullmatch(r"[0-9a-f]{40}", ref):
+        return f"{_fmt(version)}, tag {ref}"
+    return f"{_fmt(version)}, commit {ref[:12]}"
+
+
 def bumped(version: tuple[int, int, int], level: str) -> tuple[int, int, int]:
     major, minor, patch = version
     if level == "breaking":
@@ -129,6 +137,7 @@ def check() -> int:
     """Fail when the effective specs changed with a breaking change since the last release and
     the version was not bumped past what that requires (additive/patch changes: reported)."""
     base_ref, released = release_base()
+    name = release_name(base_ref, released)
     current = parse_version(PYPROJECT.read_text(encoding="utf-8"))
     report = spec_diff(base_ref)
     level = severity(report)
@@ -150,14 +159,13 @@ def check() -> int:
         )
         return 1
     if level is None:
-        print(f"check-version: ok: no spec or generator change since {base_ref[:12]}")
+        print(f"check-version: ok: no spec or generator change since the last release ({name})")
         return 0
     need = bumped(released, level)
     if level == "breaking" and current < need:
-        sys.stderr.write(format_report(report, base_ref))
+        sys.stderr.write(format_report(report, name))
         print(
-            f"check-version: breaking change since the last release ({_fmt(released)} at "
-            f"{base_ref[:12]}) but the version is {_fmt(current)}; it must be at least "
+            f"check-version: breaking change since the last release ({name}) but the version is {_fmt(current)}; it must be at least "
             f"{_fmt(need)}. Run `make release-notes` and commit CHANGELOG.md and pyproject.toml.",
             file=sys.stderr,
         )
@@ -165,7 +173,8 @@ def check() -> int:
     hint = "" if current >= need else f" (release-notes will make it {_fmt(need)})"
     label = {"added": "additive", "changed": "patch-level"}.get(level, level)
     print(
-        f"check-version: ok: {label} changes since {_fmt(released)}, version {_fmt(current)}{hint}"
+        f"check-version: ok: {label} changes since the last release ({name}), "
+        f"version {_fmt(current)}{hint}"
     )
     return 0
 
@@ -181,9 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return check()
         base_ref = args.base or release_base()[0]
+        name = args.base or f"the last release ({release_name(*release_base())})"
         report = spec_diff(base_ref)
-        sys.stdout.write(format_report(report, base_ref))
-        print(write_release(report, base_ref))
+        sys.stdout.write(format_report(report, name))
+        print(write_release(report, name))
     except ToolError as exc:
         print(f"release: error: {exc}", file=sys.stderr)
         return 1

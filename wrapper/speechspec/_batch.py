@@ -53,6 +53,8 @@ class Summary:
     failed: list[tuple[int, str]] = field(default_factory=list)
     uncertain: list[tuple[int, str]] = field(default_factory=list)
     not_attempted: int = 0
+    # Lines started and not yet finished; what a Ctrl-C leaves here was interrupted mid-line.
+    in_flight: int = 0
     stopped: str | None = None
     journal: Path | None = None
 
@@ -155,7 +157,9 @@ class BatchRun:
             if self.summary.stopped:
                 self.summary.not_attempted += 1
                 continue
+            self.summary.in_flight += 1
             await self._one(line)
+            self.summary.in_flight -= 1
             self._tick()
 
     def _tick(self) -> None:

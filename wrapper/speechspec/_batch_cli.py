@@ -145,7 +145,13 @@ def report(summary: Summary, *, interrupted: bool = False) -> None:
     counts = f"done {s.done}, skipped {s.skipped}, failed {s.failed_count}"
     if s.uncertain:
         counts += f", uncertain {len(s.uncertain)}"
-    if s.not_attempted:
+    if interrupted:
+        # Lines the workers never took are counted nowhere else: they are the rest.
+        finished = s.done + s.skipped + s.failed_count + len(s.uncertain)
+        s.not_attempted = max(0, s.total - finished - s.in_flight)
+        if s.in_flight:
+            counts += f", interrupted {s.in_flight}"
+    if s.not_attempted or interrupted:
         counts += f", not attempted {s.not_attempted}"
     if s.resumed:
         counts += f" ({s.resumed} done from jobs journaled by an earlier run)"
@@ -165,3 +171,5 @@ def report(summary: Summary, *, interrupted: bool = False) -> None:
             "rerun the same command to finish them without paying twice",
             file=err,
         )
+    elif interrupted:
+        print("speechspec: rerun the same command to finish the rest", file=err)

@@ -3,6 +3,7 @@
     speechspec speak hamsa TEXT --voice-id V -o out.wav
     speechspec speak livepeer TEXT [--model-id M] [--description D] -o out.wav
     speechspec batch {hamsa|livepeer} LINES.txt --out-dir DIR [--concurrency N] [--shard K/N]
+    speechspec job JOB_ID [--wait] [-o out.wav]
     speechspec emulator [--host 127.0.0.1] [--port 8000] [--hamsa-key K] [--livepeer-token T]
                         [--livepeer-mode gateway|runner] [--livepeer-model M]
 
@@ -12,6 +13,7 @@ Exit codes: 0 success, 1 API or network error, 2 usage or input error, 130 inter
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import secrets
 import sys
@@ -20,12 +22,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import _args, _batch_cli, _contract_cli, _speak_flags
+from . import _args, _batch_cli, _cli_messages, _contract_cli, _job_cli, _speak_flags
 from ._config import HAMSA_ENV, LIVEPEER_ENV, resolve_key
 from ._progress import Progress
 from ._transport import PROXY_HELP
 from ._version import __version__
-from .errors import ConfigurationError, InvalidRequestError, SpeechspecError
+from .errors import ConfigurationError, InvalidRequestError, JobFailedError, SpeechspecError
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -80,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_key_flags(_batch_cli.add_parser(sub), None)
     _contract_cli.add_parser(sub)
+    job = _job_cli.add_parser(sub)
+    job.add_argument("--proxy", help=PROXY_HELP)
+    _add_key_flags(job, "hamsa")
 
     emulator = sub.add_parser("emulator", help="serve the local emulator of both APIs")
     emulator.add_argument("--host", default="127.0.0.1")
@@ -139,13 +144,27 @@ def _key(args: argparse.Namespace, vendor: str) -> str | None:
 
 
 def _text(value: str) -> str:
+    """TEXT, or standard input for ``-``; either must be UTF-8, said in those words (a lone
+    surrogate is how Python smuggles undecodable bytes, not something a user typed)."""
     if value != "-":
-        return value
+        data = value.encode("utf-8", "surrogateescape")
+        source = "the TEXT argument"
+    else:
+        stream = getattr(sys.stdin, "buffer", None)
+        try:
+            data = stream.read() if stream is not None else sys.stdin.read().encode()
+        except (AttributeError, ValueError, OSError, UnicodeError) as exc:
+            raise InvalidRequestError(
+                f"TEXT: standard input cannot be read: {exc}", param="text"
+            ) from None
+        source = "standard input"
     try:
-        return sys.stdin.read()
-    except (UnicodeDecodeError, AttributeError, ValueError) as exc:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InvalidRequestError(
-            f"text from standard input cannot be read as text: {exc}", param="text"
+            f"TEXT: {source} is not valid UTF-8 ({exc.reason} at byte {exc.start}); "
+            "convert it first, e.g. iconv -f LATIN1 -t UTF-8",
+            param="text",
         ) from None
 
 
@@ -171,17 +190,36 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
     _check_speak(args, text)
     if args.vendor == "hamsa":
         with Hamsa(_key(args, "hamsa"), base_url=args.base_url, proxy=args.proxy) as hamsa:
-            job = hamsa.text_to_speech(text, **_speak_flags.values(args, "hamsa"))
+            try:
+                job = hamsa.text_to_speech(text, **_speak_flags.values(args, "hamsa"))
+            except KeyboardInterrupt:
+                _say(
+                    "speechspec: interrupted while the job was being created: it may exist "
+                    "(and be billed) without its id having reached us; it was not sent again",
+                    file=sys.stderr,
+                )
+                raise
             started = time.monotonic()
 
             def on_poll(current: Any) -> None:
                 status = str(current.status)  # an enum member's value, or a status new to us
                 progress.show(f"job {job.id}: {status} ({time.monotonic() - started:.0f}s)")
 
-            done = hamsa.wait_for_job(job.id, timeout=args.job_timeout, on_poll=on_poll)
-            path = hamsa.download(
-                hamsa.audio_url(done), args.output, on_progress=progress.download("audio")
-            )
+            try:
+                done = hamsa.wait_for_job(job.id, timeout=args.job_timeout, on_poll=on_poll)
+                path = hamsa.download(
+                    hamsa.audio_url(done), args.output, on_progress=progress.download("audio")
+                )
+            except (KeyboardInterrupt, SpeechspecError) as exc:
+                # The job exists and is billed: say how to get its audio without paying again.
+                if not isinstance(exc, JobFailedError):
+                    progress.done()
+                    _say(
+                        f"speechspec: job {job.id} was created (billed); get its audio with: "
+                        f"speechspec job {job.id} -o {args.output}",
+                        file=sys.stderr,
+                    )
+                raise
     else:
         with Livepeer(_key(args, "livepeer"), base_url=args.base_url, proxy=args.proxy) as livepeer:
             progress.show("synthesizing...", force=True)
@@ -216,7 +254,18 @@ def _emulator(args: argparse.Namespace) -> int:
         livepeer_mode=args.livepeer_mode,
         livepeer_model=args.livepeer_model,
     )
-    sock = bind_socket(args.host, args.port)
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise ConfigurationError(
+                f"the emulator cannot listen on {args.host}:{args.port} "
+                f"({exc.strerror or exc}): check --host, or pick another --port"
+            ) from None
+        raise ConfigurationError(
+            f"port {args.port} on {args.host} is already in use (another emulator?): "
+            "pick another with --port N, or --port 0 for any free port"
+        ) from None
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     # Printed for people and for scripts (the demo reads these lines).
@@ -235,6 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # usage errors, --help, --version: an exit code, like the rest
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     progress = Progress()
+    vendor = "hamsa" if args.command == "job" else getattr(args, "vendor", "hamsa")
     try:
         if args.command == "speak":
             return _speak(args, progress)
@@ -242,14 +292,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _batch_cli.command(args, progress, _key(args, args.vendor))
         if args.command == "contract":
             return _contract_cli.command(args)
+        if args.command == "job":
+            return _job_cli.command(args, progress, _key(args, "hamsa"))
         return _emulator(args)
     except (InvalidRequestError, ConfigurationError) as exc:
         progress.done()
-        _say(f"speechspec: error: {exc}", file=sys.stderr)
+        message = _cli_messages.usage(exc, vendor, getattr(args, "base_url", None))
+        _say(f"speechspec: error: {message}", file=sys.stderr)
         return EXIT_USAGE
     except SpeechspecError as exc:
         progress.done()
-        _say(f"speechspec: {type(exc).__name__}: {exc}", file=sys.stderr)
+        message = _cli_messages.api(
+            exc, vendor, getattr(args, "base_url", None), getattr(args, "job_id", None)
+        )
+        _say(f"speechspec: {message}", file=sys.stderr)
         return EXIT_API
     except OSError as exc:
         progress.done()

@@ -12,6 +12,15 @@ Fixtures:
         hamsa_mock.queue_error(429, headers={"Retry-After": "0"})
         ...
 
+The fixtures cannot be fooled by the environment: for the test's duration each pins the
+variables a client reads when it is built (``HAMSA_BASE_URL`` and ``HAMSA_API_KEY``, or the
+Livepeer pair) to what it serves: the mocks to the vendor's default URL and a fake key
+(``.api_key``), the emulator to its own URLs and keys. So a bare ``Hamsa()`` in a test talks to
+the fixture even in a shell where ``speechspec emulator``'s lines, or a real key, were exported.
+
+``async def`` tests need an asyncio plugin: the ``testing`` extra brings pytest-asyncio; mark
+them ``@pytest.mark.asyncio`` or set ``asyncio_mode = "auto"`` in your pytest configuration.
+
 The plugin is registered by the package's ``pytest11`` entry point, so it loads in every pytest
 run of a project that installed speechspec, with or without the extra. It therefore imports
 nothing beyond the core at load time: respx and the emulator's server are imported when a
@@ -22,6 +31,7 @@ install, never the collection of a run that does not use the fixtures.
 from __future__ import annotations
 
 import base64
+import contextlib
 import importlib
 import uuid
 from collections.abc import Iterator
@@ -32,7 +42,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 import httpx
 import pytest
 
-from ._config import HAMSA_DEFAULT_BASE_URL, LIVEPEER_DEFAULT_BASE_URL
+from ._config import HAMSA_DEFAULT_BASE_URL, HAMSA_ENV, LIVEPEER_DEFAULT_BASE_URL, LIVEPEER_ENV
 
 if TYPE_CHECKING:
     import respx
@@ -40,6 +50,10 @@ if TYPE_CHECKING:
     from .emulator import EmulatorServer
 
 _INSTALL_HINT = "pip install 'speechspec[testing]'"
+
+# The fake keys the mocks pin (they accept any key; these only make a bare client buildable).
+MOCK_HAMSA_KEY = "test-hamsa-key"
+MOCK_LIVEPEER_TOKEN = "test-livepeer-token"  # noqa: S105 (a fake, by design)
 
 # The third-party modules each fixture needs, all installed by the `testing` extra.
 _EXTRA_MODULES = frozenset({"respx", "starlette", "uvicorn", "jsonschema", "rfc3339_validator"})
@@ -104,9 +118,11 @@ def _tone_wav(fixture: str) -> bytes:
 class VendorMock:
     """A respx router for one vendor, with errors to serve before the normal answers."""
 
-    def __init__(self, router: respx.MockRouter, base_url: str) -> None:
+    def __init__(self, router: respx.MockRouter, base_url: str, api_key: str = "") -> None:
         self.router = router
         self.base_url = base_url
+        #: The fake key pinned in the environment for the test (any key is accepted).
+        self.api_key = api_key
         self._queue: list[httpx.Response] = []
 
     def queue_error(
@@ -149,6 +165,14 @@ def _job(job_id: str, status: str, media: str | None) -> dict[str, Any]:
     return data
 
 
+@contextlib.contextmanager
+def _undone(patch: pytest.MonkeyPatch) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        patch.undo()
+
+
 @pytest.fixture(scope="session")
 def _speechspec_emulator_server() -> Iterator[EmulatorServer]:
     emulator = _require("speechspec_emulator", "speechspec.emulator")
@@ -156,20 +180,51 @@ def _speechspec_emulator_server() -> Iterator[EmulatorServer]:
         yield server
 
 
+def _pinned(settings: dict[str, str | None]) -> pytest.MonkeyPatch:
+    """A MonkeyPatch (undo it after the test) that sets, or removes, the given variables."""
+    patch = pytest.MonkeyPatch()
+    for name, value in settings.items():
+        if value is None:
+            patch.delenv(name, raising=False)
+        else:
+            patch.setenv(name, value)
+    return patch
+
+
 @pytest.fixture
-def speechspec_emulator(_speechspec_emulator_server: EmulatorServer) -> EmulatorServer:
-    """The emulator of both vendors on loopback (shared by the session, log cleared per test)."""
-    _speechspec_emulator_server.clear_requests()
-    return _speechspec_emulator_server
+def speechspec_emulator(_speechspec_emulator_server: EmulatorServer) -> Iterator[EmulatorServer]:
+    """The emulator of both vendors on loopback (shared by the session, log cleared per test).
+    For the test, HAMSA_/LIVEPEER_ BASE_URL and keys point at it: a bare client talks to it."""
+    server = _speechspec_emulator_server
+    server.clear_requests()
+    patch = _pinned(
+        {
+            HAMSA_ENV.base_url_var: server.hamsa_base_url,
+            HAMSA_ENV.key_var: server.hamsa_key,
+            LIVEPEER_ENV.base_url_var: server.livepeer_base_url,
+            LIVEPEER_ENV.key_var: server.livepeer_token,
+        }
+    )
+    try:
+        yield server
+    finally:
+        patch.undo()
 
 
 @pytest.fixture
 def hamsa_mock() -> Iterator[VendorMock]:
-    """respx mock of https://api.tryhamsa.com: jobs complete at once, media is a real WAV."""
+    """respx mock of https://api.tryhamsa.com: jobs complete at once, media is a real WAV.
+    For the test, HAMSA_BASE_URL is that URL and HAMSA_API_KEY a fake key, whatever was set."""
     respx = _require("hamsa_mock", "respx")
     wav = _tone_wav("hamsa_mock")
-    with respx.mock(base_url=HAMSA_DEFAULT_BASE_URL, assert_all_called=False) as router:
-        mock = VendorMock(router, HAMSA_DEFAULT_BASE_URL)
+    patch = _pinned(
+        {HAMSA_ENV.base_url_var: HAMSA_DEFAULT_BASE_URL, HAMSA_ENV.key_var: MOCK_HAMSA_KEY}
+    )
+    with (
+        _undone(patch),
+        respx.mock(base_url=HAMSA_DEFAULT_BASE_URL, assert_all_called=False) as router,
+    ):
+        mock = VendorMock(router, HAMSA_DEFAULT_BASE_URL, MOCK_HAMSA_KEY)
 
         def create(request: httpx.Request) -> httpx.Response:
             job = _job(str(uuid.uuid4()), "PENDING", None)
@@ -196,11 +251,21 @@ def hamsa_mock() -> Iterator[VendorMock]:
 
 @pytest.fixture
 def livepeer_mock() -> Iterator[VendorMock]:
-    """respx mock of the Livepeer community gateway, answering a ``data:`` URL of a real WAV."""
+    """respx mock of the Livepeer community gateway, answering a ``data:`` URL of a real WAV.
+    For the test, LIVEPEER_BASE_URL is that URL and LIVEPEER_API_TOKEN a fake token."""
     respx = _require("livepeer_mock", "respx")
     url = "data:audio/wav;base64," + base64.b64encode(_tone_wav("livepeer_mock")).decode()
-    with respx.mock(base_url=LIVEPEER_DEFAULT_BASE_URL, assert_all_called=False) as router:
-        mock = VendorMock(router, LIVEPEER_DEFAULT_BASE_URL)
+    patch = _pinned(
+        {
+            LIVEPEER_ENV.base_url_var: LIVEPEER_DEFAULT_BASE_URL,
+            LIVEPEER_ENV.key_var: MOCK_LIVEPEER_TOKEN,
+        }
+    )
+    with (
+        _undone(patch),
+        respx.mock(base_url=LIVEPEER_DEFAULT_BASE_URL, assert_all_called=False) as router,
+    ):
+        mock = VendorMock(router, LIVEPEER_DEFAULT_BASE_URL, MOCK_LIVEPEER_TOKEN)
         router.post("/text-to-speech").mock(
             side_effect=lambda request: mock._next(
                 httpx.Response(200, json={"audio": {"url": url}})
