@@ -268,15 +268,38 @@ def _operation(op: dict[str, Any], ctx: _Context) -> None:
             _attribute_changes(name, where, base, ct.get("attributes", []), ctx)
 
 
+def _security(doc: dict[str, Any]) -> dict[str, Any]:
+    """What each operation requires: its own ``security``, else the document's (an
+    operation's list overrides the top level), and the schemes those name."""
+    methods = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+    top = doc.get("security")
+    out: dict[str, Any] = {}
+    for path, item in (doc.get("paths") or {}).items():
+        for method in methods:
+            op = item.get(method) if isinstance(item, dict) else None
+            if isinstance(op, dict):
+                out[f"{method.upper()} {path}"] = op.get("security", top) or []
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    used = {name for reqs in out.values() for req in reqs for name in req}
+    return {"operations": out, "schemes": {k: v for k, v in schemes.items() if k in used}}
+
+
 def _document_level(ctx: _Context) -> None:
-    """What optic's per-operation changelog leaves out: authentication and servers."""
-    old, new = ctx.base_doc, ctx.head_doc
-    old_auth = (old.get("components", {}).get("securitySchemes"), old.get("security"))
-    new_auth = (new.get("components", {}).get("securitySchemes"), new.get("security"))
-    if old_auth != new_auth:
-        msg = "authentication (securitySchemes / security) changed: the client's auth may break"
-        ctx.add("breaking", _item("*", "", "securitySchemes", msg, "document"))
-    if old.get("servers") != new.get("servers"):
+    """What optic's per-operation changelog leaves out: authentication and servers.
+    Security is compared per operation, as a client sends it."""
+    old, new = _security(ctx.base_doc), _security(ctx.head_doc)
+    for op in sorted(set(old["operations"]) & set(new["operations"])):
+        if old["operations"][op] != new["operations"][op]:
+            msg = (
+                f"security changed: {old['operations'][op]!r} -> {new['operations'][op]!r}: "
+                "the client's auth may break"
+            )
+            ctx.add("breaking", _item(op, "", "security", msg, "operation"))
+    for name in sorted(set(old["schemes"]) & set(new["schemes"])):
+        if old["schemes"][name] != new["schemes"][name]:
+            msg = f"security scheme `{name}` changed: the client's auth may break"
+            ctx.add("breaking", _item("*", "", "securitySchemes", msg, "document"))
+    if ctx.base_doc.get("servers") != ctx.head_doc.get("servers"):
         msg = "servers changed (the clients' default base URL is set in the wrapper)"
         ctx.add("changed", _item("*", "", "servers", msg, "document"))
 
