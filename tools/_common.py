@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -43,8 +44,21 @@ def load_document(text: str, origin: str) -> dict[str, Any]:
     return doc
 
 
+# Documents already found valid, by content hash: validating ai-runner's ten-operation document
+# takes over a second, and one `make specs` builds the same document several times.
+_VALID: set[str] = set()
+
+
 def validate(doc: dict[str, Any], origin: str) -> None:
     """Fail with a readable message when ``doc`` is not a valid OpenAPI 3.0/3.1 document."""
+    key = hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+    if key in _VALID:
+        return
+    _validate_uncached(doc, origin)
+    _VALID.add(key)
+
+
+def _validate_uncached(doc: dict[str, Any], origin: str) -> None:
     from openapi_spec_validator import validate as _validate
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 

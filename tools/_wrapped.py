@@ -140,7 +140,8 @@ def summarise(
         elif op not in new:
             message, label = f"not wrapped: {op} removed", "removed-operation"
         elif op in worst:
-            message, label = f"not wrapped: {op} changed, {worst[op].replace('_', '-')}", worst[op]
+            kind = {"breaking": ", breaking", "added": ", additive", "docs_only": ", docs-only"}
+            message, label = f"not wrapped: {op} changed{kind.get(worst[op], '')}", worst[op]
         else:
             continue
         items.append(
