@@ -202,7 +202,7 @@ def _brief(value: Any, limit: int = 60) -> str:
                 parts = ", ".join(_brief(v, 30) for v in value[combiner])
                 return f"{combiner}[{parts}]"
         if isinstance(value.get("title"), str):
-            return value["title"]
+            return str(value["title"])
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from _common import ROOT
 
 sys.path.insert(0, str(ROOT / "tests"))
-from spec_history import HISTORY, docs_page, expected, raw_url, steps  # noqa: E402
+from spec_history import HISTORY, docs_page, expected, raw_url, steps  # type: ignore[import-not-found]
 
 DOCS_URL = "https://docs.livepeer.org/ai/api-reference/text-to-speech.md"
 _TITLES = {"Breaking": "breaking", "Added": "added", "Changed": "changed", "Docs-only": "docs_only"}
@@ -102,7 +102,9 @@ def replay(form: str, count: int | None, keep: Path | None) -> list[str]:
             if not p.endswith("openapi.json")
         ]
         if want["wrapped"] == "none" and python:
-            wrong.append(f"{step} ({form}): labelled none, yet the generated Python changed: {python}")
+            wrong.append(
+                f"{step} ({form}): labelled none, yet the generated Python changed: {python}"
+            )
         _make(clone, "release-notes", "BASE=HEAD")
         _run(clone, "git", "add", "-A", "specs", "generated", "CHANGELOG.md", "pyproject.toml")
         _run(clone, "git", *git_id, "commit", "--quiet", "--allow-empty", "-m", f"replay {step}")
