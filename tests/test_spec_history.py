@@ -55,21 +55,22 @@ def _replay(tmp_path: Path, form: str) -> dict[str, dict[str, Any]]:
     return seen
 
 
-@pytest.fixture(scope="module", params=["document", "page"])
-def replay(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, dict[str, dict[str, Any]]]:
-    form: str = request.param
-    return form, _replay(tmp_path_factory.mktemp(f"history-{form}"), form)
-
-
 def test_every_step_has_a_label_written_before_the_run() -> None:
     assert list(expected()) == steps()
     assert len(steps()) == 28  # 8c95968 (text-to-speech appears) .. 50a742c (v0.14.1)
 
 
-def test_each_step_is_labelled_as_expected(replay: tuple[str, dict[str, Any]]) -> None:
-    form, seen = replay
+# One test per form, so that under pytest-xdist each form is replayed once, by one worker.
+@pytest.mark.parametrize("form", ["document", "page"])
+def test_the_real_history_replays_as_labelled(form: str, tmp_path: Path) -> None:
+    seen = _replay(tmp_path, form)
+    _labels_hold(form, seen)
+    _unwrapped_operations_are_one_line_each(form, seen)
+    _cosmetic_steps_change_no_generator_input(form, seen)
+    _source_yaml_records_the_last_step(form, seen)
+
+
+def _labels_hold(form: str, seen: dict[str, dict[str, Any]]) -> None:
     wrong = []
     for step, want in expected().items():
         got = seen[step]
@@ -82,8 +83,7 @@ def test_each_step_is_labelled_as_expected(replay: tuple[str, dict[str, Any]]) -
     assert not wrong, "\n".join(wrong)
 
 
-def test_operations_we_do_not_wrap_are_one_line_each(replay: tuple[str, dict[str, Any]]) -> None:
-    form, seen = replay
+def _unwrapped_operations_are_one_line_each(form: str, seen: dict[str, dict[str, Any]]) -> None:
     if form == "page":
         assert all(not got["lines"] for got in seen.values())
         return
@@ -93,10 +93,9 @@ def test_operations_we_do_not_wrap_are_one_line_each(replay: tuple[str, dict[str
     assert "not wrapped: genLLM added (a new operation)" in seen["01-8c95968"]["lines"]
 
 
-def test_cosmetic_steps_change_no_generator_input(replay: tuple[str, dict[str, Any]]) -> None:
+def _cosmetic_steps_change_no_generator_input(form: str, seen: dict[str, dict[str, Any]]) -> None:
     """The wrapped operation never changed upstream: what the generator sees is the same at
     every step ($ref spelling, info.version, x- extensions and the other operations aside)."""
-    form, seen = replay
     first = seen[steps()[0]]["generator_input"]
     for step in steps():
         got = dict(seen[step]["generator_input"], info=first["info"])
@@ -104,8 +103,7 @@ def test_cosmetic_steps_change_no_generator_input(replay: tuple[str, dict[str, A
         assert set(got["paths"]) == {"/text-to-speech"}  # only the wrapped operation
 
 
-def test_source_yaml_records_each_step(replay: tuple[str, dict[str, Any]]) -> None:
-    form, seen = replay
+def _source_yaml_records_the_last_step(form: str, seen: dict[str, dict[str, Any]]) -> None:
     last = seen[steps()[-1]]["record"]
     assert last["kind"] == form
     if form == "document":

@@ -43,7 +43,14 @@ def _document(vendor_name: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("vendor_name", VENDORS)
 def test_vendored_document_validates(vendor_name: str) -> None:
-    validate(_document(vendor_name), vendor_name)
+    try:
+        validate(_document(vendor_name), vendor_name)
+    except ToolError as exc:
+        pytest.fail(
+            f"{exc}\nspecs/{vendor_name}/openapi.yaml is the vendor's text verbatim: never fix it "
+            f"there. Re-vendor it (`make specs VENDOR={vendor_name}`); if the vendor's own "
+            f"document is invalid, correct it in specs/{vendor_name}/overlay.yaml."
+        )
 
 
 @pytest.mark.parametrize("vendor_name", VENDORS)
@@ -53,7 +60,10 @@ def test_effective_document_validates_and_is_what_the_package_carries(vendor_nam
     shipped = json.loads(
         (ROOT / "generated" / f"{vendor_name}_client" / "openapi.json").read_text()
     )
-    assert shipped == effective
+    assert shipped == effective, (
+        f"generated/{vendor_name}_client/openapi.json is not the effective document of "
+        f"specs/{vendor_name}/: run `make generate` and commit generated/."
+    )
 
 
 @pytest.mark.parametrize("vendor_name", VENDORS)
@@ -112,7 +122,10 @@ def test_each_overlay_action_applies(vendor_name: str) -> None:
     overlay = _overlay(vendor_name)
     document = _document(vendor_name)
     for i, action in enumerate(overlay["actions"]):
-        assert action["description"].strip(), action
+        assert action["description"].strip(), (
+            f"specs/{vendor_name}/overlay.yaml action #{i + 1}: add a description citing where "
+            "the vendor (or its source code) says what the action corrects"
+        )
         before = (
             apply_overlay(document, {**overlay, "actions": overlay["actions"][:i]}, "o")
             if i
@@ -127,28 +140,38 @@ def test_each_overlay_action_applies(vendor_name: str) -> None:
             "says it too, so drop the action (or mark it x-speechspec-form: page|document when "
             "it corrects only one form of the vendor's document)"
         )
+        fix = f"fix specs/{vendor_name}/overlay.yaml action #{i + 1} ({action['target']})"
         if action.get("remove"):
-            assert not jsonpath.find(action["target"], after)
+            assert not jsonpath.find(action["target"], after), (
+                f"{fix}: its target still matches after the removal"
+            )
         else:
             nodes = jsonpath.find(action["target"], after)
-            assert nodes and all(_contains(n.value, action["update"]) for n in nodes)
+            assert nodes and all(_contains(n.value, action["update"]) for n in nodes), (
+                f"{fix}: a later action undoes it, or its update does not land on the target"
+            )
 
 
 def test_overlay_corrections_required_by_the_issue_are_in_effect() -> None:
+    lost = "a correction of specs/{}/overlay.yaml was lost: restore its action (git log -p {})"
     hamsa = effective_document("hamsa")
-    assert set(hamsa["components"]["schemas"]["TTSRequest"]["required"]) == {"text", "voiceId"}
+    hint = lost.format("hamsa", "specs/hamsa/overlay.yaml")
+    assert set(hamsa["components"]["schemas"]["TTSRequest"]["required"]) == {"text", "voiceId"}, (
+        hint
+    )
     get_job = hamsa["paths"]["/v1/jobs"]["get"]
     (param,) = get_job["parameters"]
-    assert (param["name"], param["in"], param["required"]) == ("jobId", "query", True)
+    assert (param["name"], param["in"], param["required"]) == ("jobId", "query", True), hint
     livepeer = effective_document("livepeer")
+    hint = lost.format("livepeer", "specs/livepeer/overlay.yaml")
     # model_id is optional: a gateway defaults it (go-livepeer server/ai_process.go).
-    assert livepeer["components"]["schemas"]["TextToSpeechParams"]["required"] == ["text"]
+    assert livepeer["components"]["schemas"]["TextToSpeechParams"]["required"] == ["text"], hint
     responses = livepeer["paths"]["/text-to-speech"]["post"]["responses"]
     gateway = {"$ref": "#/components/schemas/GatewayError"}
-    assert responses["503"]["content"]["application/json"]["schema"] == gateway
+    assert responses["503"]["content"]["application/json"]["schema"] == gateway, hint
     for status in ("400", "401", "500"):
-        assert gateway in responses[status]["content"]["application/json"]["schema"]["oneOf"]
-    assert "422" in responses  # the runner's; a gateway never answers it
+        assert gateway in responses[status]["content"]["application/json"]["schema"]["oneOf"], hint
+    assert "422" in responses, hint  # the runner's; a gateway never answers it
 
 
 def test_a_stale_target_fails_naming_the_action() -> None:
