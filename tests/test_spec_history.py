@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _history import HISTORY, docs_page, expected, raw_url, steps, worst
 from _wrapped import not_wrapped_changes, wrapped_part
 from generate import effective_document, normalise_document
 from spec_diff import diff_documents
-from spec_history import HISTORY, docs_page, expected, raw_url, steps, worst
 from vendor_spec import source_record, vendor
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,9 +23,7 @@ import tempfile
 from pathlib import Path
 
 from _common import ROOT
-
-sys.path.insert(0, str(ROOT / "tests"))
-from spec_history import HISTORY, docs_page, expected, raw_url, steps  # type: ignore[import-not-found]
+from _history import HISTORY, docs_page, expected, raw_url, steps
 
 DOCS_URL = "https://docs.livepeer.org/ai/api-reference/text-to-speech.md"
 _TITLES = {"Breaking": "breaking", "Added": "added", "Changed": "changed", "Docs-only": "docs_only"}

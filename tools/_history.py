@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-HISTORY = Path(__file__).resolve().parent / "spec_changes" / "livepeer_history"
+HISTORY = Path(__file__).resolve().parent.parent / "tests" / "spec_changes" / "livepeer_history"
 TTS_PATH, TTS_METHOD = "/text-to-speech", "post"
 _LABELS = ("breaking", "added", "changed", "docs_only")
 
