@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed-stamp
 # `make specs [VENDOR=hamsa|livepeer] [SOURCE=<docs page or OpenAPI document, path or URL>]`
 VENDOR ?=
 SOURCE ?=
+# the public address of SOURCE when it is a local copy (a raw GitHub URL also gives the commit)
+SOURCE_URL ?=
 # `make spec-diff [BASE=<git ref>] [JSON=<path>]`
 BASE ?=
 JSON ?=
@@ -36,7 +38,7 @@ $(NODE_STAMP): tools/package.json tools/package-lock.json
 # then print what changed in the effective document.
 specs: $(STAMP) $(NODE_STAMP)
 	$(if $(and $(SOURCE),$(if $(VENDOR),,x)),$(error SOURCE= needs VENDOR=hamsa or VENDOR=livepeer))
-	$(PY) tools/vendor_spec.py $(or $(VENDOR),--all) $(SOURCE)
+	$(PY) tools/vendor_spec.py $(or $(VENDOR),--all) $(SOURCE) $(if $(SOURCE_URL),--source-url $(SOURCE_URL))
 
 # Breaking / Added / Changed / Docs-only per vendor, working tree vs BASE (default: last v* tag, else HEAD).
 spec-diff: $(STAMP) $(NODE_STAMP)
@@ -49,6 +51,12 @@ release-notes: $(STAMP) $(NODE_STAMP)
 # CI: a breaking spec change since the last release needs a version bump.
 check-version: $(STAMP) $(NODE_STAMP)
 	$(PY) tools/release.py check
+
+# The real ai-runner history, replayed with make specs -> spec-diff -> generate -> release-notes
+# in a scratch clone of HEAD, each step held to its label (tools/replay_history.py; slow).
+.PHONY: replay-history
+replay-history: $(STAMP) $(NODE_STAMP)
+	$(PY) tools/replay_history.py
 
 generate: $(STAMP)
 	$(PY) tools/generate.py

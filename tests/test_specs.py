@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import copy
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,11 +18,12 @@ import yaml
 from _common import ToolError, load_document, validate
 from generate import diff_trees, effective_document
 from overlay import apply_overlay
-from vendor_spec import extract_openapi_block, vendor
+from vendor_spec import extract_openapi_block, source_record, vendor
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 SHARED_DOCS = ROOT.parent / "shared" / "vendor-docs"
+HISTORY = ROOT / "tests" / "spec_changes" / "livepeer_history"
 DOCS_PAGES = {"hamsa": "hamsa-text-to-speech.md", "livepeer": "livepeer-text-to-speech.md"}
 VENDORS = sorted(DOCS_PAGES)
 
@@ -41,7 +43,14 @@ def _document(vendor_name: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("vendor_name", VENDORS)
 def test_vendored_document_validates(vendor_name: str) -> None:
-    validate(_document(vendor_name), vendor_name)
+    try:
+        validate(_document(vendor_name), vendor_name)
+    except ToolError as exc:
+        pytest.fail(
+            f"{exc}\nspecs/{vendor_name}/openapi.yaml is the vendor's text verbatim: never fix it "
+            f"there. Re-vendor it (`make specs VENDOR={vendor_name}`); if the vendor's own "
+            f"document is invalid, correct it in specs/{vendor_name}/overlay.yaml."
+        )
 
 
 @pytest.mark.parametrize("vendor_name", VENDORS)
@@ -51,25 +60,47 @@ def test_effective_document_validates_and_is_what_the_package_carries(vendor_nam
     shipped = json.loads(
         (ROOT / "generated" / f"{vendor_name}_client" / "openapi.json").read_text()
     )
-    assert shipped == effective
+    assert shipped == effective, (
+        f"generated/{vendor_name}_client/openapi.json is not the effective document of "
+        f"specs/{vendor_name}/: run `make generate` and commit generated/."
+    )
 
 
 @pytest.mark.parametrize("vendor_name", VENDORS)
-def test_vendored_text_is_the_docs_page_block_verbatim(vendor_name: str) -> None:
-    pages = [SPECS / vendor_name / "docs-page.md"]
+def test_vendored_text_is_what_source_yaml_says(vendor_name: str) -> None:
+    """source.yaml is the one record of what was vendored: its kind, its origin, its hash."""
+    source = source_record(vendor_name)
+    text = _vendored_text(vendor_name)
+    again = f"`make specs VENDOR={vendor_name}` (it re-vendors what source.yaml names)"
+    assert source.get("sha256") == hashlib.sha256(text.encode()).hexdigest(), (
+        f"specs/{vendor_name}/openapi.yaml is not the file specs/{vendor_name}/source.yaml "
+        f"records. Never edit openapi.yaml: run {again}, or `make specs VENDOR={vendor_name} "
+        "SOURCE=<the vendor's new page or document>`; corrections go in "
+        f"specs/{vendor_name}/overlay.yaml."
+    )
+    assert str(source["source_url"]).startswith("https://"), (
+        f"specs/{vendor_name}/source.yaml: source_url is {source['source_url']!r}; pass the "
+        "public address with --source-url when vendoring a local copy."
+    )
+    assert source["retrieved"]
+    page = SPECS / vendor_name / "docs-page.md"
+    if source["kind"] == "document":
+        assert not page.exists(), (
+            f"source.yaml says openapi.yaml is the upstream document, yet {page} is there: "
+            f"delete it, or re-vendor the page with {again}."
+        )
+        return
+    pages = [page]
     if (SHARED_DOCS / DOCS_PAGES[vendor_name]).exists():
         pages.append(SHARED_DOCS / DOCS_PAGES[vendor_name])
     for page in pages:
         block = extract_openapi_block(page.read_text(encoding="utf-8"), str(page))
-        assert _vendored_text(vendor_name).rstrip("\n") == block.rstrip("\n"), (
+        assert text.rstrip("\n") == block.rstrip("\n"), (
             f"specs/{vendor_name}/openapi.yaml is not the OpenAPI block of {page} verbatim. "
             "Never edit openapi.yaml: put the vendor's new page in "
-            f"specs/{vendor_name}/docs-page.md (or pass it as SOURCE) and run "
-            f"`make specs VENDOR={vendor_name}`; corrections go in specs/{vendor_name}/overlay.yaml."
+            f"specs/{vendor_name}/docs-page.md (or pass it as SOURCE) and run {again}; "
+            f"corrections go in specs/{vendor_name}/overlay.yaml."
         )
-    source = yaml.safe_load((SPECS / vendor_name / "source.yaml").read_text())
-    assert source["source_url"].startswith("https://")
-    assert source["retrieved"]
 
 
 def _contains(actual: Any, expected: Any) -> bool:
@@ -91,36 +122,56 @@ def test_each_overlay_action_applies(vendor_name: str) -> None:
     overlay = _overlay(vendor_name)
     document = _document(vendor_name)
     for i, action in enumerate(overlay["actions"]):
-        assert action["description"].strip(), action
+        assert action["description"].strip(), (
+            f"specs/{vendor_name}/overlay.yaml action #{i + 1}: add a description citing where "
+            "the vendor (or its source code) says what the action corrects"
+        )
         before = (
             apply_overlay(document, {**overlay, "actions": overlay["actions"][:i]}, "o")
             if i
             else document
         )
         after = apply_overlay(document, {**overlay, "actions": overlay["actions"][: i + 1]}, "o")
-        assert after != before, f"action #{i + 1} changed nothing"
+        form = action.get("x-speechspec-form")
+        if form is not None and form != source_record(vendor_name)["kind"]:
+            continue  # a correction of the other form of the vendor's document
+        assert after != before, (
+            f"specs/{vendor_name}/overlay.yaml action #{i + 1} changed nothing: the vendor now "
+            "says it too, so drop the action (or mark it x-speechspec-form: page|document when "
+            "it corrects only one form of the vendor's document)"
+        )
+        fix = f"fix specs/{vendor_name}/overlay.yaml action #{i + 1} ({action['target']})"
         if action.get("remove"):
-            assert not jsonpath.find(action["target"], after)
+            assert not jsonpath.find(action["target"], after), (
+                f"{fix}: its target still matches after the removal"
+            )
         else:
             nodes = jsonpath.find(action["target"], after)
-            assert nodes and all(_contains(n.value, action["update"]) for n in nodes)
+            assert nodes and all(_contains(n.value, action["update"]) for n in nodes), (
+                f"{fix}: a later action undoes it, or its update does not land on the target"
+            )
 
 
 def test_overlay_corrections_required_by_the_issue_are_in_effect() -> None:
+    lost = "a correction of specs/{}/overlay.yaml was lost: restore its action (git log -p {})"
     hamsa = effective_document("hamsa")
-    assert set(hamsa["components"]["schemas"]["TTSRequest"]["required"]) == {"text", "voiceId"}
+    hint = lost.format("hamsa", "specs/hamsa/overlay.yaml")
+    assert set(hamsa["components"]["schemas"]["TTSRequest"]["required"]) == {"text", "voiceId"}, (
+        hint
+    )
     get_job = hamsa["paths"]["/v1/jobs"]["get"]
     (param,) = get_job["parameters"]
-    assert (param["name"], param["in"], param["required"]) == ("jobId", "query", True)
+    assert (param["name"], param["in"], param["required"]) == ("jobId", "query", True), hint
     livepeer = effective_document("livepeer")
+    hint = lost.format("livepeer", "specs/livepeer/overlay.yaml")
     # model_id is optional: a gateway defaults it (go-livepeer server/ai_process.go).
-    assert livepeer["components"]["schemas"]["TextToSpeechParams"]["required"] == ["text"]
+    assert livepeer["components"]["schemas"]["TextToSpeechParams"]["required"] == ["text"], hint
     responses = livepeer["paths"]["/text-to-speech"]["post"]["responses"]
     gateway = {"$ref": "#/components/schemas/GatewayError"}
-    assert responses["503"]["content"]["application/json"]["schema"] == gateway
+    assert responses["503"]["content"]["application/json"]["schema"] == gateway, hint
     for status in ("400", "401", "500"):
-        assert gateway in responses[status]["content"]["application/json"]["schema"]["oneOf"]
-    assert "422" in responses  # the runner's; a gateway never answers it
+        assert gateway in responses[status]["content"]["application/json"]["schema"]["oneOf"], hint
+    assert "422" in responses, hint  # the runner's; a gateway never answers it
 
 
 def test_a_stale_target_fails_naming_the_action() -> None:
@@ -183,9 +234,27 @@ def test_remove_action_removes_every_match() -> None:
 def test_vendor_spec_refuses_a_page_without_an_openapi_block(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("# Docs\n\n```yaml\nfoo: bar\n```\n")
-    with pytest.raises(ToolError, match="no fenced OpenAPI block"):
+    with pytest.raises(ToolError, match="neither an OpenAPI document") as caught:
         vendor("hamsa", str(page), None, tmp_path / "specs")
+    assert "'openapi' key" in str(caught.value) and "fenced OpenAPI block" in str(caught.value)
     assert not (tmp_path / "specs").exists()
+
+
+def test_a_raw_document_with_a_leading_comment_is_recognised_by_parsing(tmp_path: Path) -> None:
+    """ai-runner's files start with `# !!Auto-generated by 'gen_openapi.py'. DO NOT EDIT!!`."""
+    raw = HISTORY / "28-50a742c.yaml"
+    assert raw.read_text().startswith("# !!Auto-generated")
+    specs = tmp_path / "specs"
+    vendor("livepeer", str(raw), None, specs)
+    assert (specs / "livepeer" / "openapi.yaml").read_text() == raw.read_text()  # verbatim
+    assert source_record("livepeer", specs)["kind"] == "document"
+    # JSON after a blank line and YAML with other comments first are documents too.
+    doc = load_document(raw.read_text(), "raw")
+    for text in ("\n\n" + json.dumps(doc), "# a\n\n# b\n" + yaml.safe_dump(doc)):
+        path = tmp_path / "doc.txt"
+        path.write_text(text)
+        vendor("livepeer", str(path), None, tmp_path / "other")
+        assert source_record("livepeer", tmp_path / "other")["kind"] == "document"
 
 
 def test_vendor_spec_refuses_an_invalid_document_and_leaves_the_old_spec(tmp_path: Path) -> None:
@@ -306,15 +375,79 @@ def test_generated_clients_import_from_the_installed_distribution() -> None:
     assert out.stdout.strip() == "ok"
 
 
-def test_effective_request_schemas_are_a_tightening_of_the_vendored_ones() -> None:
+# An action may loosen what the vendor says (a field it marks required made optional) only when
+# it says so and cites its evidence: a source file (server/ai_process.go) or a public page.
+_LOOSENING = re.compile(r"\bloosen", re.I)
+_EVIDENCE = re.compile(
+    r"\b[\w.-]+/[\w./-]+\.(?:go|py|ts|js|rs|java|ya?ml|json)\b|https?://|\bdocs\.[\w-]+\.\w+/"
+)
+REQUEST_SCHEMAS = (("hamsa", "TTSRequest"), ("livepeer", "TextToSpeechParams"))
+
+
+def unexplained_loosenings(
+    vendored: dict[str, Any], effective: dict[str, Any], overlay: dict[str, Any], schema: str
+) -> list[str]:
+    """Each way the effective request schema is looser than the vendored one that no overlay
+    action on that schema declares (``loosen``) with its evidence, as a message saying what
+    to do next."""
+    old = vendored["components"]["schemas"][schema]
+    new = effective["components"]["schemas"][schema]
+    found = [f"`{name}` is no longer required" for name in sorted(
+        set(old.get("required", [])) - set(new.get("required", []))
+    )]  # fmt: skip
+    found += [f"property `{name}` removed" for name in old["properties"].keys() - new["properties"]]
+    for name, prop in old["properties"].items():
+        kept = {k: v for k, v in prop.items() if k != "default"}
+        now = new["properties"].get(name, {})
+        found += [f"`{name}`: {k} changed" for k in kept if now.get(k, object()) != kept[k]]
+    explained = any(
+        schema in action["target"]
+        and _LOOSENING.search(action["description"])
+        and _EVIDENCE.search(action["description"])
+        for action in overlay["actions"]
+    )
+    if explained:
+        return []
+    return [
+        f"{schema}: {what}: the overlay may only tighten the vendor's schema. If the servers "
+        "really accept more than the vendor document says, say so in the action's description "
+        "(the word 'loosening') and cite the evidence (a source file such as "
+        "server/ai_process.go, or a documentation URL); otherwise remove the action."
+        for what in found
+    ]
+
+
+@pytest.mark.parametrize(("vendor_name", "schema"), REQUEST_SCHEMAS)
+def test_effective_request_schemas_are_a_tightening_or_a_cited_loosening(
+    vendor_name: str, schema: str
+) -> None:
     # A structural check here; the conformance suite checks it on generated data as well.
-    for vendor_name, schema in (("hamsa", "TTSRequest"), ("livepeer", "TextToSpeechParams")):
-        vendored = _document(vendor_name)["components"]["schemas"][schema]
-        effective = copy.deepcopy(effective_document(vendor_name)["components"]["schemas"][schema])
-        assert set(vendored.get("required", [])) <= set(effective["required"])
-        assert vendored["properties"].keys() == effective["properties"].keys()
-        for name, prop in vendored["properties"].items():
-            # Every vendored keyword is kept as is (but the default of a field made required);
-            # the overlay only adds constraints.
-            kept = {k: v for k, v in prop.items() if k != "default"}
-            assert {k: effective["properties"][name][k] for k in kept} == kept
+    problems = unexplained_loosenings(
+        _document(vendor_name), effective_document(vendor_name), _overlay(vendor_name), schema
+    )
+    assert not problems, "\n".join(problems)
+
+
+def _vendored_raw(tmp_path: Path, step: str) -> Path:
+    """A specs/ copy with the real ai-runner gateway document of ``step`` vendored as is."""
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    vendor("livepeer", str(HISTORY / f"{step}.yaml"), "https://example.invalid/raw", specs)
+    return specs
+
+
+def test_the_raw_document_needs_and_has_a_cited_loosening_of_model_id(tmp_path: Path) -> None:
+    specs = _vendored_raw(tmp_path, "28-50a742c")
+    vendored = load_document((specs / "livepeer" / "openapi.yaml").read_text(), "raw")
+    assert "model_id" in vendored["components"]["schemas"]["TextToSpeechParams"]["required"]
+    effective = effective_document("livepeer", specs_dir=specs)
+    assert effective["components"]["schemas"]["TextToSpeechParams"]["required"] == ["text"]
+    overlay = _overlay("livepeer")
+    schema = "TextToSpeechParams"
+    assert unexplained_loosenings(vendored, effective, overlay, schema) == []
+    # The same action without its evidence is refused, with the next step in the message.
+    for action in overlay["actions"]:
+        if action.get("x-speechspec-form") == "document":
+            action["description"] = "Loosening: model_id is optional."
+    (problem,) = unexplained_loosenings(vendored, effective, overlay, schema)
+    assert "`model_id` is no longer required" in problem and "cite the evidence" in problem

@@ -45,6 +45,52 @@ def _python_name(wire: str) -> str:
     return words.strip("_").lower()
 
 
+def _name(doc: dict[str, Any], pointer: str) -> tuple[str, str]:
+    """(schema, field) a change at ``pointer`` is in. A property is named by its wire key in
+    the schema that holds it, even when its own value is a ``$ref`` to another schema (an
+    ``audio: $ref MediaURL`` property is AudioResponse.audio, not MediaURL)."""
+    parts = _tokens(pointer)
+    if len(parts) >= 2 and parts[-2] == "properties":
+        parent = "".join(f"/{_escape(t)}" for t in parts[:-2])
+        schema, field = locate(doc, parent)
+        return schema, f"{field}.{parts[-1]}" if field else parts[-1]
+    return locate(doc, pointer)
+
+
+def _doc_free(node: Any, *, names: bool = False) -> Any:
+    """``node`` without documentation keywords at any depth (keys of a ``properties`` map are
+    wire names, kept even when a field is called ``description``)."""
+    if isinstance(node, list):
+        return [_doc_free(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        k: _doc_free(v, names=k == "properties" and not names)
+        for k, v in node.items()
+        if names or k not in _DOC_KEYS
+    }
+
+
+def _doc_only_members(before: dict[str, Any], after: dict[str, Any]) -> list[str] | None:
+    """When ``before`` and ``after`` differ only in documentation, the titles of the
+    alternatives (oneOf/anyOf members) or of the schema that changed; None otherwise."""
+    if _doc_free(before) != _doc_free(after):
+        return None
+    if isinstance(before.get("schema"), dict) and isinstance(after.get("schema"), dict):
+        before, after = before["schema"], after["schema"]  # a body: {"schema": ...}
+    names: list[str] = []
+    for combiner in ("oneOf", "anyOf", "allOf"):
+        old, new = before.get(combiner), after.get(combiner)
+        if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+            names += [
+                str(b.get("title") or f"{combiner}[{i}]")
+                for i, (a, b) in enumerate(zip(old, new, strict=True))
+                if a != b and isinstance(b, dict)
+            ]
+    title = after.get("title")
+    return names or ([str(title)] if title else [])
+
+
 def _attribute_changes(
     op: str, where: str, base: str, attrs: list[dict[str, Any]], ctx: _Context
 ) -> None:
@@ -60,8 +106,8 @@ def _attribute_changes(
                 continue
             if _strip(old.get("before")) == _strip(new.get("after")):
                 renamed |= {old_key, new_key}
-                schema, old_field = locate(ctx.base_doc, base + old_key)
-                _, new_field = locate(ctx.head_doc, base + new_key)
+                schema, old_field = _name(ctx.base_doc, base + old_key)
+                _, new_field = _name(ctx.head_doc, base + new_key)
                 old_py, new_py = (
                     _python_name(old_key.rsplit("/", 1)[-1]),
                     _python_name(new_key.rsplit("/", 1)[-1]),
@@ -90,7 +136,7 @@ def _attribute_changes(
             continue
         before, after = attr.get("before") or {}, attr.get("after") or {}
         doc = ctx.base_doc if change == "removed" else ctx.head_doc
-        schema, field = locate(doc, base + key)
+        schema, field = _name(doc, base + key)
         label = f"`{field}`" if field else "the body schema"
         pointer = base + key
         if change == "added":
@@ -106,6 +152,15 @@ def _attribute_changes(
             ctx.add("breaking", _item(op, schema, field, msg, where), pointer)
             continue
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        members = _doc_only_members(before, after) if not changed <= _DOC_KEYS else None
+        if members is not None:  # e.g. an error schema's description, inside a oneOf
+            if not members and not field and isinstance(after.get("schema"), dict):
+                members = [locate(ctx.head_doc, pointer + "/schema")[0]]  # the body's $ref
+            named = members or [schema]
+            msg = f"documentation of {', '.join(named)} changed"
+            item = _item(op, named[0] if len(named) == 1 else schema, field, msg, where)
+            ctx.add("docs_only", item, pointer, doc_only=True)
+            continue
         if changed <= _DOC_KEYS:
             msg = f"documentation of {label} changed ({', '.join(sorted(changed))})"
             ctx.add("docs_only", _item(op, schema, field, msg, where), pointer, doc_only=True)
@@ -224,6 +279,31 @@ def _param_pointer(doc: dict[str, Any], op_ptr: str, name: str, location: str) -
     return f"{op_ptr}/parameters"
 
 
+def _content_type_switch(
+    op: str, where: str, ptr: str, content_types: list[dict[str, Any]], ctx: _Context
+) -> list[dict[str, Any]]:
+    """A body whose only media type was replaced (form-urlencoded -> JSON) is one change, not
+    "the body schema removed" plus "new field the body schema"; the others are returned."""
+    removed = [ct for ct in content_types if ct.get("change") == "removed"]
+    added = [ct for ct in content_types if ct.get("change") == "added"]
+    if len(removed) != 1 or len(added) != 1:
+        return content_types
+    old, new = removed[0], added[0]
+
+    def schema_of(ct: dict[str, Any], side: str) -> Any:
+        return next((a.get(side, {}).get("schema") for a in ct.get("attributes", [])), None)
+
+    same = _doc_free(schema_of(old, "before")) == _doc_free(schema_of(new, "after"))
+    tail = "its schema is unchanged" if same else "and its schema changed"
+    msg = (
+        f"{where} body content type `{old['name']}` -> `{new['name']}`: the wire format "
+        f"changes, {tail}"
+    )
+    pointers = [f"{ptr}/content/{_escape(ct['name'])}" for ct in (old, new)]
+    ctx.add("breaking", _item(op, "", "", msg, where), *pointers)
+    return [ct for ct in content_types if ct is not old and ct is not new]
+
+
 def _operation(op: dict[str, Any], ctx: _Context) -> None:
     name = op["name"]
     method, _, path = name.partition(" ")
@@ -253,7 +333,7 @@ def _operation(op: dict[str, Any], ctx: _Context) -> None:
     body = op.get("requestBody") or {}
     body_ptr = f"{op_ptr}/requestBody"
     _simple_attributes(name, "request body", body_ptr, body.get("attributes", []), ctx, True)
-    for ct in body.get("contentTypes", []):
+    for ct in _content_type_switch(name, "request", body_ptr, body.get("contentTypes", []), ctx):
         base = f"{body_ptr}/content/{_escape(ct['name'])}"
         _attribute_changes(name, "request", base, ct.get("attributes", []), ctx)
     for resp in op.get("responses", []):
@@ -265,7 +345,7 @@ def _operation(op: dict[str, Any], ctx: _Context) -> None:
             ctx.add(group, _item(name, "", "", f"{where} {resp['change']}", where), base_resp)
             continue
         _simple_attributes(name, where, base_resp, resp.get("attributes", []), ctx, False)
-        for ct in resp.get("contentTypes", []):
+        for ct in _content_type_switch(name, where, base_resp, resp.get("contentTypes", []), ctx):
             base = f"{base_resp}/content/{_escape(ct['name'])}"
             _attribute_changes(name, where, base, ct.get("attributes", []), ctx)
 

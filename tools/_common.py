@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -35,7 +36,10 @@ def write_atomic(path: Path, text: str) -> None:
 def load_document(text: str, origin: str) -> dict[str, Any]:
     """Parse an OpenAPI document given as JSON or YAML text."""
     try:
-        doc = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+        # libyaml's loader when PyYAML has it: the pure-Python one takes most of a second on
+        # ai-runner's ten-operation document. Both build the same plain data.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        doc = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, loader)  # noqa: S506
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise ToolError(f"{origin}: not valid JSON or YAML: {exc}") from exc
     if not isinstance(doc, dict):
@@ -43,8 +47,21 @@ def load_document(text: str, origin: str) -> dict[str, Any]:
     return doc
 
 
+# Documents already found valid, by content hash: validating ai-runner's ten-operation document
+# takes over a second, and one `make specs` builds the same document several times.
+_VALID: set[str] = set()
+
+
 def validate(doc: dict[str, Any], origin: str) -> None:
     """Fail with a readable message when ``doc`` is not a valid OpenAPI 3.0/3.1 document."""
+    key = hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+    if key in _VALID:
+        return
+    _validate_uncached(doc, origin)
+    _VALID.add(key)
+
+
+def _validate_uncached(doc: dict[str, Any], origin: str) -> None:
     from openapi_spec_validator import validate as _validate
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 

@@ -14,6 +14,7 @@ import difflib
 import filecmp
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,16 +25,23 @@ from typing import Any
 import yaml
 from _common import ROOT, SPECS, VENDORS, ToolError, load_document, validate
 from _templates import TEMPLATES, check_generator_version, mark_response_schemas, stamp_headers
-from overlay import apply_overlay, name_referenced_inline_schemas
+from _wrapped import wrapped_part
+from overlay import _check_overlay, apply_overlay, name_referenced_inline_schemas
 
 GENERATED = ROOT / "generated"
 
 
 def effective_document(
-    vendor: str, specs_dir: Path = SPECS, redundant: list[str] | None = None
+    vendor: str,
+    specs_dir: Path = SPECS,
+    redundant: list[str] | None = None,
+    *,
+    wrapped_only: bool = True,
 ) -> dict[str, Any]:
     """The vendored document with the overlay applied (``specs_dir``: another checkout's
-    specs/, e.g. a git ref's; ``redundant`` collects overlay actions the vendor made moot)."""
+    specs/, e.g. a git ref's; ``redundant`` collects overlay actions the vendor made moot),
+    restricted to the operations specs/<vendor>/config.yaml wraps unless ``wrapped_only`` is
+    False. Every stale overlay action is named at once, not just the first."""
     spec_path = specs_dir / vendor / "openapi.yaml"
     overlay_path = specs_dir / vendor / "overlay.yaml"
     rel = f"specs/{vendor}/openapi.yaml"
@@ -41,11 +49,80 @@ def effective_document(
     document = load_document(spec_path.read_text(encoding="utf-8"), rel)
     validate(document, rel)
     overlay = yaml.safe_load(overlay_path.read_text(encoding="utf-8"))
-    effective = apply_overlay(document, overlay, overlay_rel, redundant)
+    kind = _kind(specs_dir / vendor / "source.yaml")
+    effective = apply_overlay_all(document, overlay, overlay_rel, redundant, kind)
     # JSON-pointer $refs into vendor nodes named as the generator needs them (tools/overlay.py).
     effective = name_referenced_inline_schemas(effective, overlay_rel)
     validate(effective, f"effective document of {vendor} (after {overlay_rel})")
-    return effective
+    return wrapped_part(vendor, effective, specs_dir) if wrapped_only else effective
+
+
+# A component schema or a path named in a JSONPath target: `schemas.Name`, `schemas['Name']`.
+_TARGET_NAMES = re.compile(
+    r"\.(?P<kind>schemas|paths)(?:\.(?P<dot>[A-Za-z_][\w-]*)|\[(?P<quoted>'[^\]]*')\])"
+)
+
+
+def _vanished(target: str, document: dict[str, Any]) -> str:
+    """Which schema or path a stale target names that the vendor document no longer has."""
+    gone = []
+    for m in _TARGET_NAMES.finditer(target):
+        kind = m.group("kind")
+        names = [m.group("dot")] if m.group("dot") else re.findall(r"'([^']*)'", m["quoted"])
+        have = document.get(kind) if kind == "paths" else document.get("components", {})
+        have = have.get("schemas") if kind == "schemas" and isinstance(have, dict) else have
+        for name in names:
+            if not (isinstance(have, dict) and name in have):
+                gone.append(f"{'schema' if kind == 'schemas' else 'path'} {name}")
+    return f" [gone from the vendor document: {', '.join(gone)}]" if gone else ""
+
+
+def _kind(source: Path) -> str:
+    """``page`` or ``document``: what source.yaml says was vendored (page when absent)."""
+    data = yaml.safe_load(source.read_text(encoding="utf-8")) if source.is_file() else None
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return kind if kind in ("page", "document") else "page"
+
+
+def _for_other_form(action: Any, kind: str) -> bool:
+    form = action.get("x-speechspec-form") if isinstance(action, dict) else None
+    return form is not None and form != kind
+
+
+def apply_overlay_all(
+    document: dict[str, Any],
+    overlay: Any,
+    origin: str,
+    redundant: list[str] | None = None,
+    kind: str = "page",
+) -> dict[str, Any]:
+    """Apply the overlay action by action, so every failing action is reported in one error.
+    An action marked ``x-speechspec-form: document`` (or ``page``) corrects only that form of
+    the vendor's document (the raw upstream file or the docs page's block): in the other form
+    it is expected to change nothing, so it is not reported as redundant."""
+    if not isinstance(overlay, dict) or not isinstance(overlay.get("actions"), list):
+        return apply_overlay(document, overlay, origin, redundant)  # its own clear error
+    _check_overlay(overlay, origin)  # a malformed action is its own error, not a stale one
+    doc, failures = document, []
+    for i, action in enumerate(overlay["actions"]):
+        notes: list[str] = []
+        try:
+            doc = apply_overlay(doc, {**overlay, "actions": [action]}, origin, notes)
+        except ToolError as exc:
+            target = action.get("target") if isinstance(action, dict) else None
+            text = str(exc).replace("action #1", f"action #{i + 1}", 1)
+            failures.append(f"  - {text}{_vanished(str(target or ''), document)}")
+            continue
+        if redundant is not None and not _for_other_form(action, kind):
+            redundant.extend(n.replace("action #1", f"action #{i + 1}", 1) for n in notes)
+    if failures:
+        raise ToolError(
+            f"{len(failures)} of {len(overlay['actions'])} actions of {origin} no longer apply "
+            f"to the vendor document:\n" + "\n".join(failures) + "\n"
+            f"Next step: edit {origin} (update or remove each action listed; CONTRIBUTING.md, "
+            "step 3), then run the command again."
+        )
+    return doc
 
 
 # Keys whose values are data (examples, defaults, enum members), not OpenAPI keywords: never
@@ -96,6 +173,15 @@ def dump_json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def _generator_config(vendor: str, work: Path) -> Path:
+    """The vendor's config.yaml without our own keys (wrapped_operations): the generator's."""
+    config = yaml.safe_load((SPECS / vendor / "config.yaml").read_text(encoding="utf-8")) or {}
+    config.pop("wrapped_operations", None)
+    path = work / f"{vendor}-config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def generate_into(out_dir: Path) -> None:
     """Generate every vendor's package into ``out_dir/<vendor>_client``."""
     bin_dir = Path(sys.executable).parent
@@ -119,7 +205,7 @@ def generate_into(out_dir: Path) -> None:
                 "--path",
                 str(eff_path),
                 "--config",
-                str(SPECS / vendor / "config.yaml"),
+                str(_generator_config(vendor, Path(work))),
                 "--meta",
                 "none",
                 "--custom-template-path",

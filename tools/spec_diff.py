@@ -30,6 +30,7 @@ import yaml
 from _classify import GROUPS, classify
 from _common import ROOT, SPECS, VENDORS, ToolError, load_document
 from _shadow import Hidden, hidden_changes, load_acknowledged
+from _wrapped import not_wrapped_changes
 from generate import effective_document, normalise_document
 
 NODE_BRIDGE = ROOT / "tools" / "optic_diff.js"
@@ -78,10 +79,12 @@ def default_base() -> str:
     return last_release_tag() or "HEAD"
 
 
-def effective_at(ref: str | None, vendor: str) -> dict[str, Any] | None:
+def effective_at(
+    ref: str | None, vendor: str, *, wrapped_only: bool = True
+) -> dict[str, Any] | None:
     """The effective document at git ``ref`` (None: the working tree); None if absent there."""
     if ref is None:
-        return effective_document(vendor)
+        return effective_document(vendor, wrapped_only=wrapped_only)
     if _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
         raise ToolError(f"BASE {ref!r} is not a git commit, tag or branch here")
     with tempfile.TemporaryDirectory(prefix="speechspec-base-") as tmp:
@@ -92,8 +95,11 @@ def effective_at(ref: str | None, vendor: str) -> dict[str, Any] | None:
             path = Path(tmp) / vendor / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(shown.stdout, encoding="utf-8")
+        shown = _git("show", f"{ref}:specs/{vendor}/config.yaml")  # its wrapped_operations
+        if shown.returncode == 0:
+            (Path(tmp) / vendor / "config.yaml").write_text(shown.stdout, encoding="utf-8")
         try:
-            return effective_document(vendor, specs_dir=Path(tmp))
+            return effective_document(vendor, specs_dir=Path(tmp), wrapped_only=wrapped_only)
         except ToolError as exc:
             raise ToolError(f"at {ref}: {exc}") from exc
 
@@ -251,6 +257,11 @@ def spec_diff(base_ref: str, vendors: tuple[str, ...] = VENDORS, *, api: bool = 
             )
         groups["hidden"] = _hidden_items(vendor, hidden_since(vendor_at(base_ref, vendor), vendor))
         report[vendor] = groups
+        old = effective_at(base_ref, vendor, wrapped_only=False)
+        new = effective_at(None, vendor, wrapped_only=False)
+        not_wrapped = not_wrapped_changes(vendor, old, new, diff_documents)
+        if not_wrapped:
+            groups["not_wrapped"] = not_wrapped
     if api:
         from _api_diff import api_breakages
 
@@ -299,6 +310,7 @@ def format_report(report: Report, base_ref: str) -> str:
                 lines.append(
                     f"    - {head}: {item['message']}" if head else f"    - {item['message']}"
                 )
+        lines.extend(f"  {item['message']}" for item in groups.get("not_wrapped", []))
     if severity(report) is None and not unacknowledged(report):
         lines.append("no changes")
     return "\n".join(lines) + "\n"
