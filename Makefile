@@ -60,13 +60,9 @@ replay-history: $(STAMP) $(NODE_STAMP)
 
 generate: $(STAMP)
 	$(PY) tools/generate.py
-	$(PY) tools/surface.py
-	$(PY) tools/unasync.py
 
 check-generated: $(STAMP)
 	$(PY) tools/generate.py --check
-	$(PY) tools/surface.py --check
-	$(PY) tools/unasync.py --check
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check wrapper tests tools bench

@@ -234,5 +234,5 @@ def test_a_vendor_change_the_overlay_leaves_alone_is_not_hidden() -> None:
     new = copy.deepcopy(old)
     params = new["components"]["schemas"]["TextToSpeechParams"]
     params["properties"]["fixture_pace"] = {"type": "number", "default": 1.0}
-    params["required"] = ["model_id"]  # the overlay appends "text": the vendor's entry stays
+    params["required"] = ["description"]  # the overlay appends "text": the vendor's entry stays
     assert hidden_changes(old, new, overlay, "o") == []

@@ -286,5 +286,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def generate_all(argv: list[str] | None = None) -> int:
+    """The packages, then the typed surface rendered from them and its sync twin: one command
+    for every path that regenerates (make generate, the playbook, the replay), so none can
+    leave the surface behind the spec. Separate processes: surface.py imports this module."""
+    status = main(argv)
+    for step in ("surface.py", "unasync.py"):
+        if status == 0:
+            tool = Path(__file__).with_name(step)
+            status = subprocess.run([sys.executable, tool, *(argv or [])], check=False).returncode
+    return status
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(generate_all(sys.argv[1:]))
