@@ -114,6 +114,24 @@ def test_a_1_mib_text_is_checked_and_sent_with_no_more_than_the_body(
     assert peak <= 0.25, f"refusing a 1 MiB text cost {peak:.2f} MiB: a check copied it"
 
 
+def test_a_1_mib_extra_body_string_is_checked_in_place(
+    traced: Callable[[Callable[[], Any]], float],
+) -> None:
+    """extra_body goes through the spec's schema: its string checks must not copy either."""
+    client = speechspec.Livepeer(
+        "t", http_client=httpx.Client(transport=httpx.MockTransport(_answer))
+    )
+    bad = "م" * MiB + "\ud800"
+
+    def refused() -> None:
+        with pytest.raises(speechspec.InvalidRequestError, match="lone surrogate"):
+            client.text_to_speech("Hello", extra_body={"description": bad})
+
+    refused()
+    peak = traced(refused)
+    assert peak <= 0.25, f"refusing a 1 MiB extra_body string cost {peak:.2f} MiB"
+
+
 def test_a_200k_line_batch_holds_no_line_per_line_state(
     tmp_path: Path,
     traced: Callable[[Callable[[], Any]], float],

@@ -31,7 +31,7 @@ def _fail(param: str, problem: str) -> InvalidRequestError:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _unencodable(value: str) -> int | None:
+def unencodable(value: str) -> int | None:
     """The index of the first character UTF-8 cannot encode (a lone surrogate), else None.
     No copy of ``value`` is made: an ASCII string (the flag CPython keeps) has none, and
     the search otherwise scans the string where it lies."""
@@ -45,7 +45,7 @@ def string(value: object, param: str, *, secret: bool = False, blank_ok: bool = 
     """A str that UTF-8 can encode; ``secret`` keeps the value and its position out of errors."""
     if not isinstance(value, str):
         raise _fail(param, f"must be a string, got {type(value).__name__}")
-    bad = _unencodable(value)
+    bad = unencodable(value)
     if bad is not None:
         where = "" if secret else f" (U+{ord(value[bad]):04X} at index {bad})"
         raise _fail(param, f"contains a lone surrogate that cannot be encoded as UTF-8{where}")
