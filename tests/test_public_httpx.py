@@ -9,16 +9,9 @@ from pathlib import Path
 
 import httpcore
 import httpx
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = [ROOT / "wrapper" / "speechspec", ROOT / "generated"]
-# Known uses in files of another engineer of this round (issue 22 removes both); listed by
-# name so that nothing else can slip in meanwhile.
-KNOWN = {
-    ("wrapper/speechspec/_send.py", "_content"),
-    ("wrapper/speechspec/errors.py", "_request"),
-}
 
 
 def _private_names() -> set[str]:
@@ -115,15 +108,8 @@ def test_the_scan_finds_private_uses(tmp_path: Path) -> None:
 
 
 def test_no_private_httpx_attribute_is_used() -> None:
-    found = _uses(_private_names()) - KNOWN
+    found = _uses(_private_names())
     assert found == set(), (
         f"private httpx/httpcore names used: {sorted(found)}; use the public API "
         "(client.build_request, response.read(), exc.request, ...)"
     )
-
-
-@pytest.mark.xfail(
-    reason="issue 22 removes response._content (_send.py), response._request (errors.py)"
-)
-def test_known_private_uses_are_gone() -> None:
-    assert _uses(_private_names()) == set()

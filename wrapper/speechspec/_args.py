@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import re
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,24 +27,31 @@ def _fail(param: str, problem: str) -> InvalidRequestError:
     return InvalidRequestError(f"{param} {problem}", param=param)
 
 
-def _unencodable(value: str) -> int | None:
-    """The index of the first character UTF-8 cannot encode (a lone surrogate), else None."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return exc.start
-    return None
+# The only characters UTF-8 cannot encode. Searched for in place: value.encode() would copy
+# the whole argument (an 85 MiB data: URL, a megabyte of text) just to look at it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unencodable(value: str) -> int | None:
+    """The index of the first character UTF-8 cannot encode (a lone surrogate), else None.
+    No copy of ``value`` is made: an ASCII string (the flag CPython keeps) has none, and
+    the search otherwise scans the string where it lies."""
+    if value.isascii():
+        return None
+    found = _SURROGATE.search(value)
+    return None if found is None else found.start()
 
 
 def string(value: object, param: str, *, secret: bool = False, blank_ok: bool = True) -> str:
     """A str that UTF-8 can encode; ``secret`` keeps the value and its position out of errors."""
     if not isinstance(value, str):
         raise _fail(param, f"must be a string, got {type(value).__name__}")
-    bad = _unencodable(value)
+    bad = unencodable(value)
     if bad is not None:
         where = "" if secret else f" (U+{ord(value[bad]):04X} at index {bad})"
         raise _fail(param, f"contains a lone surrogate that cannot be encoded as UTF-8{where}")
-    if not blank_ok and not value.strip():
+    # isspace() rather than strip(): strip() copies a string that has outer spaces.
+    if not blank_ok and (not value or value.isspace()):
         raise _fail(param, "must not be empty or whitespace only")
     return value
 
@@ -154,9 +163,13 @@ def target_path(value: object, param: str = "path") -> Path:
         name_max = _name_max(parent)
         if len(os.fsencode(target.name)) > name_max:
             raise _fail(param, f"file name is longer than {name_max} bytes")
-        if target.is_dir():
+        try:
+            mode: int | None = os.stat(target).st_mode  # one stat, links followed
+        except (FileNotFoundError, NotADirectoryError):
+            mode = None  # a new file (or a dangling link, which the rename replaces)
+        if mode is not None and stat.S_ISDIR(mode):
             raise _fail(param, f"is a directory: {target}; give a file path")
-        if target.exists() and not target.is_file():
+        if mode is not None and not stat.S_ISREG(mode):
             # A FIFO, device or socket would be replaced by the rename into place.
             raise _fail(param, f"exists and is not a regular file: {target}")
         _probe_writable(parent, param)
@@ -169,18 +182,36 @@ def target_path(value: object, param: str = "path") -> Path:
     return target
 
 
+# Directories a probe found writable, and until when (time.monotonic()) that answer is reused:
+# a batch downloads thousands of files into one directory, and each probe is a file created
+# and removed (milliseconds on a busy disk) that only repeats the last one's answer. A probe is
+# a point-in-time check anyway: the download's own temporary file is the final word.
+_WRITABLE: dict[str, float] = {}
+_WRITABLE_FOR = 1.0
+_WRITABLE_MAX = 64
+
+
 def _probe_writable(directory: Path, param: str) -> None:
     """Create and remove a file where the download will write: os.access() says yes to root
     everywhere, even on /proc, and a billed job must not be created for a file that cannot be."""
     import tempfile
+    import time
 
+    key = os.fspath(directory)
+    now = time.monotonic()
+    if _WRITABLE.get(key, 0.0) > now:
+        return
     try:
         fd, probe = tempfile.mkstemp(dir=directory, prefix=".speechspec-", suffix=".probe")
     except OSError:
+        _WRITABLE.pop(key, None)
         raise _fail(param, f"directory {directory} is not writable") from None
     os.close(fd)
     with contextlib.suppress(OSError):
         os.unlink(probe)
+    if len(_WRITABLE) >= _WRITABLE_MAX:
+        _WRITABLE.clear()
+    _WRITABLE[key] = now + _WRITABLE_FOR
 
 
 def _name_max(directory: Path) -> int:

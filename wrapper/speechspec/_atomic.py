@@ -121,7 +121,11 @@ class AtomicFile:
 
 
 def prepare_target(path: str | os.PathLike[str]) -> Path:
-    """The checked target path (InvalidRequestError naming ``path`` otherwise)."""
+    """The checked target path (InvalidRequestError naming ``path`` otherwise). A Path is the
+    one ``_args.download`` returned at the public boundary, already checked: checking it again
+    would probe its directory a second time per download."""
+    if isinstance(path, Path):
+        return path
     from ._args import target_path
 
     return target_path(path)

@@ -6,12 +6,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import ResponseValidationError
 
 MAX_REF = 8192  # a longer audio URL (a data: URL) is not journaled: the audio is in the answer
+# Whitespace would break a journal record (tab-separated, one a line). One regex search in C,
+# not a Python generator per character: a ref is checked for every line of a batch.
+_SPACE = re.compile(r"\s")
 
 
 class Vendor(Protocol):
@@ -28,7 +32,7 @@ class HamsaVendor:
 
     async def create(self, text: str) -> str:
         job = await self.client.text_to_speech(text, voice_id=self.voice_id)
-        if not isinstance(job.id, str) or not job.id or any(c.isspace() for c in job.id):
+        if not isinstance(job.id, str) or not job.id or _SPACE.search(job.id):
             raise ResponseValidationError(f"the created job has no usable id ({job.id!r})")
         return job.id
 
@@ -55,7 +59,7 @@ class LivepeerVendor:
 
     def ref(self, created: Any) -> str:
         url = str(created)
-        if url.startswith("data:") or len(url) > MAX_REF or any(c.isspace() for c in url):
+        if url.startswith("data:") or len(url) > MAX_REF or _SPACE.search(url):
             return ""  # journaled as "billed, not recoverable" until the download completes
         return url
 

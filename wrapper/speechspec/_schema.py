@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
+from ._args import unencodable
 from ._uri import is_uri
 from .errors import InvalidRequestError
 
@@ -262,9 +263,7 @@ def _number_problem(schema: Mapping[str, Any], value: float, where: str) -> str 
 def _json_problem(value: object, where: str) -> str | None:
     """What json.dumps would refuse (or silently turn into invalid JSON)."""
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
+        if unencodable(value) is not None:  # in place: a large extra_body string is not copied
             return f"{where}: contains a lone surrogate that cannot be encoded as UTF-8"
         return None
     if value is None or isinstance(value, bool | int):
