@@ -11,6 +11,7 @@ dropped. Private names (``_module``, ``_name``) are not the public surface and a
 
 from __future__ import annotations
 
+import re
 import subprocess
 from typing import Any
 
@@ -32,6 +33,9 @@ def _exists_at(ref: str, path: str) -> bool:
         check=False,
     )
     return proc.returncode == 0
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def api_breakages(ref: str) -> list[dict[str, str]]:
@@ -64,7 +68,10 @@ def api_breakages(ref: str) -> list[dict[str, str]]:
                     "operation": "",
                     "schema": name,
                     "field": obj.removeprefix(f"{name}."),
-                    "message": breakage.explain(style=griffe.ExplanationStyle.ONE_LINE),
+                    # griffe colours its explanation for a terminal; a changelog wants text.
+                    "message": _ANSI.sub(
+                        "", breakage.explain(style=griffe.ExplanationStyle.ONE_LINE)
+                    ),
                     "where": "python",
                 }
             )

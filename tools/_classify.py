@@ -143,6 +143,11 @@ def _attribute_changes(
             if request and after.get("required"):
                 msg = f"new required request field {label}: existing calls lack it"
                 ctx.add("breaking", _item(op, schema, field, msg, where), pointer)
+            elif key.rstrip("/").rsplit("/", 1)[-1] in ("examples", "example"):
+                msg = f"{where}: examples added"
+                ctx.add("docs_only", _item(op, schema, field, msg, where), pointer, doc_only=True)
+            elif not field:  # a new media type's schema, not a field inside one
+                ctx.add("added", _item(op, schema, field, f"{where}: body schema added", where))
             else:
                 kind = "optional request" if request else "response"
                 ctx.add("added", _item(op, schema, field, f"new {kind} field {label}", where))
