@@ -162,3 +162,28 @@ def test_a_record_file_that_cannot_be_written_is_refused_when_the_client_is_buil
         Livepeer("t" * 8, base_url="http://127.0.0.1:1")
     with pytest.raises(ConfigurationError, match="record must be a file path"):
         Livepeer("t" * 8, base_url="http://127.0.0.1:1", record=42)  # type: ignore[arg-type]
+
+
+def test_a_compression_bomb_answer_stops_at_the_cap_without_expanding() -> None:
+    """The contract reader decodes in bounded steps: a 256 MiB `gzip, gzip` answer yields at
+    most the cap (8 MiB), and memory never holds the expansion."""
+    import gzip
+    import tracemalloc
+
+    import httpx
+    from speechspec.contract._run import MAX_BODY, _read_capped
+
+    zeros = gzip.compress(b"\0" * (256 * 1024 * 1024), compresslevel=9)
+    bomb = gzip.compress(zeros)
+    response = httpx.Response(
+        200, headers={"content-encoding": "gzip, gzip"}, stream=httpx.ByteStream(bomb)
+    )
+    tracemalloc.start()
+    try:
+        body = _read_capped(response)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(body) <= MAX_BODY
+    assert len(body) >= MAX_BODY - 64 * 1024  # it read up to the cap, not nothing
+    assert peak < 3 * MAX_BODY, peak

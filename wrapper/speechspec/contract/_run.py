@@ -98,12 +98,23 @@ MAX_BODY = 8 * 1024 * 1024
 
 
 def _read_capped(response: httpx.Response) -> bytes:
-    chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_BODY:
-            break
-        chunks.append(chunk)
+    """Decoded in bounded steps (the wrapper's decoder), so a compression bomb stops at the cap
+    instead of expanding in one call; an undecodable body is judged by its raw start."""
+    from .._body import decoder_for, raw_chunks
+    from .._decode import DecodeError
+
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        decoder = decoder_for(response)
+        for raw in raw_chunks(response):
+            for piece in decoder.feed(raw):
+                size += len(piece)
+                if size > MAX_BODY:
+                    return b"".join(chunks)
+                chunks.append(piece)
+    except DecodeError:
+        return b"".join(chunks)
     return b"".join(chunks)
 
 
