@@ -299,6 +299,8 @@ def format_report(report: Report, base_ref: str) -> str:
                 f"specs/{vendor}/acknowledged.yaml (tools/_shadow.py)"
             )
             lines += [f"    - {item['message']}" for item in hidden]
+        # Operations we do not wrap: one line each, whatever the wrapped ones did.
+        lines.extend(f"  {item['message']}" for item in groups.get("not_wrapped", []))
         if not any(groups[g] for g in GROUPS):
             continue
         for group in GROUPS:
@@ -310,7 +312,6 @@ def format_report(report: Report, base_ref: str) -> str:
                 lines.append(
                     f"    - {head}: {item['message']}" if head else f"    - {item['message']}"
                 )
-        lines.extend(f"  {item['message']}" for item in groups.get("not_wrapped", []))
     if severity(report) is None and not unacknowledged(report):
         lines.append("no changes")
     return "\n".join(lines) + "\n"
