@@ -99,7 +99,7 @@ MAX_BODY = 8 * 1024 * 1024
 
 def _read_capped(response: httpx.Response) -> bytes:
     """Decoded in bounded steps (the wrapper's decoder), so a compression bomb stops at the cap
-    instead of expanding in one call; an undecodable body is judged by its raw start."""
+    instead of expanding in one call; an undecodable body is judged by what decoded before."""
     from .._body import decoder_for, raw_chunks
     from .._decode import DecodeError
 
@@ -114,7 +114,7 @@ def _read_capped(response: httpx.Response) -> bytes:
                     return b"".join(chunks)
                 chunks.append(piece)
     except DecodeError:
-        return b"".join(chunks)
+        pass  # judged by what decoded before the fault
     return b"".join(chunks)
 
 
