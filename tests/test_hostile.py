@@ -529,7 +529,7 @@ def test_errors_pickle_with_fields_and_without_secrets(mock: Any) -> None:
         errors.APIConnectionError("m", may_have_been_processed=True, attempts=3),
         errors.APITimeoutError("m", attempts=2),
         errors.RateLimitError(
-            "m", response=httpx.Response(429, headers={"Retry-After": "7"}), body={}
+            "m", response=httpx.Response(429, headers={"Retry-After": "7"}), body={}, retry_after=7
         ),
         errors.UnprocessableEntityError("m", response=httpx.Response(422), body={"detail": [1]}),
         errors.ResponseValidationError("m", status_code=200, body={"a": 1}),

@@ -1,18 +1,15 @@
-"""Checks on what a server answers that no schema can express: nesting depth, the job asked
-for, and a media URL that can really be downloaded."""
+"""Checks on what a server answers that no schema can express: nesting depth, text that is
+text, and a media URL that can really be downloaded."""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
 from .errors import ResponseValidationError
-
-if TYPE_CHECKING:
-    from hamsa_client.models import TTSResponseData
 
 # Both vendors' answers nest 4 levels deep; anything near Python's recursion limit is hostile.
 MAX_JSON_DEPTH = 64
@@ -81,19 +78,6 @@ def loads(content: bytes | str) -> Any:
         return json.loads(content)
     except RecursionError:  # pragma: no cover - check_depth comes first
         raise TooDeep("JSON nested too deeply") from None
-
-
-def check_job_id(response: httpx.Response, job: TTSResponseData, job_id: str) -> TTSResponseData:
-    """A job-status answer must describe the job that was asked for."""
-    if job.id != job_id:
-        from ._parse import invalid
-
-        raise invalid(
-            response,
-            f"asked for job {job_id!r}, the answer is about job {job.id!r}",
-            verdict="is not about the job asked for",
-        )
-    return job
 
 
 def usable_media_url(url: object, what: str, *, base: str | None = None) -> str:

@@ -38,7 +38,7 @@ from ._options import (
     request_options,
 )
 from ._pipeline import Call, Pipeline
-from ._record import recording
+from ._record import recorder_for
 from ._retry import RetryPolicy
 from ._transport import ProxyTypes, check_proxy
 from ._version import __version__
@@ -82,8 +82,8 @@ class _Core(OptionsMixin):
             secrets=(key,) if key else (),
             user_agent=f"speechspec/{__version__}",
             default_headers=headers_option(default_headers, "default_headers"),
+            recorder=recorder_for(record),
         )
-        self._pipeline = recording(self._pipeline, record)
         # Set by copy(); per-call options are merged on top.
         self._defaults = NO_OPTIONS
         self._init_transport(http_client, proxy)

@@ -13,16 +13,14 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 
 from ._decode import DecodeError, Decoder
+from ._errors_map import TRUNCATED, validation_error
+from ._redact import FRAMING
 from .errors import ResponseValidationError
 
 # An API answer is a small JSON document; anything bigger is a misbehaving proxy.
 MAX_API_BODY = 8 * 1024 * 1024
 # What an error's message and .body need: the vendor's JSON, or an HTML page's title.
 MAX_ERROR_BODY = 256 * 1024
-# Set on a rebuilt response whose error body was cut at MAX_ERROR_BODY.
-TRUNCATED = "speechspec.truncated"
-# The rebuilt response holds the decoded body: it must not claim an encoding or a length.
-FRAMING = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 
 def _already_read(response: httpx.Response) -> bool:
@@ -74,10 +72,8 @@ def araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
 
 def too_large(response: httpx.Response, size: str = "") -> ResponseValidationError:
     what = f"response body of {size} bytes" if size else "response body"
-    return ResponseValidationError(
-        f"{what} exceeds the {MAX_API_BODY}-byte limit for API answers",
-        status_code=response.status_code,
-        response=response,
+    return validation_error(
+        f"{what} exceeds the {MAX_API_BODY}-byte limit for API answers", response
     )
 
 
@@ -129,11 +125,10 @@ class Body:
         """A body that cannot be decoded: for a 2xx an answer that breaks the spec; for an
         error status the status still says what happened (its body is dropped)."""
         if self.response.is_success:
-            raise ResponseValidationError(
-                f"response body could not be decoded "
-                f"(Content-Encoding {self.response.headers.get('content-encoding', '?')}): {exc}",
-                status_code=self.response.status_code,
-                response=self.response,
+            encoding = self.response.headers.get("content-encoding", "?")
+            raise validation_error(
+                f"response body could not be decoded (Content-Encoding {encoding}): {exc}",
+                self.response,
             ) from exc
         self.chunks = []
         self.decoder = None

@@ -1,4 +1,6 @@
-"""Turn a non-2xx response into the right APIStatusError, whatever its body looks like."""
+"""Build the errors that carry a request or a response: the right APIStatusError for a
+non-2xx whatever its body looks like, and the connection and validation errors. The error
+classes only store; every secret is taken out here, before they are built."""
 
 from __future__ import annotations
 
@@ -8,9 +10,18 @@ from typing import Any
 
 import httpx
 
-from ._body import TRUNCATED
-from ._redact import redact, request_of, request_secrets
+from ._answers import loads
+from ._redact import (
+    redact,
+    redact_value,
+    redacted_request,
+    redacted_response,
+    request_of,
+    request_secrets,
+)
+from ._retry import parse_retry_after
 from .errors import (
+    APIConnectionError,
     APIStatusError,
     AuthenticationError,
     BadRequestError,
@@ -18,8 +29,13 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseValidationError,
     UnprocessableEntityError,
 )
+
+# Set (by _body) on a rebuilt response whose error body was cut short: its value is the cut.
+TRUNCATED = "speechspec.truncated"
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray")
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
@@ -39,8 +55,6 @@ def decode_body(response: httpx.Response) -> Any:
     content = response.content
     if not content:
         return ""
-    from ._answers import loads
-
     try:
         return loads(content)
     except (ValueError, UnicodeDecodeError):
@@ -118,10 +132,55 @@ def status_error(
         message = f"{message} ({note})"
     status = response.status_code
     cls = _BY_STATUS.get(status, InternalServerError if status >= 500 else APIStatusError)
+    fields: dict[str, Any] = {}
+    if cls is RateLimitError:
+        fields["retry_after"] = parse_retry_after(response.headers.get("retry-after"))
     return cls(
         message,
-        response=response,
-        body=body,
+        response=redacted_response(response),
+        body=redact_value(body, request_secrets(request_of(response))),
+        request_id=request_id(response),
         may_have_been_processed=may_have_been_processed,
         attempts=attempts,
+        **fields,
+    )
+
+
+def request_id(response: httpx.Response) -> str | None:
+    """The server's id for this exchange, from the first request-id header it sent."""
+    for name in _REQUEST_ID_HEADERS:
+        value: str | None = response.headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def connection_error(
+    cls: type[APIConnectionError],
+    message: str,
+    request: httpx.Request | None,
+    *,
+    may_have_been_processed: bool,
+    attempts: int,
+) -> APIConnectionError:
+    """``cls`` with every secret of ``request`` out of the message, holding a redacted copy."""
+    return cls(
+        redact(message, request_secrets(request)),
+        request=redacted_request(request),
+        may_have_been_processed=may_have_been_processed,
+        attempts=attempts,
+    )
+
+
+def validation_error(
+    message: str, response: httpx.Response, *, body: Any = None
+) -> ResponseValidationError:
+    """A ResponseValidationError about ``response``, with the secrets of the request it
+    answers out of the message and body, holding a redacted copy of the response."""
+    secrets = request_secrets(request_of(response))
+    return ResponseValidationError(
+        redact(message, secrets),
+        status_code=response.status_code,
+        body=redact_value(body, secrets),
+        response=redacted_response(response),
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 import httpx
 
 from . import _args
-from ._answers import check_job_id, usable_media_url
+from ._answers import usable_media_url
 from ._base import _Core
 from ._config import HAMSA_ENV
 from ._generated.hamsa import CREATE_TTS_JOB, GET_JOB_BY_ID
@@ -165,3 +165,14 @@ class _HamsaCore(_Core):
                 f"Hamsa job {job.id} is COMPLETED but has neither mediaUrl nor jobResponse.ttsMediaFile"
             )
         return usable_media_url(url, f"Hamsa job {job.id}'s media URL")
+
+
+def check_job_id(response: httpx.Response, job: TTSResponseData, job_id: str) -> TTSResponseData:
+    """A job-status answer must describe the job that was asked for."""
+    if job.id != job_id:
+        raise invalid(
+            response,
+            f"asked for job {job_id!r}, the answer is about job {job.id!r}",
+            verdict="is not about the job asked for",
+        )
+    return job

@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._errors_map import decode_body
+from ._answers import check_depth
+from ._errors_map import decode_body, validation_error
 from .errors import ResponseValidationError
 
 T = TypeVar("T")
@@ -27,8 +28,6 @@ def parse_success(
     """Parse a 2xx with the generated operation's public ``parse_response`` (for 200, the
     documented status) or the model's own ``from_dict`` (any other 2xx). JSON nested deeper
     than any answer should is refused first (json and from_dict would recurse)."""
-    from ._answers import check_depth
-
     try:
         check_depth(response.content)
         if response.status_code == 200:
@@ -57,9 +56,8 @@ def invalid(
     response: httpx.Response, reason: str, *, verdict: str = "does not match the spec"
 ) -> ResponseValidationError:
     ctype = response.headers.get("content-type", "no content type")
-    return ResponseValidationError(
+    return validation_error(
         f"{response.status_code} answer {verdict}: {reason} ({ctype})",
-        status_code=response.status_code,
+        response,
         body=decode_body(response),
-        response=response,
     )

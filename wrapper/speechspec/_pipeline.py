@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from . import _deadline
-from ._errors_map import status_error
+from ._errors_map import connection_error, status_error
 from ._logging import log_attempt
 from ._options import NO_OPTIONS, NotGiven, RequestOptions
 from ._redact import loggable_url, redact
@@ -179,11 +179,8 @@ class Pipeline:
             if not self.policy.retry_billed:
                 message += " (pass retry_billed=True to retry anyway)"
         cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        return cls(
-            message,
-            request=request_of(exc),
-            may_have_been_processed=processed,
-            attempts=attempts,
+        return connection_error(
+            cls, message, request_of(exc), may_have_been_processed=processed, attempts=attempts
         )
 
     def status_error(self, response: httpx.Response, call: Call, attempts: int) -> APIStatusError:

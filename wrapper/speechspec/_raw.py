@@ -19,7 +19,7 @@ from typing import Generic, Literal, ParamSpec, TypeVar
 
 import httpx
 
-from .errors import _request_id
+from ._errors_map import request_id
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -74,7 +74,7 @@ class RawResponse(Generic[T]):
 
     @property
     def request_id(self) -> str | None:
-        return _request_id(self.http_response)
+        return request_id(self.http_response)
 
     @property
     def http_request(self) -> httpx.Request | None:

@@ -20,15 +20,12 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
 from ._redact import REDACTED, is_secret_header, redact, redact_value, request_secrets
 from .errors import ConfigurationError
-
-if TYPE_CHECKING:
-    from ._pipeline import Pipeline
 
 ENV_VAR = "SPEECHSPEC_RECORD"
 # An API answer's body kept in a line; longer ones are cut and marked "body_truncated".
@@ -170,17 +167,13 @@ class Recorder:
                     _logger.warning("cannot record to %s: %s", self.path, exc)
 
 
-def recording(pipeline: Pipeline, record: str | os.PathLike[str] | None) -> Pipeline:
-    """The pipeline with a Recorder for ``record=`` or, when that is None, SPEECHSPEC_RECORD."""
-    import dataclasses
-
+def recorder_for(record: str | os.PathLike[str] | None) -> Recorder | None:
+    """The Recorder for ``record=`` or, when that is None, SPEECHSPEC_RECORD (None: no record)."""
     if record is not None:
         if not isinstance(record, (str, os.PathLike)) or not os.fspath(record):
             raise ConfigurationError(
                 f"record must be a file path (str or os.PathLike), got {type(record).__name__}"
             )
-        return dataclasses.replace(pipeline, recorder=Recorder(record).check("record"))
+        return Recorder(record).check("record")
     value = os.environ.get(ENV_VAR, "").strip()
-    if not value:
-        return pipeline
-    return dataclasses.replace(pipeline, recorder=Recorder(value).check(ENV_VAR))
+    return Recorder(value).check(ENV_VAR) if value else None

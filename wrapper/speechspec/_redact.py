@@ -11,9 +11,10 @@ from typing import Any
 import httpx
 
 from ._answers import MAX_JSON_DEPTH
-from ._body import FRAMING
 
 REDACTED = "[REDACTED]"
+# A copy that holds the decoded body must not claim an encoding or a length.
+FRAMING = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 # A header whose name contains one of these carries a credential (X-Auth-Token, X-Signature,
 # Proxy-Authorization, Set-Cookie, X-Api-Key...): its whole value is hidden, in logs and in the

@@ -56,8 +56,9 @@ __all__ = [
 class SpeechspecError(Exception):
     """Base class of every error speechspec raises.
 
-    Errors pickle with all their fields (they cross process pools); the requests and responses
-    they keep are redacted copies, so neither the error nor its pickle holds a secret."""
+    Errors pickle with all their fields (they cross process pools). An error stores what it is
+    given: the code that raises it (``_errors_map``) passes a redacted message and redacted
+    copies of the request and response, so neither the error nor its pickle holds a secret."""
 
     message: str
 
@@ -75,24 +76,6 @@ def _rebuild(cls: type[SpeechspecError], args: tuple[Any, ...], state: dict[str,
     error.args = args
     error.__dict__.update(state)
     return error
-
-
-def _secrets_of(request: httpx.Request | None) -> list[str]:
-    from ._redact import request_secrets
-
-    return request_secrets(request)
-
-
-def _request_of(response: httpx.Response) -> httpx.Request | None:
-    from ._redact import request_of
-
-    return request_of(response)
-
-
-def _clean(message: str, secrets: list[str]) -> str:
-    from ._redact import redact
-
-    return redact(message, secrets) if secrets else message
 
 
 class ConfigurationError(SpeechspecError):
@@ -128,10 +111,8 @@ class APIConnectionError(SpeechspecError):
         may_have_been_processed: bool = False,
         attempts: int = 1,
     ) -> None:
-        from ._redact import redacted_request
-
-        super().__init__(_clean(message, _secrets_of(request)))
-        self.request = redacted_request(request)
+        super().__init__(message)
+        self.request = request
         self.may_have_been_processed = may_have_been_processed
         self.attempts = attempts
 
@@ -141,7 +122,8 @@ class APITimeoutError(APIConnectionError):
 
 
 class APIStatusError(SpeechspecError):
-    """The server answered with a non-2xx status."""
+    """The server answered with a non-2xx status. ``request_id`` is the server's request id
+    header (``x-request-id`` and its kin), when it sent one."""
 
     def __init__(
         self,
@@ -149,17 +131,15 @@ class APIStatusError(SpeechspecError):
         *,
         response: httpx.Response,
         body: Any,
+        request_id: str | None = None,
         may_have_been_processed: bool = False,
         attempts: int = 1,
     ) -> None:
-        from ._redact import redact_value, redacted_response
-
-        secrets = _secrets_of(_request_of(response))
-        super().__init__(_clean(message, secrets))
-        self.response = redacted_response(response)
+        super().__init__(message)
+        self.response = response
         self.status_code: int = response.status_code
-        self.body = redact_value(body, secrets)
-        self.request_id: str | None = _request_id(response)
+        self.body = body
+        self.request_id = request_id
         self.may_have_been_processed = may_have_been_processed
         self.attempts = attempts
 
@@ -192,11 +172,26 @@ class UnprocessableEntityError(APIStatusError):
 class RateLimitError(APIStatusError):
     """429. ``retry_after`` is the server's Retry-After in seconds, when it sent one."""
 
-    @property
-    def retry_after(self) -> float | None:
-        from ._retry import parse_retry_after
-
-        return parse_retry_after(self.response.headers.get("retry-after"))
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: Any,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        may_have_been_processed: bool = False,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(
+            message,
+            response=response,
+            body=body,
+            request_id=request_id,
+            may_have_been_processed=may_have_been_processed,
+            attempts=attempts,
+        )
+        self.retry_after = retry_after
 
 
 class InternalServerError(APIStatusError):
@@ -216,13 +211,10 @@ class ResponseValidationError(SpeechspecError):
         body: Any = None,
         response: httpx.Response | None = None,
     ) -> None:
-        from ._redact import redact_value, redacted_response
-
-        secrets = _secrets_of(_request_of(response)) if response is not None else []
-        super().__init__(_clean(message, secrets))
+        super().__init__(message)
         self.status_code = status_code
-        self.body = redact_value(body, secrets)
-        self.response = redacted_response(response) if response is not None else None
+        self.body = body
+        self.response = response
 
 
 class JobFailedError(SpeechspecError):
@@ -258,14 +250,3 @@ class DownloadError(SpeechspecError):
 
 class WebhookVerificationError(SpeechspecError):
     """A webhook request without the expected Authorization header."""
-
-
-_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray")
-
-
-def _request_id(response: httpx.Response) -> str | None:
-    for name in _REQUEST_ID_HEADERS:
-        value: str | None = response.headers.get(name)
-        if value:
-            return value
-    return None
