@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from speechspec._batch_input import Line, Shard, check_lines, iter_lines
+from speechspec._batch_input import Line, Shard, check_lines, iter_texts
 from speechspec.emulator import EmulatorServer, Fault
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -253,13 +253,8 @@ def test_batch_help_documents_every_option() -> None:
 def test_lines_are_streamed_numbered_and_sharded_by_line_number(tmp_path: Path) -> None:
     path = tmp_path / "l.txt"
     path.write_bytes(b"a\r\n\n  b  \nc\nd\n")
-    assert list(iter_lines(path, Shard())) == [
-        Line(1, "a"),
-        Line(3, "b"),
-        Line(4, "c"),
-        Line(5, "d"),
-    ]
-    assert [x.number for x in iter_lines(path, Shard(2, 2))] == [4]
+    assert list(iter_texts(path, Shard())) == [(1, "a"), (3, "b"), (4, "c"), (5, "d")]
+    assert [number for number, _ in iter_texts(path, Shard(2, 2))] == [4]
     assert check_lines(path, Shard(1, 2)) == 3
     assert Line(3, "b").filename == Line(3, "b").key + ".wav"
     assert Shard.parse(" 2/8 ") == Shard(2, 8)

@@ -38,15 +38,19 @@ def _wrapper_should_refuse(body: dict[str, Any]) -> str | None:
     blank text or voice, a webhook URL that is not an RFC 3986 http(s) URI, webhook
     credentials that cannot travel in an HTTP header (see speechspec._args)."""
     from speechspec import _args
+    from speechspec._hamsa_core import webhook_auth
 
     auth = body.get("webhookAuth")
     try:
-        _args.hamsa_create(
-            body["text"],
-            body["voiceId"],
-            body.get("webhookUrl"),
-            None if auth is None else (auth.get("authKey"), auth.get("authSecret")),
-        )
+        _args.text(body["text"], "text")
+        if body["voiceId"] is None:
+            return "voice_id"
+        _args.text(body["voiceId"], "voice_id")
+        if body.get("webhookUrl") is not None:
+            _args.webhook_url(body["webhookUrl"], "webhook_url")
+        if auth is not None:
+            pair = (auth.get("authKey"), auth.get("authSecret"))
+            webhook_auth(pair, "webhook_auth", {"webhook_url": body.get("webhookUrl")})
     except errors.InvalidRequestError as exc:
         return exc.param
     return None

@@ -121,11 +121,6 @@ def _annotation(schema: dict[str, Any]) -> str:
     return "object"
 
 
-def _nullable(schema: dict[str, Any]) -> bool:
-    kind = schema.get("type")
-    return schema.get("nullable") is True or (isinstance(kind, list) and "null" in kind)
-
-
 def _limits(schema: dict[str, Any]) -> list[str]:
     out: list[str] = []
     words = {

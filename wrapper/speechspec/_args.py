@@ -60,10 +60,6 @@ def text(value: object, param: str) -> str:
     return string(value, param, blank_ok=False)
 
 
-def optional_string(value: object, param: str) -> str | None:
-    return None if value is None else string(value, param)
-
-
 def header_value(value: object, param: str) -> str:
     """A secret that will travel in an HTTP header: visible ASCII and inner spaces only (what
     every HTTP stack sends unchanged). The value is never shown."""
@@ -219,30 +215,6 @@ def _name_max(directory: Path) -> int:
         return int(os.pathconf(directory, "PC_NAME_MAX"))
     except (OSError, ValueError, AttributeError):
         return 255
-
-
-# -- one call per public method -----------------------------------------------------------
-
-
-def hamsa_create(
-    text_: object, voice_id: object, webhook_url_: object, webhook_auth: object
-) -> tuple[str, str, str | None, tuple[str, str] | None]:
-    t = text(text_, "text")
-    if voice_id is None:
-        raise _fail("voice_id", "is required")
-    v = text(voice_id, "voice_id")
-    url = None if webhook_url_ is None else webhook_url(webhook_url_, "webhook_url")
-    auth: tuple[str, str] | None = None
-    if webhook_auth is not None:
-        if url is None:
-            raise _fail("webhook_auth", "was given without webhook_url")
-        if not (isinstance(webhook_auth, tuple | list) and len(webhook_auth) == 2):
-            raise _fail("webhook_auth", "must be an (auth_key, auth_secret) tuple")
-        auth = (
-            header_value(webhook_auth[0], "webhook_auth[0] (auth key)"),
-            header_value(webhook_auth[1], "webhook_auth[1] (auth secret)"),
-        )
-    return t, v, url, auth
 
 
 def extra_body_fields(extra: Mapping[str, object]) -> None:

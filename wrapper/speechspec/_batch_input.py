@@ -54,9 +54,6 @@ class Shard:
             )
         return cls(index, count)
 
-    def __contains__(self, number: object) -> bool:
-        return isinstance(number, int) and (number - 1) % self.count == self.index - 1
-
     @property
     def name(self) -> str:
         return f"{self.index}-of-{self.count}"
@@ -114,8 +111,3 @@ def iter_texts(path: Path, shard: Shard) -> Iterator[tuple[int, str]]:
                 text = _decode(path, number + 1, raw)
                 if text:
                     yield number + 1, text
-
-
-def iter_lines(path: Path, shard: Shard) -> Iterator[Line]:
-    for number, text in iter_texts(path, shard):
-        yield Line(number, text)

@@ -7,20 +7,17 @@ from dataclasses import dataclass
 
 import httpx
 
-from ._options import NotGiven, timeout_option
+from ._options import NotGiven, Timeout, timeout_option
 from ._redact import shown_url
 from .errors import ConfigurationError
 
 HAMSA_DEFAULT_BASE_URL = "https://api.tryhamsa.com"
 LIVEPEER_DEFAULT_BASE_URL = "https://dream-gateway.livepeer.cloud"
-LIVEPEER_STUDIO_BASE_URL = "https://livepeer.studio/api/beta/generate"
 LIVEPEER_DEFAULT_MODEL_ID = "parler-tts/parler-tts-large-v1"
 
 # Synthesis can take a while on a busy Livepeer gateway; connecting should not.
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0, pool=30.0)
 DEFAULT_MAX_RETRIES = 2
-
-TimeoutTypes = float | int | httpx.Timeout
 
 
 @dataclass(frozen=True)
@@ -107,7 +104,7 @@ def resolve_base_url(given: str | None, env: VendorEnv) -> str:
     return str(parsed).rstrip("/")
 
 
-def resolve_timeout(timeout: TimeoutTypes | NotGiven | None) -> httpx.Timeout:
+def resolve_timeout(timeout: Timeout | NotGiven | None) -> httpx.Timeout:
     """NOT_GIVEN: the default; None: no timeout at all (as per call and in with_options)."""
     if isinstance(timeout, NotGiven):
         return DEFAULT_TIMEOUT

@@ -36,7 +36,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 
 @functools.cache
-def effective_spec(package: str) -> dict[str, Any]:
+def effective_document(package: str) -> dict[str, Any]:
     """The package's openapi.json, loaded once, on first use of extra_body."""
     text = resources.files(package).joinpath("openapi.json").read_text(encoding="utf-8")
     spec: dict[str, Any] = json.loads(text)
@@ -47,14 +47,14 @@ def effective_spec(package: str) -> dict[str, Any]:
 def _path_patterns(package: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(
         (re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(p)) + "$"), p)
-        for p in effective_spec(package).get("paths", {})
+        for p in effective_document(package).get("paths", {})
     )
 
 
 def request_schema(package: str, method: str, path: str) -> dict[str, Any] | None:
     """The JSON request body schema of the operation at ``method path`` (a concrete path,
     matched against the document's templates), or None when it takes no JSON body."""
-    spec = effective_spec(package)
+    spec = effective_document(package)
     for pattern, template in _path_patterns(package):
         if pattern.match(path):
             operation = spec["paths"][template].get(method.lower()) or {}
@@ -86,7 +86,7 @@ def check_extra_body(
                 f"extra_body[{key!r}] is already set by the method's arguments; pass it there",
                 param="extra_body",
             )
-    problem = _Validator(effective_spec(package)).object_problem(schema, extra, "", closed=True)
+    problem = _Validator(effective_document(package)).object_problem(schema, extra, "", closed=True)
     if problem:
         raise InvalidRequestError(f"extra_body{problem}", param="extra_body")
 
@@ -94,7 +94,7 @@ def check_extra_body(
 def check_default_body(package: str, extra: Mapping[str, object]) -> None:
     """with_options(extra_body=): checked now against every operation that takes a JSON body
     (each vendor has one); collisions with typed fields are checked per call."""
-    spec = effective_spec(package)
+    spec = effective_document(package)
     checked = False
     for path, item in spec.get("paths", {}).items():
         for method in item:

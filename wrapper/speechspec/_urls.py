@@ -33,7 +33,7 @@ def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return ip
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     name = host.lower().rstrip(".")
     if name == "localhost" or name.endswith(".localhost"):
         return True
@@ -45,7 +45,7 @@ def _is_internal(host: str) -> bool:
     """Loopback, private, link-local or otherwise not a public address. Host names other than
     localhost are not resolved: an answer now says nothing about the address connected to
     later (DNS rebinding), so only a network policy can guard names."""
-    if _is_loopback(host):
+    if is_loopback(host):
         return True
     ip = _ip(host)
     return ip is not None and (
@@ -83,7 +83,7 @@ def check_url(url: str, *, allow_http: bool, base_url: str | None = None) -> Non
     if parsed.scheme == "https" and parsed.host:
         return
     if parsed.scheme == "http" and parsed.host:
-        if allow_http or _is_loopback(parsed.host) or _same_origin(parsed, base_url):
+        if allow_http or is_loopback(parsed.host) or _same_origin(parsed, base_url):
             return
         raise DownloadError(
             f"refusing plain http to {parsed.host}: audio is only fetched over https, or http on "

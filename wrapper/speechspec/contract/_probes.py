@@ -34,8 +34,6 @@ class Probe:
     auth: Literal["valid", "missing", "wrong"] = "valid"
     body: bytes | None = None
     billed: bool = False
-    # For auth probes whose free form was inconclusive: the billed, well-formed retry.
-    confirms: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -178,7 +176,6 @@ def confirm_probe(doc: Document, probe: Probe, params: dict[str, Any]) -> Probe:
         auth=probe.auth,
         body=body,
         billed=True,
-        confirms=probe.check,
     )
 
 

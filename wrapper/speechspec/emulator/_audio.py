@@ -98,11 +98,6 @@ async def render(text: str, *, voice: str, rate: int, use_espeak: bool = True) -
     )
 
 
-def voice_for(text: str) -> str:
-    """Arabic voice for Arabic script, English otherwise."""
-    return "ar" if any("\u0600" <= ch <= "\u06ff" for ch in text) else "en"
-
-
 def zero_crossing_variation(wav: bytes) -> float:
     """How much the zero-crossing rate varies between 20 ms frames (coefficient of variation,
     over frames that are not silence). Speech alternates voiced sounds and fricatives: about

@@ -8,7 +8,6 @@ A job ends FAILED, deterministically, when its text contains FAIL_MARKER or when
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import secrets
 import time
 import uuid
@@ -18,6 +17,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .._urls import is_loopback
 from . import _audio, _requests, _schema
 from ._recorder import FAIL_JOB_SCOPE_KEY
 from ._state import EmulatorState, Job, now_iso
@@ -149,20 +149,11 @@ async def job_status(request: Request) -> Response:
     return JSONResponse(_details(job, state, str(request.base_url)))
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 async def _deliver_webhook(state: EmulatorState, job: Job, base: str) -> None:
     await asyncio.sleep(state.job_delay)
     assert job.webhook_url is not None
     record: dict[str, Any] = {"job_id": job.id, "url": job.webhook_url}
-    if state.webhook_loopback_only and not _is_loopback(httpx.URL(job.webhook_url).host):
+    if state.webhook_loopback_only and not is_loopback(httpx.URL(job.webhook_url).host):
         record["skipped"] = "not loopback"
         state.webhook_deliveries.append(record)
         return

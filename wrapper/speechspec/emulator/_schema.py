@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
-from importlib import resources
 from typing import Any
 
 import jsonschema
 
+from .._schema import effective_document
 from .._uri import is_uri
-
-
-@functools.cache
-def effective_document(package: str) -> dict[str, Any]:
-    """The effective OpenAPI document shipped in ``hamsa_client`` or ``livepeer_client``."""
-    text = resources.files(package).joinpath("openapi.json").read_text(encoding="utf-8")
-    doc: dict[str, Any] = json.loads(text)
-    return doc
 
 
 def _to_json_schema(node: Any) -> Any:
