@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from _common import ROOT, VENDORS
-from surface import format_source, write_or_check
+from _emit import format_source, write_or_check
 
 PACKAGE = ROOT / "wrapper" / "speechspec"
 VENDOR_CLASSES = {"hamsa": "Hamsa", "livepeer": "Livepeer"}
