@@ -15,6 +15,9 @@ from .errors import ResponseValidationError
 MAX_JSON_DEPTH = 64
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+# A lone surrogate: how JSON escapes ("\ud800") and undecodable bytes (surrogateescape) reach
+# a str; no such string can be encoded to send, store or print.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class TooDeep(ValueError):

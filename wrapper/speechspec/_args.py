@@ -8,12 +8,12 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import re
 import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ._answers import LONE_SURROGATE
 from ._uri import parse_uri
 from .errors import InvalidRequestError
 
@@ -29,7 +29,6 @@ def _fail(param: str, problem: str) -> InvalidRequestError:
 
 # The only characters UTF-8 cannot encode. Searched for in place: value.encode() would copy
 # the whole argument (an 85 MiB data: URL, a megabyte of text) just to look at it.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def unencodable(value: str) -> int | None:
@@ -38,7 +37,7 @@ def unencodable(value: str) -> int | None:
     the search otherwise scans the string where it lies."""
     if value.isascii():
         return None
-    found = _SURROGATE.search(value)
+    found = LONE_SURROGATE.search(value)
     return None if found is None else found.start()
 
 

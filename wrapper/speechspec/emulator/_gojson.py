@@ -11,8 +11,9 @@ it is ignored. Invalid UTF-8 and lone surrogates in strings become U+FFFD, never
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
+
+from .._answers import LONE_SURROGATE
 
 STRUCT = "TextToSpeechParams"
 GO_TYPE = "worker.TextToSpeechParams"
@@ -21,7 +22,6 @@ MAX_DEPTH = 10_000  # encoding/json's maxNestingDepth
 
 _WS = b" \t\r\n"
 _FOLDED = {name.upper(): name for name in FIELDS}
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def fold_name(name: str) -> str:
@@ -220,7 +220,7 @@ def _kind(raw: bytes) -> str:
 def go_string(raw: bytes) -> str:
     """A JSON string literal as Go unquotes it: bad UTF-8 and lone surrogates become U+FFFD."""
     text: str = json.loads(raw.decode("utf-8", errors="replace"))
-    return _SURROGATE.sub("\ufffd", text)
+    return LONE_SURROGATE.sub("\ufffd", text)
 
 
 def decode_params(body: bytes) -> dict[str, str | None]:

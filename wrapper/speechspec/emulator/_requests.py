@@ -4,12 +4,11 @@ when it cannot be read or is not valid Unicode (never a crash, never an echo of 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import jsonschema
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+from .._answers import LONE_SURROGATE
 
 
 class BodyError(Exception):
@@ -30,11 +29,11 @@ def lone_surrogate_path(value: Any, path: str = "") -> str | None:
     while stack:
         node, where = stack.pop()
         if isinstance(node, str):
-            if _SURROGATE.search(node):
+            if LONE_SURROGATE.search(node):
                 return where or "body"
         elif isinstance(node, dict):
             for key, item in node.items():
-                if _SURROGATE.search(key):
+                if LONE_SURROGATE.search(key):
                     return where or "body"
                 stack.append((item, f"{where}/{key}" if where else key))
         elif isinstance(node, list):
