@@ -20,16 +20,8 @@ import re
 import sys
 
 from _common import ROOT, ToolError, write_atomic
-from spec_diff import (
-    GROUPS,
-    Report,
-    _git,
-    format_report,
-    last_release_tag,
-    severity,
-    spec_diff,
-    unacknowledged,
-)
+from _git_ref import git, last_release_tag
+from spec_diff import GROUPS, Report, format_report, severity, spec_diff, unacknowledged
 
 PYPROJECT = ROOT / "pyproject.toml"
 VERSION_PY = ROOT / "wrapper" / "speechspec" / "_version.py"
@@ -54,17 +46,17 @@ def release_base() -> tuple[str, tuple[int, int, int]]:
     """(git ref of the last release, the version it released)."""
     tag = last_release_tag()
     if tag:
-        return tag, parse_version(_git("show", f"{tag}:pyproject.toml").stdout)
+        return tag, parse_version(git("show", f"{tag}:pyproject.toml").stdout)
     # No tag yet: the release of HEAD's version is the commit that wrote its CHANGELOG.md
     # section (else, the commit that set the version line).
-    version = _fmt(parse_version(_git("show", "HEAD:pyproject.toml").stdout))
-    commit = _git("log", "-n1", "--format=%H", "-S", f"## [{version}]", "--", "CHANGELOG.md")
+    version = _fmt(parse_version(git("show", "HEAD:pyproject.toml").stdout))
+    commit = git("log", "-n1", "--format=%H", "-S", f"## [{version}]", "--", "CHANGELOG.md")
     if not commit.stdout.strip():
-        commit = _git("log", "-n1", "--format=%H", "-G", r"^version = ", "--", "pyproject.toml")
+        commit = git("log", "-n1", "--format=%H", "-G", r"^version = ", "--", "pyproject.toml")
     ref = commit.stdout.strip()
     if commit.returncode != 0 or not ref:
         raise ToolError("no release found: no v* tag and no commit setting the version")
-    return ref, parse_version(_git("show", f"{ref}:pyproject.toml").stdout)
+    return ref, parse_version(git("show", f"{ref}:pyproject.toml").stdout)
 
 
 def release_name(ref: str, version: tuple[int, int, int]) -> str:
