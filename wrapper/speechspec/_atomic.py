@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -56,9 +55,9 @@ class AtomicFile:
         stem = self.target.name[:_STEM_CHARS]
         try:
             for _ in range(100):
-                tmp = self.target.parent / f".{stem}.{secrets.token_hex(4)}.part"
+                tmp = self.target.parent / f".{stem}.{os.urandom(4).hex()}.part"
                 if len(os.fsencode(tmp.name)) > _SAFE_NAME_BYTES:
-                    tmp = self.target.parent / f".speechspec.{secrets.token_hex(4)}.part"
+                    tmp = self.target.parent / f".speechspec.{os.urandom(4).hex()}.part"
                 try:
                     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
                 except FileExistsError:

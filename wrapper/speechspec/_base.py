@@ -3,14 +3,13 @@ and downloads. Vendor classes add their operations on top."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Self, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
 
 import httpx
 
@@ -38,12 +37,14 @@ from ._options import (
     request_options,
 )
 from ._pipeline import Call, Pipeline
-from ._record import recording
 from ._retry import RetryPolicy
 from ._transport import ProxyTypes, check_proxy
 from ._version import __version__
 from ._with_options import OptionsMixin
 from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 class _Core(OptionsMixin):
@@ -83,7 +84,11 @@ class _Core(OptionsMixin):
             user_agent=f"speechspec/{__version__}",
             default_headers=headers_option(default_headers, "default_headers"),
         )
-        self._pipeline = recording(self._pipeline, record)
+        # The recorder (json, logging, threading) loads only for a client that records.
+        if record is not None or os.environ.get("SPEECHSPEC_RECORD", "").strip():
+            from ._record import recording
+
+            self._pipeline = recording(self._pipeline, record)
         # Set by copy(); per-call options are merged on top.
         self._defaults = NO_OPTIONS
         self._init_transport(http_client, proxy)

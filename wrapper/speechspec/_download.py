@@ -12,7 +12,6 @@ import httpx
 
 from ._atomic import AtomicFile, ProgressCallback, prepare_target
 from ._body import araw_chunks, decoder_for, raw_chunks
-from ._data_url import write_data_url
 from ._decode import DecodeError, Decoder
 from ._pipeline import Pipeline
 from ._raw import record
@@ -156,6 +155,8 @@ def download_sync(
     target = prepare_target(path)
     check_url(url, allow_http=allow_http, base_url=pipeline.base_url)
     if is_data_url(url):
+        from ._data_url import write_data_url
+
         return write_data_url(url, target, max_bytes, progress)
     plan = HttpDownload(pipeline, url, max_bytes=max_bytes, allow_http=allow_http)
     with AtomicFile(target, max_bytes, plan.shown, progress) as out:
@@ -220,6 +221,8 @@ async def download_async(
     target = prepare_target(path)
     check_url(url, allow_http=allow_http, base_url=pipeline.base_url)
     if is_data_url(url):
+        from ._data_url import write_data_url
+
         return write_data_url(url, target, max_bytes, progress)
     plan = HttpDownload(pipeline, url, max_bytes=max_bytes, allow_http=allow_http)
     with AtomicFile(target, max_bytes, plan.shown, progress) as out:
