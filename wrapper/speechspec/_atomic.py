@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from ._redact import loggable_url
 from .errors import DownloadError
 
 # Called with (bytes written so far, total bytes if the server declared them).
@@ -31,7 +32,8 @@ _DONTNEED = getattr(os, "POSIX_FADV_DONTNEED", 0)
 class AtomicFile:
     """A temporary file beside ``target``; ``commit()`` renames it into place. Leaving the
     block without commit (an error, a cancellation) removes it and leaves ``target`` as it was.
-    Every OSError becomes a DownloadError naming the path."""
+    Every OSError becomes a DownloadError naming the path. ``url`` is the URL asked for; its
+    errors show it as logs do (no query, no userinfo)."""
 
     def __init__(
         self,
@@ -54,7 +56,7 @@ class AtomicFile:
     def _os_error(self, exc: OSError) -> DownloadError:
         return DownloadError(
             f"cannot write {self.target}: {exc.strerror or exc}",
-            url=self.url,
+            url=loggable_url(self.url),
             path=self.target,
         )
 
@@ -84,7 +86,7 @@ class AtomicFile:
         if self.size > self.max_bytes:
             raise DownloadError(
                 f"audio exceeds max_bytes={self.max_bytes}; download abandoned",
-                url=self.url,
+                url=loggable_url(self.url),
             )
         try:
             self._fh.write(data)

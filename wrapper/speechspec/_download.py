@@ -43,7 +43,6 @@ class HttpDownload:
     def __init__(self, pipeline: Pipeline, url: str, *, max_bytes: int, allow_http: bool) -> None:
         self.pipeline = pipeline
         self.url = url
-        self.shown = loggable_url(url)
         self.max_bytes = max_bytes
         self.allow_http = allow_http
         self.attempt = 0
@@ -53,6 +52,11 @@ class HttpDownload:
         # Once dropped they stay dropped, even if a later hop comes back (as in httpx).
         self.bare = dataclasses.replace(pipeline, media_headers={})
         self.crossed = False
+
+    @property
+    def shown(self) -> str:
+        # Only errors show the URL: parsing it for them alone keeps it off every download.
+        return loggable_url(self.url)
 
     def request(
         self, client: httpx.Client | httpx.AsyncClient, current: str, hops: int
@@ -159,7 +163,7 @@ def download_sync(
 
         return write_data_url(url, target, max_bytes, progress)
     plan = HttpDownload(pipeline, url, max_bytes=max_bytes, allow_http=allow_http)
-    with AtomicFile(target, max_bytes, plan.shown, progress) as out:
+    with AtomicFile(target, max_bytes, url, progress) as out:
         while True:
             try:
                 current, hops = url, 0
@@ -225,7 +229,7 @@ async def download_async(
 
         return write_data_url(url, target, max_bytes, progress)
     plan = HttpDownload(pipeline, url, max_bytes=max_bytes, allow_http=allow_http)
-    with AtomicFile(target, max_bytes, plan.shown, progress) as out:
+    with AtomicFile(target, max_bytes, url, progress) as out:
         while True:
             try:
                 current, hops = url, 0
