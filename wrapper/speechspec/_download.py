@@ -46,12 +46,18 @@ class HttpDownload:
         self.max_bytes = max_bytes
         self.allow_http = allow_http
         self.attempt = 0
-        self.origin = _origin(url)
+        self._origin: tuple[str, str, int | None] | None = None  # parsed at the first redirect
         # Caller headers (extra_headers: a Cookie, a signed token) belong to the origin the
         # caller named; httpx drops Authorization on a cross-origin redirect, we drop them all.
         # Once dropped they stay dropped, even if a later hop comes back (as in httpx).
         self.bare = dataclasses.replace(pipeline, media_headers={})
         self.crossed = False
+
+    @property
+    def origin(self) -> tuple[str, str, int | None]:
+        if self._origin is None:
+            self._origin = _origin(self.url)
+        return self._origin
 
     @property
     def shown(self) -> str:
