@@ -108,12 +108,12 @@ flake-check: $(STAMP)
 demo: $(STAMP)
 	$(PY) tools/demo.py
 
-# Benchmarks against raw httpx and livepeer-ai (not tests; prints a table, writes bench/results.json).
+# Benchmarks against raw httpx and livepeer-ai (not tests; prints a table, writes bench/results.json
+# and bench/LAST_RUN.md: the whole output with the date and load, which docs/performance.md includes).
+# bench/publish.py installs the bench extra and byte-compiles as a wheel install would (import
+# times compare like with like), then runs bench/bench.py.
 bench: $(STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
-	@# Byte-compile as a wheel install would, so import times compare like with like.
-	$(PY) -m compileall -q wrapper generated
-	$(PY) bench/bench.py
+	$(PY) bench/publish.py
 
 # The built wheel and sdist as users get them: fresh venvs per extra, tests/userproject.
 dist-check: $(STAMP)

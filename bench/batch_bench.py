@@ -53,6 +53,7 @@ sys.stdin.read()
 """
 
 Row = Callable[..., None]
+Run = tuple[float, float, float]  # wall, user CPU, system CPU seconds
 
 
 @contextmanager
@@ -83,15 +84,20 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def run_timed(cmd: list[str], env: dict[str, str], out: Path) -> float:
+def run_timed(cmd: list[str], env: dict[str, str], out: Path) -> tuple[float, float, float]:
+    """(wall seconds, user CPU seconds, system CPU seconds) of one run of ``cmd``: its own
+    rusage, so the variants' CPU compares side by side whatever the machine's other load."""
     shutil.rmtree(out, ignore_errors=True)
-    started = time.perf_counter()
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise RuntimeError(f"{cmd[:4]} failed: {result.stdout}{result.stderr}")
+    with tempfile.TemporaryFile("w+") as log:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            log.seek(0)
+            raise RuntimeError(f"{cmd[:4]} failed: {log.read()}")
     assert len(list(out.glob("*.wav"))) == LINES, "not every line was synthesized"
-    return elapsed
+    return elapsed, usage.ru_utime, usage.ru_stime
 
 
 def throughput(row: Row, tmp: Path) -> None:
@@ -122,15 +128,19 @@ def throughput(row: Row, tmp: Path) -> None:
                     *extra,
                 ],
             }
-            samples: dict[str, list[float]] = {name: [] for name in variants}
+            samples: dict[str, list[Run]] = {name: [] for name in variants}
             for r in range(ROUNDS):
                 names = list(variants) if r % 2 == 0 else list(reversed(variants))
                 for name in names:
-                    samples[name].append(LINES / run_timed(variants[name], env, out))
+                    samples[name].append(run_timed(variants[name], env, out))
             work = "POST + download" if vendor == "livepeer" else "POST + poll + download"
             scenario = f"batch {LINES} lines, {vendor} ({work}), c={CONCURRENCY}"
-            base = statistics.median(samples["asyncio + httpx script"])
-            ours = statistics.median(samples["speechspec batch"])
+
+            def median(name: str, i: int, samples: dict[str, list[Run]] = samples) -> float:
+                return statistics.median(s[i] for s in samples[name])
+
+            base = LINES / median("asyncio + httpx script", 0)
+            ours = LINES / median("speechspec batch", 0)
             row(scenario, "asyncio + httpx script", base, "lines/s", base)
             row(
                 scenario,
@@ -140,6 +150,10 @@ def throughput(row: Row, tmp: Path) -> None:
                 base,
                 f">= 0.95x {verdict(ours / base >= 0.95)}",
             )
+            for i, kind in ((1, "user"), (2, "system")):
+                cpu_base = median("asyncio + httpx script", i)
+                for name in variants:
+                    row(scenario, f"{name}: {kind} CPU", median(name, i), "s", cpu_base)
 
 
 def peak_rss(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float, str]:

@@ -453,23 +453,27 @@ STEPS: dict[str, Callable[[], None]] = {
 
 
 def print_table(machine: str) -> None:
-    widths = (44, 52, 10, 9, 8, 10, 7)
     header = ("scenario", "variant", "value", "unit", "ratio", "target", "result")
-    print(f"\nspeechspec benchmark ({machine})\n")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    print("  ".join("-" * w for w in widths))
-    for r in ROWS:
-        ratio = f"{r['ratio']:.2f}x" if r["ratio"] else ""
-        cells = (
+    table = [
+        (
             r["scenario"],
             r["variant"],
             f"{r['value']:.2f}",
             r["unit"],
-            ratio,
+            f"{r['ratio']:.2f}x" if r["ratio"] else "",
             r["target"],
             r["verdict"],
         )
-        print("  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+        for r in ROWS
+    ]
+    # Columns as wide as their widest cell: the dashes under the header give each column's
+    # span, which is how tools/docs_hooks.py reads the table back for the chart.
+    widths = [max([10, len(h)] + [len(c[i]) for c in table]) for i, h in enumerate(header)]
+    print(f"\nspeechspec benchmark ({machine})\n")
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for cells in table:
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
     verdicts = [r["verdict"] for r in ROWS if r["verdict"]]
     print(f"\n{verdicts.count('PASS')} PASS, {verdicts.count('MISS')} MISS")
 

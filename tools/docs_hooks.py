@@ -3,27 +3,26 @@ instead of copying by hand, so it cannot drift from the code.
 
 - docs/reference/cli.md: `<!-- cli-reference -->` becomes the help of every command and
   subcommand, printed by the real argparse parser (speechspec.cli).
-- img/bench.png: per-call ratios and job-wait overhead, drawn with matplotlib from
-  bench/results.json (written by `make bench`) or, on a fresh clone where that file is absent
-  (it is not committed), from the last run's table pasted in docs/performance.md: the chart
-  always shows the numbers of the table beside it.
+- docs/performance.md: `<!-- bench-last-run -->` becomes bench/LAST_RUN.md, which `make bench`
+  writes (bench/publish.py): the last full run's whole output, with its date and load.
+- img/bench.png: per-call ratios and job-wait overhead, drawn with matplotlib from the table
+  of that same file: the chart always shows the numbers of the table beside it.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import re
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results.json"
-PERFORMANCE = ROOT / "docs" / "performance.md"
+LAST_RUN = ROOT / "bench" / "LAST_RUN.md"
 CHART = "img/bench.png"
 CLI_MARKER = "<!-- cli-reference -->"
+BENCH_MARKER = "<!-- bench-last-run -->"
 
 
 # --- the CLI reference -------------------------------------------------------------------------
@@ -86,9 +85,16 @@ def _table_rows(markdown: str) -> list[dict[str, Any]]:
 
 
 def bench_rows() -> tuple[list[dict[str, Any]], str]:
-    if RESULTS.exists():
-        return json.loads(RESULTS.read_text())["rows"], "bench/results.json"
-    return _table_rows(PERFORMANCE.read_text()), "the last run's table (docs/performance.md)"
+    # Not bench/results.json: a local partial run (`bench.py per_call`) rewrites it, and the
+    # chart must show the table printed beside it.
+    return _table_rows(LAST_RUN.read_text(encoding="utf-8")), "bench/LAST_RUN.md"
+
+
+def last_run() -> str:
+    """bench/LAST_RUN.md without its title (the page has its own heading)."""
+    text = LAST_RUN.read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n")
+    return rest.lstrip("\n") if first.startswith("# ") else text
 
 
 def chart_png() -> bytes:
@@ -128,7 +134,10 @@ def chart_png() -> bytes:
         )
         if points:
             right.plot(*zip(*points, strict=True), marker="o", label=schedule)
-    right.axhline(10, color="tab:red", linestyle="--", linewidth=0.8, label="target (10%)")
+    right.axhline(10, color="tab:red", linestyle="--", linewidth=0.8, label="target, learned (10%)")
+    right.axhline(
+        20, color="tab:orange", linestyle=":", linewidth=0.8, label="target, first job (20%)"
+    )
     right.set_xscale("log")
     right.set_yscale("log")
     right.set_xlabel("job duration (s)")
@@ -157,4 +166,6 @@ def on_files(files: Any, config: Any) -> Any:
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if CLI_MARKER in markdown:
         markdown = markdown.replace(CLI_MARKER, cli_reference())
+    if BENCH_MARKER in markdown:
+        markdown = markdown.replace(BENCH_MARKER, last_run())
     return markdown

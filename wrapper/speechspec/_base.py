@@ -3,14 +3,13 @@ and downloads. Vendor classes add their operations on top."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Self, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
 
 import httpx
 
@@ -38,12 +37,25 @@ from ._options import (
     request_options,
 )
 from ._pipeline import Call, Pipeline
-from ._record import recorder_for
 from ._retry import RetryPolicy
 from ._transport import ProxyTypes, check_proxy
 from ._version import __version__
 from ._with_options import OptionsMixin
 from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from ._record import Recorder
+
+
+def _recorder_for(record: str | os.PathLike[str] | None) -> Recorder | None:
+    # The recorder (json, logging, threading) loads only for a client that records.
+    if record is None and not os.environ.get("SPEECHSPEC_RECORD", "").strip():
+        return None
+    from ._record import recorder_for
+
+    return recorder_for(record)
 
 
 class _Core(OptionsMixin):
@@ -82,7 +94,7 @@ class _Core(OptionsMixin):
             secrets=(key,) if key else (),
             user_agent=f"speechspec/{__version__}",
             default_headers=headers_option(default_headers, "default_headers"),
-            recorder=recorder_for(record),
+            recorder=_recorder_for(record),
         )
         # Set by copy(); per-call options are merged on top.
         self._defaults = NO_OPTIONS

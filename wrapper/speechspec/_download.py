@@ -12,7 +12,6 @@ import httpx
 
 from ._atomic import AtomicFile, ProgressCallback, prepare_target
 from ._body import araw_chunks, decoder_for, raw_chunks
-from ._data_url import write_data_url
 from ._decode import DecodeError, Decoder
 from ._pipeline import Pipeline
 from ._raw import record
@@ -44,16 +43,26 @@ class HttpDownload:
     def __init__(self, pipeline: Pipeline, url: str, *, max_bytes: int, allow_http: bool) -> None:
         self.pipeline = pipeline
         self.url = url
-        self.shown = loggable_url(url)
         self.max_bytes = max_bytes
         self.allow_http = allow_http
         self.attempt = 0
-        self.origin = _origin(url)
+        self._origin: tuple[str, str, int | None] | None = None  # parsed at the first redirect
         # Caller headers (extra_headers: a Cookie, a signed token) belong to the origin the
         # caller named; httpx drops Authorization on a cross-origin redirect, we drop them all.
         # Once dropped they stay dropped, even if a later hop comes back (as in httpx).
         self.bare = dataclasses.replace(pipeline, media_headers={})
         self.crossed = False
+
+    @property
+    def origin(self) -> tuple[str, str, int | None]:
+        if self._origin is None:
+            self._origin = _origin(self.url)
+        return self._origin
+
+    @property
+    def shown(self) -> str:
+        # Only errors show the URL: parsing it for them alone keeps it off every download.
+        return loggable_url(self.url)
 
     def request(
         self, client: httpx.Client | httpx.AsyncClient, current: str, hops: int
@@ -156,9 +165,11 @@ def download_sync(
     target = prepare_target(path)
     check_url(url, allow_http=allow_http, base_url=pipeline.base_url)
     if is_data_url(url):
+        from ._data_url import write_data_url
+
         return write_data_url(url, target, max_bytes, progress)
     plan = HttpDownload(pipeline, url, max_bytes=max_bytes, allow_http=allow_http)
-    with AtomicFile(target, max_bytes, plan.shown, progress) as out:
+    with AtomicFile(target, max_bytes, url, progress) as out:
         while True:
             try:
                 current, hops = url, 0
@@ -220,9 +231,11 @@ async def download_async(
     target = prepare_target(path)
     check_url(url, allow_http=allow_http, base_url=pipeline.base_url)
     if is_data_url(url):
+        from ._data_url import write_data_url
+
         return write_data_url(url, target, max_bytes, progress)
     plan = HttpDownload(pipeline, url, max_bytes=max_bytes, allow_http=allow_http)
-    with AtomicFile(target, max_bytes, plan.shown, progress) as out:
+    with AtomicFile(target, max_bytes, url, progress) as out:
         while True:
             try:
                 current, hops = url, 0

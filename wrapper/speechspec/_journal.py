@@ -72,24 +72,32 @@ def _read(path: Path, shard: Shard) -> tuple[dict[str, tuple[str, str]], int]:
     """The last state of every key of ``shard`` in one journal file (in file order), and how
     many records it holds. A torn last record (a kill mid-write) is ignored: its fsync never
     completed, so nothing was sent on its strength."""
+    # A killed run's journal holds three records a line (I, C, D): this loop is a resume's
+    # start-up, so it does the least per record, and checks keys only for the few lines
+    # still open at the end (a key's check gives the same answer for each of its records).
     state: dict[str, tuple[str, str]] = {}
+    forget = state.pop
     records = 0
-    every, index = shard.count, shard.index - 1
     with path.open("r", encoding="utf-8", errors="replace", newline="\n") as fh:
         for record in fh:
-            if record[-1:] != "\n" or record[:1] == "#":
+            kind = record[:1]
+            if kind == "#" or record[-1:] != "\n":
                 continue
             records += 1
-            kind, _, rest = record[:-1].partition("\t")
+            if record[1:2] != "\t":
+                continue  # a damaged record (no kind): no line has its key
             if kind == "D" or kind == "X":
-                state.pop(rest, None)
-                continue
-            key, _, value = rest.partition("\t")
-            # Anything else is a torn or damaged record: no line has that key, none is skipped.
-            match = _KEY.fullmatch(key)
-            if kind in _RANK and match and (int(match[1]) - 1) % every == index:
+                forget(record[2:-1], None)
+            elif kind in _RANK:
+                key, _, value = record[2:-1].partition("\t")
                 state[key] = (kind, value)
-    return state, records
+    every, index = shard.count, shard.index - 1
+    # Anything else is a torn or damaged record: no line has that key, none is skipped.
+    return {
+        key: value
+        for key, value in state.items()
+        if (match := _KEY.fullmatch(key)) and (int(match[1]) - 1) % every == index
+    }, records
 
 
 class Journal:
