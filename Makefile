@@ -73,10 +73,12 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy tools/*.py
 
 # Two workers (pytest-xdist): the suite waits on sockets and subprocesses more than it computes,
-# so two processes on two cores halve the wall time. The fault matrix table is printed by a
-# serial run: `.venv/bin/python -m pytest tests/test_fault_matrix.py -v`.
+# so two processes on two cores halve the wall time. loadgroup: a module marked xdist_group runs
+# on one worker (its module-scoped fixture is built once); the slow tests are handed out first
+# (tests/conftest.py SLOW_FIRST). The fault matrix table is printed by a serial run:
+# `.venv/bin/python -m pytest tests/test_fault_matrix.py -v`.
 test: need-node $(STAMP) $(NODE_STAMP)
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 # The spec-diff engine (optic, via npm) and pyright (the docs' examples) run on Node: say so in
 # one line, before anything is installed, rather than fail deep inside npm or a test.

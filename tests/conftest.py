@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -39,9 +40,43 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
+# The tests that take seconds of CPU each (pipelines of subprocesses, the history replay,
+# property tests), longest first as measured: `make test` (pytest-xdist, --dist loadgroup)
+# hands them out before the short ones, so neither worker ends alone on a long test. Only the
+# order changes; a test missing here just runs in its file's turn.
+SLOW_FIRST = (
+    "tests/test_playbook.py::",
+    "tests/test_surface_regeneration.py::",
+    "tests/test_release_flow.py::test_breaking_change",
+    "tests/test_spec_history.py::test_the_real_history_replays_as_labelled[document]",
+    "tests/test_specs.py::test_regeneration_after_a_spec_change_end_to_end",
+    "tests/test_release_flow.py::",
+    "tests/test_packaging.py::test_the_fault_matrix_is_printed",
+    "tests/test_memory.py::test_a_200k_line_batch",
+    "tests/test_spec_history.py::",
+    "tests/test_plugin_pinned.py::",
+    "tests/test_templates.py::test_generated_code_passes_mypy_strict",
+    "tests/test_release_names.py::",
+    "tests/test_extras.py::",
+    "tests/test_properties.py::",
+    "tests/test_conformance_clients.py::",
+    "tests/test_hamsa_changes.py::",
+    "tests/test_spec_changes.py::",
+)
+
+
+def _slow_rank(item: pytest.Item) -> int:
+    return next(
+        (i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)),
+        len(SLOW_FIRST),
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Named explicitly (`pytest tests/contract`), the directory is collected all the same:
-    deselect its tests, and say how to run them."""
+    deselect its tests, and say how to run them. Under xdist, the slow tests go first."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker sorts alike: same collection
+        items.sort(key=_slow_rank)  # stable: the rest keep their order
     if config.getoption("--contract"):
         return
     contract = [item for item in items if CONTRACT_DIR in item.path.parents]
