@@ -77,8 +77,10 @@ typecheck: $(STAMP)
 # on one worker (its module-scoped fixture is built once); the slow tests are handed out first
 # (tests/conftest.py SLOW_FIRST). The fault matrix table is printed by a serial run:
 # `.venv/bin/python -m pytest tests/test_fault_matrix.py -v`.
+# PYTHONDONTWRITEBYTECODE emptied: with it set, every pytest process (the two workers, the
+# suite's own pytest subprocesses) parses and assertion-rewrites ~430 modules again, ~3 s of CPU each.
 test: need-node $(STAMP) $(NODE_STAMP)
-	$(PY) -m pytest -n 2 --dist loadgroup
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --dist loadgroup
 
 # The spec-diff engine (optic, via npm) and pyright (the docs' examples) run on Node: say so in
 # one line, before anything is installed, rather than fail deep inside npm or a test.
