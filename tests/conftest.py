@@ -40,29 +40,19 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
-# The tests that take seconds of CPU each (pipelines of subprocesses, the history replay,
-# property tests), longest first as measured: `make test` (pytest-xdist, --dist loadgroup)
-# hands them out before the short ones, so neither worker ends alone on a long test. Only the
-# order changes; a test missing here just runs in its file's turn.
-SLOW_FIRST = (
-    "tests/test_playbook.py::",
-    "tests/test_surface_regeneration.py::",
-    "tests/test_release_flow.py::test_breaking_change",
-    "tests/test_spec_history.py::test_the_real_history_replays_as_labelled[document]",
-    "tests/test_specs.py::test_regeneration_after_a_spec_change_end_to_end",
-    "tests/test_release_flow.py::",
-    "tests/test_packaging.py::test_the_fault_matrix_is_printed",
-    "tests/test_memory.py::test_a_200k_line_batch",
-    "tests/test_spec_history.py::",
-    "tests/test_plugin_pinned.py::",
-    "tests/test_templates.py::test_generated_code_passes_mypy_strict",
-    "tests/test_release_names.py::",
-    "tests/test_extras.py::",
-    "tests/test_properties.py::",
-    "tests/test_conformance_clients.py::",
-    "tests/test_hamsa_changes.py::",
-    "tests/test_spec_changes.py::",
-)
+# The test files that take the most CPU (pipelines of subprocesses, the history replay,
+# property tests), most first as measured: `make test` (pytest-xdist, --dist loadfile) hands
+# them out before the others, so neither worker ends alone on a long file. Only the order
+# changes; a file missing here just runs in its turn.
+SLOW_FIRST = tuple(
+    f"tests/test_{name}.py::"
+    for name in (
+        "properties", "conformance_clients", "playbook", "release_flow", "surface_regeneration",
+        "specs", "spec_history", "packaging", "memory", "fault_matrix", "extras",
+        "hamsa_changes", "spec_changes", "cli_next_step", "wire", "cli", "reliability",
+        "spec_tools", "templates", "conformance_server", "plugin_pinned", "options",
+    )
+)  # fmt: skip
 
 
 def _slow_rank(item: pytest.Item) -> int:

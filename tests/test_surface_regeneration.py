@@ -21,9 +21,6 @@ import yaml
 from helpers import job
 
 ROOT = Path(__file__).resolve().parent.parent
-# One worker runs the whole module (`make test`: --dist loadgroup), so the regenerated copy
-# (the module-scoped `repo`) is built once, not once per worker.
-pytestmark = pytest.mark.xdist_group("surface_regeneration")
 # The request schema of each vendor's text-to-speech operation, in its vendored document.
 SCHEMAS = {"hamsa": "TTSRequest", "livepeer": "TextToSpeechParams"}
 ADDED = {
