@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -39,9 +40,33 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
+# The test files that take the most CPU (pipelines of subprocesses, the history replay,
+# property tests), most first as measured: `make test` (pytest-xdist, --dist loadfile) hands
+# them out before the others, so neither worker ends alone on a long file. Only the order
+# changes; a file missing here just runs in its turn.
+SLOW_FIRST = tuple(
+    f"tests/test_{name}.py::"
+    for name in (
+        "properties", "conformance_clients", "playbook", "release_flow", "surface_regeneration",
+        "specs", "spec_history", "packaging", "memory", "fault_matrix", "extras",
+        "hamsa_changes", "spec_changes", "cli_next_step", "wire", "cli", "reliability",
+        "spec_tools", "templates", "conformance_server", "plugin_pinned", "options",
+    )
+)  # fmt: skip
+
+
+def _slow_rank(item: pytest.Item) -> int:
+    return next(
+        (i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)),
+        len(SLOW_FIRST),
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Named explicitly (`pytest tests/contract`), the directory is collected all the same:
-    deselect its tests, and say how to run them."""
+    deselect its tests, and say how to run them. Under xdist, the slow tests go first."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker sorts alike: same collection
+        items.sort(key=_slow_rank)  # stable: the rest keep their order
     if config.getoption("--contract"):
         return
     contract = [item for item in items if CONTRACT_DIR in item.path.parents]

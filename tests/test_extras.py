@@ -7,9 +7,11 @@ metadata of the dev venv, where every extra is installed."""
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata as metadata
 import sys
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -60,8 +62,14 @@ def closure(extra: str) -> set[str]:
     return seen
 
 
+@functools.cache
+def _packages_distributions() -> Mapping[str, list[str]]:
+    # It reads every installed distribution's file list: once per run, not once per import.
+    return metadata.packages_distributions()
+
+
 def distributions_of(module: str) -> set[str]:
-    found = metadata.packages_distributions().get(module)
+    found = _packages_distributions().get(module)
     # A distribution not installed here is known by its name only (livepeer_ai: livepeer-ai).
     return {canonicalize_name(d) for d in found or [module]}
 

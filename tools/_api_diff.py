@@ -11,8 +11,12 @@ dropped. Private names (``_module``, ``_name``) are not the public surface and a
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from _common import ROOT, ToolError
@@ -35,6 +39,19 @@ def _exists_at(ref: str, path: str) -> bool:
     return proc.returncode == 0
 
 
+def _extract_at(ref: str, path: str, into: Path) -> None:
+    # griffe.load_git makes a worktree on a branch named after the commit, so two runs at once
+    # (two test workers, two shells) collide on "branch already exists"; an archive cannot.
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref, "--", path],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -52,13 +69,21 @@ def api_breakages(ref: str) -> list[dict[str, str]]:
         if not _exists_at(ref, f"{folder}/{name}/__init__.py"):
             continue
         try:
-            old: Any = griffe.load_git(
-                name, ref=ref, repo=ROOT, search_paths=[folder], allow_inspection=False
-            )
-            new: Any = griffe.load(
-                name, search_paths=[ROOT / folder], allow_inspection=False, try_relative_path=False
-            )
-            breakages = list(griffe.find_breaking_changes(old, new))
+            with tempfile.TemporaryDirectory(prefix="speechspec-api-") as scratch:
+                _extract_at(ref, f"{folder}/{name}", Path(scratch))
+                old: Any = griffe.load(
+                    name,
+                    search_paths=[Path(scratch) / folder],
+                    allow_inspection=False,
+                    try_relative_path=False,
+                )
+                new: Any = griffe.load(
+                    name,
+                    search_paths=[ROOT / folder],
+                    allow_inspection=False,
+                    try_relative_path=False,
+                )
+                breakages = list(griffe.find_breaking_changes(old, new))
         except Exception as exc:  # griffe raises assorted types on code it cannot load
             raise ToolError(f"python API of {name} at {ref}: griffe failed: {exc}") from exc
         for breakage in breakages:

@@ -35,20 +35,32 @@ from _common import ToolError
 _SUPPORTED = ("1.0.0",)
 
 
+def _copy(node: Any) -> Any:
+    """A deep copy of a parsed JSON/YAML tree: copy.deepcopy's memo and dispatch make it
+    several times slower, and the spec tools copy ai-runner's document per overlay action."""
+    if isinstance(node, dict):
+        return {key: _copy(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_copy(value) for value in node]
+    if node is None or isinstance(node, str | int | float):
+        return node
+    return copy.deepcopy(node)  # a date or anything else YAML may build
+
+
 def _merge(target: Any, update: Any) -> Any:
     """Overlay 1.0 update semantics: objects merge recursively, arrays are appended to,
     anything else is replaced."""
     if isinstance(target, dict) and isinstance(update, dict):
         for key, value in update.items():
-            target[key] = _merge(target[key], value) if key in target else copy.deepcopy(value)
+            target[key] = _merge(target[key], value) if key in target else _copy(value)
         return target
     if isinstance(target, list):
         # Append, but never duplicate: an item the vendor now has itself is already there.
         for item in update if isinstance(update, list) else [update]:
             if item not in target:
-                target.append(copy.deepcopy(item))
+                target.append(_copy(item))
         return target
-    return copy.deepcopy(update)
+    return _copy(update)
 
 
 def _parent_and_key(doc: Any, location: tuple[str | int, ...]) -> tuple[Any, str | int]:
@@ -185,7 +197,7 @@ def apply_overlay(
     ``redundant``, when given, receives one message per action that changed nothing because
     the vendor document already says what the action would make it say.
     """
-    doc = copy.deepcopy(document)
+    doc: dict[str, Any] = _copy(document)
     for i, action in enumerate(_check_overlay(overlay, origin)):
         target = action["target"]
         name = f"{origin}: action #{i + 1} (target {target!r})"
@@ -215,14 +227,19 @@ def apply_overlay(
                 parent, key = _parent_and_key(doc, node.location)
                 del parent[key]
         else:
-            before = copy.deepcopy(doc) if redundant is not None else None
+            changed = False
             for node in nodes:
+                # Only the targeted node can change: compare it, not a copy of the document.
                 if not node.location:
+                    before = _copy(doc) if redundant is not None else None
                     doc = _merge(doc, action["update"])
+                    changed = changed or doc != before
                     continue
                 parent, key = _parent_and_key(doc, node.location)
+                before = _copy(parent[key]) if redundant is not None else None
                 parent[key] = _merge(parent[key], action["update"])
-            if redundant is not None and doc == before:
+                changed = changed or parent[key] != before
+            if redundant is not None and not changed:
                 redundant.append(
                     f"{name} is redundant: the vendor document already says this; "
                     f"drop the action. ({why})"

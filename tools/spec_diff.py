@@ -3,8 +3,8 @@
     python tools/spec_diff.py [--base REF] [--json PATH] [--vendor V]
 
 BASE defaults to the last release tag (``v*``), else ``HEAD``; the working tree is compared
-with it. The diff engine is @useoptic/optic 1.0.9 (tools/optic_diff.js; `make tools-node`
-installs it), our own rules are in tools/_classify.py. Both documents are first normalised as
+with it. The diff engine is @useoptic/optic 1.0.9 (tools/optic_diff.js, one Node process per
+run: tools/_optic.py; `make tools-node` installs it), our own rules are in tools/_classify.py. Both documents are first normalised as
 the generator sees them (tools/generate.py), so cosmetic changes report nothing.
 A CHANGELOG.md section and the version bump: ``tools/release.py notes [--base REF]``.
 The *verbatim* documents are compared too (tools/_shadow.py): a vendor change that an overlay
@@ -18,23 +18,19 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 from _classify import GROUPS, classify
-from _common import ROOT, SPECS, VENDORS, ToolError, load_document
+from _common import SPECS, VENDORS, ToolError, load_document
 from _git_ref import default_base, effective_at, generator_changes, vendor_at
+from _optic import run_optic
 from _shadow import Hidden, hidden_changes, load_acknowledged
 from _wrapped import not_wrapped_changes
 from generate import normalise_document
 
-NODE_BRIDGE = ROOT / "tools" / "optic_diff.js"
 __all__ = [
     "GROUPS",
     "PYTHON_API",
@@ -102,33 +98,6 @@ def unacknowledged(report: Report) -> list[str]:
         for item in groups.get("hidden", [])
         if not item.get("acknowledged")
     ]
-
-
-def run_optic(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
-    if not (ROOT / "tools" / "node_modules" / "@useoptic" / "optic").is_dir():
-        raise ToolError("optic is not installed: run `make tools-node` (npm ci in tools/)")
-    with tempfile.TemporaryDirectory(prefix="speechspec-optic-") as tmp:
-        paths = []
-        for name, doc in (("base", base), ("head", head)):
-            path = Path(tmp) / f"{name}.json"
-            path.write_text(json.dumps(doc), encoding="utf-8")
-            paths.append(str(path))
-        env = {**os.environ, "OPTIC_TELEMETRY_LEVEL": "off"}
-        if shutil.which("node") is None:
-            raise ToolError("node is not on PATH: the spec diff needs Node.js (20) for optic")
-        proc = subprocess.run(
-            ["node", str(NODE_BRIDGE), *paths],  # noqa: S607
-            cwd=tmp,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-    if proc.returncode != 0:
-        raise ToolError(f"optic failed:\n{proc.stderr.strip()}")
-    result: dict[str, Any] = json.loads(proc.stdout)
-    return result
 
 
 def diff_documents(
