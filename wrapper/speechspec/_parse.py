@@ -7,16 +7,27 @@ module maps to ResponseValidationError.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
 
+from ._answers import check_depth
 from ._errors_map import decode_body
 from .errors import ResponseValidationError
 
 T = TypeVar("T")
+
+
+@functools.cache
+def generated(module: str, name: str) -> Any:
+    """``from module import name`` for the generated packages, which speechspec imports on
+    first use rather than with itself: an import statement in a hot function costs a call
+    into importlib each time (a package's fromlist is handled in Python), this a dict lookup."""
+    return getattr(importlib.import_module(module), name)
 
 
 def parse_success(
@@ -27,8 +38,6 @@ def parse_success(
     """Parse a 2xx with the generated operation's public ``parse_response`` (for 200, the
     documented status) or the model's own ``from_dict`` (any other 2xx). JSON nested deeper
     than any answer should is refused first (json and from_dict would recurse)."""
-    from ._answers import check_depth
-
     try:
         check_depth(response.content)
         if response.status_code == 200:
