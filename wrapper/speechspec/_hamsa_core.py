@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
 
@@ -119,7 +119,7 @@ class _HamsaCore(_Core):
                 "its optional 'data' (the job) is absent, so there is no job to return",
                 verdict="is spec-valid but unusable",
             )
-        return cast("TTSResponseData", job)
+        return job  # type: ignore[no-any-return]  # checked just above
 
     def _check_polls(self, options: RequestOptions) -> None:
         """synthesize(): the polls' options (extra_query may not set jobId) are checked before

@@ -129,7 +129,7 @@ class Pipeline:
             headers, params, body, timeout = call.options.apply(headers, params, body, timeout)
         return client.build_request(
             call.method,
-            self.api_url(call.path),
+            self._urls.get(call.path) or self.api_url(call.path),
             params=params,
             json=body,
             headers=headers,

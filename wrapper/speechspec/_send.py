@@ -37,7 +37,7 @@ def buffered(response: httpx.Response) -> httpx.Response | None:
     transport that buffers): httpx decoded it then, and nothing is left to read, so the
     response is its own answer once its size is checked; rebuilding it (as Body does for a
     streamed body) would cost a second Response and its headers. None for anything else."""
-    if not response.is_success:
+    if not 200 <= response.status_code < 300:
         return None  # error bodies are cut at MAX_ERROR_BODY by Body
     try:
         size = len(response.content)
@@ -123,7 +123,7 @@ class SyncSender(_Guard):
             except httpx.InvalidURL as exc:
                 raise bad_redirect(exc) from exc
             else:
-                if response.is_success:
+                if 200 <= response.status_code < 300:  # is_success, without two calls
                     p.log(request, attempt, started, response=response)
                     record(response, attempt)
                     return response
@@ -195,7 +195,7 @@ class AsyncSender(_Guard):
             except httpx.InvalidURL as exc:
                 raise bad_redirect(exc) from exc
             else:
-                if response.is_success:
+                if 200 <= response.status_code < 300:  # is_success, without two calls
                     p.log(request, attempt, started, response=response)
                     record(response, attempt)
                     return response
