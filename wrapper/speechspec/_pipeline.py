@@ -103,6 +103,10 @@ class Pipeline:
         return headers
 
     @functools.cached_property
+    def _timeouts(self) -> dict[str, float | None]:
+        return httpx.Timeout(self.timeout).as_dict()
+
+    @functools.cached_property
     def _urls(self) -> dict[str, httpx.URL]:
         return {}
 
@@ -127,17 +131,18 @@ class Pipeline:
         body, timeout = call.json, self.timeout
         if call.options is not NO_OPTIONS:
             headers, params, body, timeout = call.options.apply(headers, params, body, timeout)
+        if call.deadline is not None:
+            timeout = _deadline.bounded_timeout(timeout, call.deadline)
+        # What build_request makes of timeout= (httpx's documented "timeout" extension), with
+        # the pipeline's own built once rather than converted on every request.
+        timeouts = self._timeouts if timeout is self.timeout else httpx.Timeout(timeout).as_dict()
         return client.build_request(
             call.method,
             self._urls.get(call.path) or self.api_url(call.path),
             params=params,
             json=body,
             headers=headers,
-            timeout=(
-                timeout
-                if call.deadline is None
-                else _deadline.bounded_timeout(timeout, call.deadline)
-            ),
+            extensions={"timeout": dict(timeouts)},
         )
 
     def download_request(self, client: httpx.Client | httpx.AsyncClient, url: str) -> httpx.Request:
