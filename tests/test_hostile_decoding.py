@@ -338,3 +338,35 @@ def test_peak_memory_stays_bounded_under_a_2_gib_bomb() -> None:
     before, after = (int(x) for x in out.stdout.split())
     # ru_maxrss is in KiB on Linux. 2 GiB decoded; the answer cap is 8 MiB; allow 64 MiB.
     assert after - before < 64 * 1024, (before, after)
+
+
+def test_an_oversized_answer_a_transport_already_read_is_refused_too() -> None:
+    # MockTransport hands over a response it read itself: the size cap holds on that path too,
+    # and a buffered answer within the cap is parsed as it is (not rebuilt).
+    import asyncio
+
+    import httpx
+    import speechspec
+
+    big = (
+        b'{"audio": {"url": "https://cdn.example.com/a.wav"}, "x": "' + b"a" * MAX_API_BODY + b'"}'
+    )
+    small = json.dumps({"audio": {"url": "https://cdn.example.com/a.wav"}}).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = big if json.loads(request.content)["text"] == "big" else small
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    transport = httpx.MockTransport(handler)
+    client = speechspec.Livepeer("t", http_client=httpx.Client(transport=transport))
+    with pytest.raises(errors.ResponseValidationError, match=f"{MAX_API_BODY}-byte limit"):
+        client.text_to_speech("big")
+    assert client.text_to_speech("small").audio.url == "https://cdn.example.com/a.wav"
+
+    async def run() -> None:
+        aclient = speechspec.AsyncLivepeer("t", http_client=httpx.AsyncClient(transport=transport))
+        with pytest.raises(errors.ResponseValidationError, match=f"{MAX_API_BODY}-byte limit"):
+            await aclient.text_to_speech("big")
+        assert (await aclient.text_to_speech("small")).audio.url == "https://cdn.example.com/a.wav"
+
+    asyncio.run(run())

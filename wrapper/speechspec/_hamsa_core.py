@@ -14,7 +14,7 @@ from ._config import HAMSA_ENV
 from ._generated.hamsa import CREATE_TTS_JOB, GET_JOB_BY_ID
 from ._operations import FieldRule, Operation, given
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
-from ._parse import invalid, parse_success
+from ._parse import generated, invalid, parse_success
 from ._pipeline import Call
 from .errors import InvalidRequestError, ResponseValidationError
 
@@ -88,13 +88,18 @@ class _HamsaCore(_Core):
     }
 
     def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
-        from hamsa_client.api.default import create_tts_job, get_job_by_id
-        from hamsa_client.models import JobDetailsResponse, TTSResponse
-
         if op is CREATE_TTS_JOB:
-            job = self._job_in(response, TTSResponse, create_tts_job.parse_response)
+            job = self._job_in(
+                response,
+                generated("hamsa_client.models", "TTSResponse"),
+                generated("hamsa_client.api.default.create_tts_job", "parse_response"),
+            )
             return self._created(job, str(call.json["text"]))
-        job = self._job_in(response, JobDetailsResponse, get_job_by_id.parse_response)
+        job = self._job_in(
+            response,
+            generated("hamsa_client.models", "JobDetailsResponse"),
+            generated("hamsa_client.api.default.get_job_by_id", "parse_response"),
+        )
         return check_job_id(response, job, str((call.params or {})["jobId"]))
 
     def _job_call(self, job_id: str, options: RequestOptions) -> Call:
@@ -105,10 +110,8 @@ class _HamsaCore(_Core):
         response: httpx.Response, envelope: type[Any], parse: Callable[[httpx.Response], object]
     ) -> TTSResponseData:
         """The job inside either answer's ``data`` (both answers wrap it the same way)."""
-        from hamsa_client.models import TTSResponseData
-
-        parsed = parse_success(response, envelope, parse)
-        if not isinstance(parsed.data, TTSResponseData):
+        job = parse_success(response, envelope, parse).data
+        if not isinstance(job, generated("hamsa_client.models", "TTSResponseData")):
             # "data" is optional in the vendor's schema; without it the answer is spec-valid but
             # has no job to return (a created job may still exist): say exactly that.
             raise invalid(
@@ -116,7 +119,7 @@ class _HamsaCore(_Core):
                 "its optional 'data' (the job) is absent, so there is no job to return",
                 verdict="is spec-valid but unusable",
             )
-        return parsed.data
+        return job  # type: ignore[no-any-return]  # checked just above
 
     def _check_polls(self, options: RequestOptions) -> None:
         """synthesize(): the polls' options (extra_query may not set jobId) are checked before

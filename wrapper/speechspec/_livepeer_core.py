@@ -14,7 +14,7 @@ from ._config import (
 )
 from ._operations import Operation
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
-from ._parse import parse_success
+from ._parse import generated, parse_success
 from ._pipeline import Call
 
 if TYPE_CHECKING:
@@ -56,10 +56,11 @@ class _LivepeerCore(_Core):
     with_options = copy
 
     def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
-        from livepeer_client.api.generate import gen_text_to_speech
-        from livepeer_client.models import AudioResponse
-
-        return parse_success(response, AudioResponse, gen_text_to_speech.parse_response)
+        return parse_success(
+            response,
+            generated("livepeer_client.models", "AudioResponse"),
+            generated("livepeer_client.api.generate.gen_text_to_speech", "parse_response"),
+        )
 
     def audio_url(self, audio: AudioResponse) -> str:
         """The absolute URL of the audio (a gateway may answer a path relative to itself)."""

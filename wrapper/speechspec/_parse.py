@@ -7,6 +7,8 @@ module maps to ResponseValidationError.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,6 +20,14 @@ from ._errors_map import decode_body, validation_error
 from .errors import ResponseValidationError
 
 T = TypeVar("T")
+
+
+@functools.cache
+def generated(module: str, name: str) -> Any:
+    """``from module import name`` for the generated packages, which speechspec imports on
+    first use rather than with itself: an import statement in a hot function costs a call
+    into importlib each time (a package's fromlist is handled in Python), this a dict lookup."""
+    return getattr(importlib.import_module(module), name)
 
 
 def parse_success(

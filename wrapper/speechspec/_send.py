@@ -8,7 +8,7 @@ import time
 import httpx
 
 from . import _deadline
-from ._body import MAX_API_BODY, Body, araw_chunks, raw_chunks
+from ._body import MAX_API_BODY, Body, araw_chunks, raw_chunks, too_large
 from ._pipeline import Call, Pipeline
 from ._raw import record
 from .errors import ClientClosedError, ResponseValidationError
@@ -30,6 +30,22 @@ def closed_midway(client: httpx.Client | httpx.AsyncClient) -> ClientClosedError
             "the client was closed while this call was in progress; build a new one"
         )
     return None
+
+
+def buffered(response: httpx.Response) -> httpx.Response | None:
+    """A 2xx that its transport read before we saw it (an httpx.MockTransport handler's, or a
+    transport that buffers): httpx decoded it then, and nothing is left to read, so the
+    response is its own answer once its size is checked; rebuilding it (as Body does for a
+    streamed body) would cost a second Response and its headers. None for anything else."""
+    if not 200 <= response.status_code < 300:
+        return None  # error bodies are cut at MAX_ERROR_BODY by Body
+    try:
+        size = len(response.content)
+    except httpx.ResponseNotRead:
+        return None
+    if size > MAX_API_BODY:
+        raise too_large(response, str(size))
+    return response
 
 
 class _Guard:
@@ -62,6 +78,9 @@ class SyncSender(_Guard):
 
     def read(self, response: httpx.Response, deadline: float | None = None) -> httpx.Response:
         """Read the body (raw chunks, decoded in bounded steps); the response holding it."""
+        answer = buffered(response)
+        if answer is not None:
+            return answer
         body = Body(response)
         if deadline is not None:
             _deadline.cut_read_timeout(response.request, deadline)
@@ -104,7 +123,7 @@ class SyncSender(_Guard):
             except httpx.InvalidURL as exc:
                 raise bad_redirect(exc) from exc
             else:
-                if response.is_success:
+                if 200 <= response.status_code < 300:  # is_success, without two calls
                     p.log(request, attempt, started, response=response)
                     record(response, attempt)
                     return response
@@ -130,6 +149,9 @@ class AsyncSender(_Guard):
         self.client = client
 
     async def read(self, response: httpx.Response, deadline: float | None = None) -> httpx.Response:
+        answer = buffered(response)
+        if answer is not None:
+            return answer
         body = Body(response)
         if deadline is not None:
             _deadline.cut_read_timeout(response.request, deadline)
@@ -173,7 +195,7 @@ class AsyncSender(_Guard):
             except httpx.InvalidURL as exc:
                 raise bad_redirect(exc) from exc
             else:
-                if response.is_success:
+                if 200 <= response.status_code < 300:  # is_success, without two calls
                     p.log(request, attempt, started, response=response)
                     record(response, attempt)
                     return response

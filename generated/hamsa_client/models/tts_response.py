@@ -59,8 +59,6 @@ class TTSResponse:
         Raises errors.SpecValidationError (naming the field's path) on a missing required field
         or a value of the wrong JSON type, here or in any nested object or array.
         """
-        from ..models.tts_response_data import TTSResponseData
-
         # A JSON object decodes to a dict; the Mapping test is for other callers.
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise SpecValidationError("", "object", json_type(src_dict))
@@ -117,3 +115,9 @@ class TTSResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# The models this one holds, imported after the class so that models referring to each other
+# import in either order; from_dict runs on every answer, and an import there would cost a call
+# into the import system each time.
+from ..models.tts_response_data import TTSResponseData

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import SpecValidationError, json_type
+from ..errors import SpecValidationError, enum_members, json_type
 from ..models.tts_response_data_status import TTSResponseDataStatus
 from ..models.tts_response_data_type import TTSResponseDataType
 from ..types import UNSET, Unset
@@ -187,8 +187,6 @@ class TTSResponseData:
         Raises errors.SpecValidationError (naming the field's path) on a missing required field
         or a value of the wrong JSON type, here or in any nested object or array.
         """
-        from ..models.tts_response_data_job_response import TTSResponseDataJobResponse
-
         # A JSON object decodes to a dict; the Mapping test is for other callers.
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise SpecValidationError("", "object", json_type(src_dict))
@@ -203,11 +201,8 @@ class TTSResponseData:
         status: TTSResponseDataStatus | str
         if not isinstance(_status, str):
             raise SpecValidationError("status", "string", json_type(_status))
-        try:
-            status = TTSResponseDataStatus(_status)
-        except ValueError:
-            # An open enum: a value the spec does not list yet is kept as it came.
-            status = _status
+        # An open enum: a value the spec does not list yet is kept as it came.
+        status = enum_members(TTSResponseDataStatus).get(_status, _status)
 
         _title = d.pop("title", UNSET)
         title: str | Unset
@@ -225,11 +220,8 @@ class TTSResponseData:
         else:
             if not isinstance(_type_, str):
                 raise SpecValidationError("type", "string", json_type(_type_))
-            try:
-                type_ = TTSResponseDataType(_type_)
-            except ValueError:
-                # An open enum: a value the spec does not list yet is kept as it came.
-                type_ = _type_
+            # An open enum: a value the spec does not list yet is kept as it came.
+            type_ = enum_members(TTSResponseDataType).get(_type_, _type_)
 
         _media_url = d.pop("mediaUrl", UNSET)
         media_url: str | Unset
@@ -451,3 +443,9 @@ class TTSResponseData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# The models this one holds, imported after the class so that models referring to each other
+# import in either order; from_dict runs on every answer, and an import there would cost a call
+# into the import system each time.
+from ..models.tts_response_data_job_response import TTSResponseDataJobResponse

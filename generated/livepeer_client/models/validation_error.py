@@ -75,8 +75,6 @@ class ValidationError:
         Raises errors.SpecValidationError (naming the field's path) on a missing required field
         or a value of the wrong JSON type, here or in any nested object or array.
         """
-        from ..models.validation_error_ctx import ValidationErrorCtx
-
         # A JSON object decodes to a dict; the Mapping test is for other callers.
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise SpecValidationError("", "object", json_type(src_dict))
@@ -161,3 +159,9 @@ class ValidationError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# The models this one holds, imported after the class so that models referring to each other
+# import in either order; from_dict runs on every answer, and an import there would cost a call
+# into the import system each time.
+from ..models.validation_error_ctx import ValidationErrorCtx
