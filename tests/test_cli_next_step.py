@@ -334,3 +334,29 @@ def test_ctrl_c_in_a_hamsa_batch_counts_what_was_not_attempted(tmp_path: Path) -
     assert done + failed + uncertain + interrupted + not_attempted == TOTAL
     assert not_attempted >= TOTAL - done - 2 > 0
     assert "rerun the same command" in stderr
+
+
+def test_a_lone_surrogate_from_python_code_is_a_usage_error(
+    server: EmulatorServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # main(argv) is public: a str built in Python may hold any lone surrogate, not only the
+    # U+DC80..U+DCFF that stand for undecodable argv bytes (hypothesis found "\ud800").
+    from speechspec.cli import main
+
+    server.clear_requests()
+    code = main(
+        [
+            "speak",
+            "livepeer",
+            f"--base-url={server.livepeer_base_url}",
+            "-o",
+            str(tmp_path / "a.wav"),
+            "--",
+            "x\ud800y",
+        ]
+    )
+    assert code == 2
+    assert "the TEXT argument is not valid Unicode (a lone surrogate at character 1)" in (
+        capsys.readouterr().err
+    )
+    assert server.requests() == []

@@ -112,8 +112,16 @@ def _text(value: str) -> str:
     """TEXT, or standard input for ``-``; either must be UTF-8, said in those words (a lone
     surrogate is how Python smuggles undecodable bytes, not something a user typed)."""
     if value != "-":
-        data = value.encode("utf-8", "surrogateescape")
         source = "the TEXT argument"
+        try:
+            data = value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError as exc:
+            # Only U+DC80..U+DCFF stand for undecodable bytes; any other lone surrogate reached
+            # main() from Python code, not from a terminal.
+            raise InvalidRequestError(
+                f"TEXT: {source} is not valid Unicode (a lone surrogate at character {exc.start})",
+                param="text",
+            ) from None
     else:
         stream = getattr(sys.stdin, "buffer", None)
         try:
