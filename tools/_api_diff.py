@@ -88,15 +88,16 @@ def api_breakages(ref: str) -> list[dict[str, str]]:
             raise ToolError(f"python API of {name} at {ref}: griffe failed: {exc}") from exc
         for breakage in breakages:
             obj = breakage.obj.path
+            # griffe colours its explanation for a terminal; a changelog wants text, and the
+            # file named relative to the repository, not to the scratch copy of the release.
+            message = _ANSI.sub("", breakage.explain(style=griffe.ExplanationStyle.ONE_LINE))
+            message = message.replace(f"{scratch}/", "").replace(f"{ROOT}/", "")
             items.append(
                 {
                     "operation": "",
                     "schema": name,
                     "field": obj.removeprefix(f"{name}."),
-                    # griffe colours its explanation for a terminal; a changelog wants text.
-                    "message": _ANSI.sub(
-                        "", breakage.explain(style=griffe.ExplanationStyle.ONE_LINE)
-                    ),
+                    "message": message,
                     "where": "python",
                 }
             )

@@ -21,6 +21,9 @@ from typing import Any
 
 from . import _args, _batch_cli, _cli_messages, _contract_cli, _emulator_cli, _job_cli, _speak_flags
 from ._config import HAMSA_ENV, LIVEPEER_ENV, resolve_key
+
+# tcp_port was public here before the emulator command had its own module (0.3.0).
+from ._emulator_cli import tcp_port as tcp_port
 from ._progress import Progress
 from ._transport import PROXY_HELP
 from ._version import __version__
