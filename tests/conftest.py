@@ -11,10 +11,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 
+import signal  # noqa: E402
 import time  # noqa: E402
 
 import anyio  # noqa: E402
 import pytest  # noqa: E402
+
+# A shell without job control starts background commands with SIGINT ignored, and an ignored
+# signal stays ignored across exec: the CLI subprocesses that the Ctrl-C tests interrupt would
+# never see it. A handler (unlike SIG_IGN) resets to the default at exec, so the children get
+# Python's KeyboardInterrupt as a terminal's Ctrl-C gives it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 CONTRACT_DIR = Path(__file__).resolve().parent / "contract"
 # A user's own project, run by `make dist-check` in venvs that installed the built wheel.
