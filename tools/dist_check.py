@@ -52,16 +52,17 @@ __all__ = [
 ]
 
 
-def check_core_cli(python: Path) -> None:
+def check_needs_extra(python: Path, extra: str, *args: str) -> None:
+    """`speechspec <extra> ...` in the core venv: exit 2 saying which extra to install."""
     done = subprocess.run(
-        [python.parent / "speechspec", "emulator", "--port", "0"],
+        [python.parent / "speechspec", extra, *args],
         capture_output=True,
         text=True,
         check=False,
         timeout=60,
     )
-    if done.returncode != 2 or "pip install 'speechspec[emulator]'" not in done.stderr:
-        raise CheckFailed(f"[core] `speechspec emulator` without the extra: {done}")
+    if done.returncode != 2 or f"pip install 'speechspec[{extra}]'" not in done.stderr:
+        raise CheckFailed(f"[core] `speechspec {extra}` without the extra: {done}")
 
 
 def check_contract(work: Path, python: Path) -> None:
@@ -80,18 +81,6 @@ def check_contract(work: Path, python: Path) -> None:
         raise CheckFailed(f"[contract] {done.stdout}{done.stderr}")
     for line in done.stdout.splitlines():
         say(f"[contract] {line}")
-
-
-def check_contract_needs_its_extra(python: Path) -> None:
-    done = subprocess.run(
-        [python.parent / "speechspec", "contract", "livepeer", "--base-url", "http://127.0.0.1:9"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    if done.returncode != 2 or "pip install 'speechspec[contract]'" not in done.stderr:
-        raise CheckFailed(f"[core] `speechspec contract` without the extra: {done}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,13 +104,15 @@ def main(argv: list[str] | None = None) -> int:
         names = ("emulator", "core", "testing", "generate", "bench", "contract")
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             pythons = dict(zip(names, pool.map(venv, names), strict=True))
-        check_core_cli(pythons["core"])
+        check_needs_extra(pythons["core"], "emulator", "--port", "0")
         emulator_proc, emulator = start_emulator(pythons["emulator"])
         projects = ("core", "emulator", "testing")
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             list(pool.map(lambda n: run_user_project(work, n, pythons[n], emulator), projects))
         check_contract(work, pythons["contract"])
-        check_contract_needs_its_extra(pythons["core"])
+        check_needs_extra(
+            pythons["core"], "contract", "livepeer", "--base-url", "http://127.0.0.1:9"
+        )
         keep_dist(wheel, sdist)
     except CheckFailed as exc:
         print(f"dist-check: FAILED: {exc}", file=sys.stderr)
