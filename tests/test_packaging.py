@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import _dist_userproject  # noqa: E402
 import dist_check  # noqa: E402
 
 
@@ -54,7 +55,7 @@ def test_an_unmarked_readme_example_is_refused(
     (tmp_path / "README.md").write_text(
         "<!-- userproject: a.py -->\n```python\nx = 1\n```\n\n```python\ny = 2\n```\n"
     )
-    monkeypatch.setattr(dist_check, "ROOT", tmp_path)
+    monkeypatch.setattr(_dist_userproject, "ROOT", tmp_path)  # where readme_examples reads
     with pytest.raises(dist_check.CheckFailed, match="2 ```python blocks but 1 name"):
         dist_check.readme_examples()
     # Blocks naming the same file go on from each other, in README order.

@@ -1,5 +1,6 @@
-"""What every client shares: configuration, the owned (or borrowed) httpx client, closing,
-and downloads. Vendor classes add their operations on top."""
+"""What every client shares: configuration, the owned (or borrowed) httpx client and closing;
+downloads and the context manager come from _base_async.py (and its generated sync twin).
+Vendor classes add their operations on top."""
 
 from __future__ import annotations
 
@@ -7,16 +8,15 @@ import dataclasses
 import os
 import weakref
 from collections.abc import Mapping
-from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import httpx
 
-from . import _args, _transport
+from . import _transport
 from ._args import flag
+from ._base_async import AsyncCommon
 from ._config import VendorEnv, resolve_base_url, resolve_timeout
-from ._download import DEFAULT_MAX_BYTES, ProgressCallback, download_async, download_sync
+from ._generated.base_sync import SyncCommon
 from ._lifecycle import (
     AsyncLifecycle,
     GuardedAsyncSender,
@@ -27,14 +27,12 @@ from ._logging import configure_from_env
 from ._operations import FieldRule, Operation, build_call
 from ._options import (
     NO_OPTIONS,
-    NOT_GIVEN,
     Headers,
     NotGiven,
     RequestOptions,
     Timeout,
     headers_option,
     max_retries_option,
-    request_options,
 )
 from ._pipeline import Call, Pipeline
 from ._retry import RetryPolicy
@@ -131,7 +129,9 @@ class _Core(OptionsMixin):
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
 
 
-class SyncBase(_Core):
+class SyncBase(SyncCommon, _Core):
+    _client: httpx.Client
+
     def _init_transport(self, http_client: object, proxy: ProxyTypes | None = None) -> None:
         self._adopt(http_client, httpx.Client)
         self._proxy = check_proxy(proxy, http_client)
@@ -143,38 +143,10 @@ class SyncBase(_Core):
     def _rebind_sender(self) -> None:
         self._sender = GuardedSyncSender(self._pipeline, self._client, self)
 
-    def download(
-        self,
-        url: str,
-        path: str | os.PathLike[str],
-        *,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        allow_http: bool = False,
-        on_progress: ProgressCallback | None = None,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-    ) -> Path:
-        """Save audio from an https URL (http on loopback, or any http with allow_http=True)
-        or a ``data:`` URL to ``path``: streamed to a temporary file beside it, renamed into
-        place when complete. Raises DownloadError; never leaves a partial file at ``path``.
-        ``on_progress(bytes_so_far, total_or_None)`` is called as bytes arrive.
-        ``timeout``, ``max_retries`` and ``extra_headers`` apply to this download's requests
-        (the client's key and default_headers are never sent to a media host)."""
-        url, target, cap = _args.download(url, path, max_bytes, allow_http, on_progress)
-        options = request_options(
-            timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
-        )
+    def _live_client(self) -> httpx.Client:
+        """The httpx client (ClientClosedError once this client or it is closed)."""
         check_open(self, self._client)
-        return download_sync(
-            self._client,
-            self._pipeline.with_options(options),
-            url,
-            target,
-            max_bytes=cap,
-            allow_http=allow_http,
-            progress=on_progress,
-        )
+        return self._client
 
     def close(self) -> None:
         """Close the owned httpx client (a client passed as http_client is the caller's)."""
@@ -182,19 +154,8 @@ class SyncBase(_Core):
         if self._owns_client:
             self._client.close()
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncBase(AsyncLifecycle, _Core):
+class AsyncBase(AsyncLifecycle, AsyncCommon, _Core):
     def _init_transport(self, http_client: object, proxy: ProxyTypes | None = None) -> None:
         self._adopt(http_client, httpx.AsyncClient)
         self._proxy = check_proxy(proxy, http_client)
@@ -208,45 +169,6 @@ class AsyncBase(AsyncLifecycle, _Core):
     def _rebind_sender(self) -> None:
         self._sender = GuardedAsyncSender(self._pipeline, self._client, self)
 
-    async def download(
-        self,
-        url: str,
-        path: str | os.PathLike[str],
-        *,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        allow_http: bool = False,
-        on_progress: ProgressCallback | None = None,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-    ) -> Path:
-        """Async twin of the sync ``download``."""
-        url, target, cap = _args.download(url, path, max_bytes, allow_http, on_progress)
-        options = request_options(
-            timeout=timeout, max_retries=max_retries, extra_headers=extra_headers
-        )
-        client = self._live_client()
-        return await download_async(
-            client,
-            self._pipeline.with_options(options),
-            url,
-            target,
-            max_bytes=cap,
-            allow_http=allow_http,
-            progress=on_progress,
-        )
-
     async def close(self) -> None:
         """Alias of aclose(), so sync and async twins share method names."""
-        await self.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
         await self.aclose()

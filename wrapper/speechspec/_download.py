@@ -1,26 +1,26 @@
 """Audio downloads: http(s) streamed, or data: URLs decoded, always into a temporary file in
-the target directory that is renamed into place only when complete."""
+the target directory that is renamed into place only when complete.
+
+This module holds the decisions of a download (HttpDownload); its loop is written once, async,
+in _download_async.py, and tools/unasync.py writes the sync twin, _generated/download_sync.py."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import time
-from pathlib import Path
 
 import httpx
 
-from ._atomic import AtomicFile, ProgressCallback, prepare_target
-from ._body import araw_chunks, decoder_for, raw_chunks
+from ._atomic import AtomicFile, ProgressCallback
+from ._body import decoder_for
 from ._decode import DecodeError, Decoder
 from ._pipeline import Pipeline
 from ._raw import record
 from ._redact import loggable_url
 from ._send import closed_midway
-from ._urls import check_redirect, check_url, is_data_url
+from ._urls import check_redirect, check_url
 from .errors import DownloadError
 
-__all__ = ["DEFAULT_MAX_BYTES", "ProgressCallback", "download_async", "download_sync"]
+__all__ = ["DEFAULT_MAX_BYTES", "HttpDownload", "ProgressCallback", "Retry"]
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -32,7 +32,9 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parsed.scheme, parsed.host, port
 
 
-class _Retry(Exception):
+class Retry(Exception):
+    """A non-2xx answer the retry policy retries after ``delay`` seconds."""
+
     def __init__(self, delay: float) -> None:
         self.delay = delay
 
@@ -91,14 +93,14 @@ class HttpDownload:
         return nxt
 
     def check_response(self, response: httpx.Response, out: AtomicFile) -> Decoder:
-        """Raise _Retry or DownloadError for a non-2xx; refuse a declared size over the cap;
+        """Raise Retry or DownloadError for a non-2xx; refuse a declared size over the cap;
         the decoder of the body's Content-Encoding."""
         if not response.is_success:
             delay = self.pipeline.policy.delay_after_response(
                 response, self.attempt, idempotent=True
             )
             if delay is not None:
-                raise _Retry(delay)
+                raise Retry(delay)
             raise DownloadError(
                 f"download failed with HTTP {response.status_code} {response.reason_phrase}".rstrip(),
                 url=self.shown,
@@ -150,132 +152,3 @@ class HttpDownload:
                 url=self.shown,
             ) from exc
         return delay
-
-
-def download_sync(
-    client: httpx.Client,
-    pipeline: Pipeline,
-    url: str,
-    path: str | os.PathLike[str],
-    *,
-    max_bytes: int,
-    allow_http: bool,
-    progress: ProgressCallback | None = None,
-) -> Path:
-    target = prepare_target(path)
-    check_url(url, allow_http=allow_http, base_url=pipeline.base_url)
-    if is_data_url(url):
-        from ._data_url import write_data_url
-
-        return write_data_url(url, target, max_bytes, progress)
-    plan = HttpDownload(pipeline, url, max_bytes=max_bytes, allow_http=allow_http)
-    with AtomicFile(target, max_bytes, url, progress) as out:
-        while True:
-            try:
-                current, hops = url, 0
-                while True:
-                    request = plan.request(client, current, hops)
-                    started = time.perf_counter()
-                    try:
-                        response = client.send(request, stream=True, follow_redirects=False)
-                    except httpx.HTTPError as exc:
-                        plan.sent(request, started, error=exc)
-                        raise
-                    except RuntimeError as exc:  # httpx: "the client has been closed"
-                        plan.closed_instead(client, exc)
-                        raise
-                    plan.sent(request, started, response)
-                    try:
-                        if response.is_redirect:
-                            current, hops = (
-                                plan.next_hop(response, current, hops),
-                                hops + 1,
-                            )
-                            continue
-                        decoder = plan.check_response(response, out)
-                        # Raw chunks as the network delivers them, decoded in bounded steps:
-                        # max_bytes holds on decoded bytes, whatever the Content-Encoding.
-                        for raw in raw_chunks(response):
-                            for piece in decoder.feed(raw):
-                                out.write(piece)
-                    finally:
-                        response.close()
-                    out.commit()
-                    return target
-            except httpx.RequestError as exc:
-                plan.closed_instead(client, exc)
-                delay = plan.on_error(exc)
-            except httpx.InvalidURL as exc:  # a malformed Location (httpx parses it eagerly)
-                raise DownloadError(f"redirect to an invalid URL: {exc}", url=plan.shown) from exc
-            except DecodeError as exc:
-                raise DownloadError(f"download failed: {exc}", url=plan.shown) from None
-            except _Retry as retry:
-                delay = retry.delay
-            out.reset()
-            time.sleep(delay)  # a close() meanwhile is seen by the next plan.request()
-            plan.attempt += 1
-
-
-async def download_async(
-    client: httpx.AsyncClient,
-    pipeline: Pipeline,
-    url: str,
-    path: str | os.PathLike[str],
-    *,
-    max_bytes: int,
-    allow_http: bool,
-    progress: ProgressCallback | None = None,
-) -> Path:
-    import anyio
-
-    target = prepare_target(path)
-    check_url(url, allow_http=allow_http, base_url=pipeline.base_url)
-    if is_data_url(url):
-        from ._data_url import write_data_url
-
-        return write_data_url(url, target, max_bytes, progress)
-    plan = HttpDownload(pipeline, url, max_bytes=max_bytes, allow_http=allow_http)
-    with AtomicFile(target, max_bytes, url, progress) as out:
-        while True:
-            try:
-                current, hops = url, 0
-                while True:
-                    request = plan.request(client, current, hops)
-                    started = time.perf_counter()
-                    try:
-                        response = await client.send(request, stream=True, follow_redirects=False)
-                    except httpx.HTTPError as exc:
-                        plan.sent(request, started, error=exc)
-                        raise
-                    except RuntimeError as exc:  # httpx: "the client has been closed"
-                        plan.closed_instead(client, exc)
-                        raise
-                    plan.sent(request, started, response)
-                    try:
-                        if response.is_redirect:
-                            current, hops = (
-                                plan.next_hop(response, current, hops),
-                                hops + 1,
-                            )
-                            continue
-                        decoder = plan.check_response(response, out)
-                        async for raw in araw_chunks(response):
-                            for piece in decoder.feed(raw):
-                                out.write(piece)
-                    finally:
-                        await response.aclose()
-                    # fsync in a worker thread: the event loop keeps serving other transfers.
-                    await anyio.to_thread.run_sync(out.commit)
-                    return target
-            except httpx.RequestError as exc:
-                plan.closed_instead(client, exc)
-                delay = plan.on_error(exc)
-            except httpx.InvalidURL as exc:  # a malformed Location (httpx parses it eagerly)
-                raise DownloadError(f"redirect to an invalid URL: {exc}", url=plan.shown) from exc
-            except DecodeError as exc:
-                raise DownloadError(f"download failed: {exc}", url=plan.shown) from None
-            except _Retry as retry:
-                delay = retry.delay
-            out.reset()
-            await anyio.sleep(delay)
-            plan.attempt += 1

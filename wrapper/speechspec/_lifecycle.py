@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
+from ._generated.send_sync import SyncSender
 from ._pipeline import Call, Pipeline
-from ._send import AsyncSender, SyncSender
+from ._send_async import AsyncSender
 from .errors import ClientClosedError, ConfigurationError
 
 if TYPE_CHECKING:
