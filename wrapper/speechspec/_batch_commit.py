@@ -16,10 +16,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from ._atomic import CommitGroup
 from ._batch_input import Line
-from ._journal import Journal
 
 MAX_LINES = 64  # lines per pass at most before a pass starts at once
 MAX_DELAY = 0.05  # seconds a finished line waits at most for its pass to start
@@ -29,8 +29,16 @@ BACKLOG = 4 * MAX_LINES  # a worker waits for the running pass beyond this many 
 Done = Callable[[Line, bool, OSError | None], None]
 
 
+class Records(Protocol):
+    """The part of ``_journal.Journal`` the committer uses."""
+
+    async def record(
+        self, kind: str, key: str, value: str = "", *, durable: bool = True
+    ) -> None: ...
+
+
 class Committer:
-    def __init__(self, journal: Journal, done: Done) -> None:
+    def __init__(self, journal: Records, done: Done) -> None:
         self.files = CommitGroup()
         self._journal = journal
         self._done = done
@@ -81,8 +89,11 @@ class Committer:
 
     async def drain(self) -> None:
         """Commit every line handed over (the run is ending, also on Ctrl-C)."""
-        self._cancel_timer()
-        if self._task is not None:
-            await asyncio.wait([self._task])
-        if self._lines:
-            await self._commit()
+        while True:  # a pass that ends starts the next one itself: wait for that one too
+            self._cancel_timer()
+            if self._task is not None:
+                await asyncio.wait([self._task])
+            elif self._lines:
+                self._start()
+            else:
+                return
