@@ -1,10 +1,19 @@
-"""A temporary file beside the target, renamed into place only when complete."""
+"""A temporary file beside the target, renamed into place only when complete.
+
+The rename always follows the fsync of the file's data, so no crash leaves a half-written file
+under the target's name. Alone, ``commit()`` fsyncs and renames at once. Inside
+``deferred(group)`` (the batch: many small files), ``commit()`` hands the complete temporary
+file to ``group`` instead, and ``group.commit()`` later fsyncs every file handed over, renames
+each into place and fsyncs their directories: one pass for many files, off the download's path.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -27,6 +36,91 @@ _O_BINARY = getattr(os, "O_BINARY", 0)
 WRITEBACK_STEP = 8 << 20
 _FADVISE = getattr(os, "posix_fadvise", None)
 _DONTNEED = getattr(os, "POSIX_FADV_DONTNEED", 0)
+
+
+class CommitGroup:
+    """Complete temporary files waiting for their fsync and rename (see ``deferred``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # files are handed over from download threads
+        self._files: dict[Path, tuple[IO[bytes], str]] = {}
+
+    def add(self, target: Path, fh: IO[bytes], tmp: str) -> None:
+        with self._lock:
+            old = self._files.pop(target, None)
+            self._files[target] = (fh, tmp)
+        if old is not None:  # the same target twice before a commit: the last one wins
+            _discard(*old)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def commit(self, targets: Iterable[Path]) -> dict[Path, OSError | None]:
+        """fsync the files handed over for ``targets``, then rename each into place, then
+        fsync each directory once; blocking (run it in a thread). Per target handed over:
+        None once it is durable under its name, else the error (its temporary file removed)."""
+        with self._lock:
+            files = {t: f for t in targets if (f := self._files.pop(t, None)) is not None}
+        result: dict[Path, OSError | None] = {}
+        for target, (fh, tmp) in files.items():
+            try:
+                fh.flush()
+                os.fsync(fh.fileno())
+                fh.close()
+                os.replace(tmp, target)
+            except OSError as exc:
+                _discard(fh, tmp)
+                result[target] = exc
+            else:
+                result[target] = None
+        for parent in {target.parent for target, exc in result.items() if exc is None}:
+            try:
+                fsync_dir(parent)
+            except OSError as exc:  # the renames may not survive a crash: not durable
+                for target in result:
+                    if target.parent == parent and result[target] is None:
+                        result[target] = exc
+        return result
+
+    def discard(self) -> None:
+        """Remove every file not committed (the run is failing before it could commit)."""
+        with self._lock:
+            files, self._files = self._files, {}
+        for fh, tmp in files.values():
+            _discard(fh, tmp)
+
+
+_GROUP: ContextVar[CommitGroup | None] = ContextVar("speechspec_commit_group", default=None)
+
+
+@contextlib.contextmanager
+def deferred(group: CommitGroup) -> Iterator[None]:
+    """AtomicFiles opened in this context (and in tasks started from it) are committed by
+    ``group``: their ``commit()`` returns with the file complete but not yet in place."""
+    token = _GROUP.set(group)
+    try:
+        yield
+    finally:
+        _GROUP.reset(token)
+
+
+def _discard(fh: IO[bytes], tmp: str) -> None:
+    with contextlib.suppress(OSError):
+        fh.close()
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make the renames into ``path`` durable (a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except (PermissionError, IsADirectoryError):  # pragma: no cover - Windows
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class AtomicFile:
@@ -52,6 +146,7 @@ class AtomicFile:
         self._fh: IO[bytes] | None = None
         self._tmp: str | None = None
         self._committed = False
+        self._group = _GROUP.get()
 
     def _os_error(self, exc: OSError) -> DownloadError:
         return DownloadError(
@@ -115,6 +210,15 @@ class AtomicFile:
 
     def commit(self) -> None:
         assert self._fh is not None and self._tmp is not None
+        if self._group is not None:
+            try:
+                self._fh.flush()
+            except OSError as exc:
+                raise self._os_error(exc) from exc
+            self._group.add(self.target, self._fh, self._tmp)
+            self._fh = None  # the group owns it now
+            self._committed = True
+            return
         try:
             self._fh.flush()
             os.fsync(self._fh.fileno())

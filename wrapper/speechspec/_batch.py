@@ -4,8 +4,10 @@ and never billing a line twice (see ``_journal``).
 Each line: skip if its output exists; else, if the journal holds its job, finish that job
 (polls and download, no POST); else, if the journal says its POST may have been billed,
 report it as uncertain (``retry_uncertain`` sends it again); else journal the intent (fsync),
-POST, journal the job (fsync), wait, download, journal done. ``concurrency`` workers pull
-lines from the file as they go, so memory does not grow with the corpus.
+POST, journal the job (fsync), wait, download; then the line's file is fsync'd, renamed into
+place and journaled done together with other finished lines (``_batch_commit``), while its
+worker already takes the next line. ``concurrency`` workers pull lines from the file as they
+go, so memory does not grow with the corpus.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._atomic import deferred
+from ._batch_commit import Committer
 from ._batch_input import Line, Shard, iter_texts, line_key
 from ._batch_vendor import Vendor
 from ._journal import DIRNAME, Journal, reason_of
@@ -25,6 +29,7 @@ from ._progress import Progress
 from .errors import (
     APIConnectionError,
     APIStatusError,
+    DownloadError,
     InvalidRequestError,
     JobFailedError,
     ResponseValidationError,
@@ -121,6 +126,7 @@ class BatchRun:
                 param="out_dir",
             ) from None
         summary.journal = self.journal.path
+        self.commits = Committer(self.journal, self._committed)
         self._lines = self._todo(iter_texts(lines, shard))
         self._open = False  # until an answer proves key and URL, one POST at a time
         self._probe = asyncio.Lock()
@@ -140,14 +146,19 @@ class BatchRun:
 
     async def run(self) -> Summary:
         try:
-            async with asyncio.TaskGroup() as group:
-                for _ in range(self.concurrency):
-                    group.create_task(self._worker())
+            with deferred(self.commits.files):  # every download of the run: group-committed
+                async with asyncio.TaskGroup() as group:
+                    for _ in range(self.concurrency):
+                        group.create_task(self._worker())
         except BaseExceptionGroup as group_error:
             raise _first(group_error) from None
         finally:
-            self.journal.close()
-            self.progress.done()
+            try:
+                await self.commits.drain()
+            finally:
+                self.commits.files.discard()  # only if the drain was interrupted
+                self.journal.close()
+                self.progress.done()
         self.summary.failed.sort()
         self.summary.uncertain.sort()
         return self.summary
@@ -236,9 +247,19 @@ class BatchRun:
             self.summary.fail(line, _describe(exc))
             self._answered(exc)
         else:
-            await self.journal.record("D", line.key, durable=False)
+            # Done once the group commit has made the file durable under its name.
+            await self.commits.add(line, path, resumed=resumed)
+
+    def _committed(self, line: Line, resumed: bool, error: OSError | None) -> None:
+        if error is None:
             self.summary.done += 1
             self.summary.resumed += resumed
+        else:
+            # The job stays journaled: the next run downloads it again, no second POST.
+            path = self.out_dir / line.filename
+            exc = DownloadError(f"cannot write {path}: {error.strerror or error}", path=path)
+            self.summary.fail(line, _describe(exc))
+        self._tick()
 
     def _answered(self, exc: SpeechspecError | None) -> None:
         """Open the gate on the first answer that is not fatal; stop on STOP_AFTER fatal

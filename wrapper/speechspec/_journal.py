@@ -8,12 +8,22 @@ record per line, tab-separated, keyed by the line's key (number and text hash):
     C  key  ref     created: the Hamsa job id (or Livepeer audio URL; empty if not recoverable)
     U  key  reason  the POST failed in a way that may still have billed it
     X  key          the line may be sent again (its POST was refused unprocessed, or its job failed)
-    D  key          done: the output file is in place
+    D  key          done: the output file is durable under its final name
 
-``I`` and ``C`` are fsync'd before the POST is sent and before the job is waited for, so a
-SIGKILL at any moment leaves either no intent (nothing was sent) or an intent the resume
-treats as "may have been billed". Records are group-committed: concurrent lines share one
-fsync, done in a thread so the event loop keeps polling and downloading meanwhile.
+What each record promises (the invariant every change here keeps):
+
+- ``I`` is fsync'd before the POST is sent: a SIGKILL at any moment leaves either no intent
+  (nothing was sent) or an intent the resume treats as "may have been billed", never re-POSTs.
+- ``C`` is fsync'd before the job is waited for, so a resume finishes the job (polls and
+  download) instead of reporting the line uncertain.
+- ``D`` is appended only after its file was fsync'd, renamed into place and its directory
+  fsync'd (``_batch_commit``'s group pass), so it never precedes the durable file it claims;
+  it need not be fsync'd itself (a lost ``D`` leaves a ``C``: the resume finds the file in
+  place and skips the line, no request). No file ever has its final name before its data
+  is on disk (``_atomic``).
+
+Records are group-committed: concurrent lines share one fsync, done in a thread so the event
+loop keeps polling and downloading meanwhile.
 """
 
 from __future__ import annotations
