@@ -15,7 +15,7 @@ import httpx
 from . import _transport
 from ._args import flag
 from ._base_async import AsyncCommon
-from ._config import VendorEnv, resolve_base_url, resolve_timeout
+from ._config import RECORD_ENV, VendorEnv, resolve_base_url, resolve_timeout
 from ._generated.base_sync import SyncCommon
 from ._lifecycle import (
     AsyncLifecycle,
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 def _recorder_for(record: str | os.PathLike[str] | None) -> Recorder | None:
     # The recorder (json, logging, threading) loads only for a client that records.
-    if record is None and not os.environ.get("SPEECHSPEC_RECORD", "").strip():
+    if record is None and not os.environ.get(RECORD_ENV, "").strip():
         return None
     from ._record import recorder_for
 

@@ -11,6 +11,9 @@ from ._options import NotGiven, Timeout, timeout_option
 from ._redact import shown_url
 from .errors import ConfigurationError
 
+# Read by _base (to decide whether to load the recorder at all) and by _record.
+RECORD_ENV = "SPEECHSPEC_RECORD"
+
 HAMSA_DEFAULT_BASE_URL = "https://api.tryhamsa.com"
 LIVEPEER_DEFAULT_BASE_URL = "https://dream-gateway.livepeer.cloud"
 LIVEPEER_DEFAULT_MODEL_ID = "parler-tts/parler-tts-large-v1"

@@ -24,10 +24,11 @@ from typing import Any
 
 import httpx
 
+from ._config import RECORD_ENV
 from ._redact import REDACTED, is_secret_header, redact, redact_value, request_secrets
 from .errors import ConfigurationError
 
-ENV_VAR = "SPEECHSPEC_RECORD"
+ENV_VAR = RECORD_ENV
 # An API answer's body kept in a line; longer ones are cut and marked "body_truncated".
 MAX_BODY_CHARS = 64 * 1024
 # A JSON string longer than this (a data: URL of audio) is kept as its start and its length.
