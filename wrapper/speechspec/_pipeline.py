@@ -27,14 +27,6 @@ if TYPE_CHECKING:
 _MAX_URLS = 64
 
 
-def _headers(kwargs: Mapping[str, Any]) -> dict[str, str]:
-    headers = dict(kwargs.get("headers") or {})
-    # httpx sets this header itself for a json= body; passing it again costs a header merge.
-    if kwargs.get("json") is not None and headers.get("Content-Type") == "application/json":
-        del headers["Content-Type"]
-    return headers
-
-
 @dataclass(frozen=True)
 class Call:
     """One API request, as a generated operation's public ``build_request`` describes it."""
@@ -50,17 +42,6 @@ class Call:
     options: RequestOptions = NO_OPTIONS
     # time.monotonic() by which the call must end (wait_for_job); cuts timeouts and retries.
     deadline: float | None = None
-
-    @classmethod
-    def from_kwargs(cls, kwargs: Mapping[str, Any], *, processed_note: str = "") -> Call:
-        return cls(
-            method=str(kwargs["method"]).upper(),
-            path=str(kwargs["url"]),
-            params=kwargs.get("params"),
-            json=kwargs.get("json"),
-            headers=_headers(kwargs),
-            processed_note=processed_note or cls.processed_note,
-        )
 
     def using(self, options: RequestOptions) -> Call:
         return dataclasses.replace(self, options=options)
