@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +14,13 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from .._schema import effective_document
+
 PACKAGES = {"hamsa": "hamsa_client", "livepeer": "livepeer_client"}
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _URI = "urn:speechspec:effective"
+# bool before int: True is an int to Python, a boolean to JSON.
+_KINDS = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"))
 
 
 def escape(token: str) -> str:
@@ -88,8 +91,7 @@ class Document:
     @classmethod
     def installed(cls, vendor: str) -> Document:
         package = PACKAGES[vendor]
-        text = resources.files(package).joinpath("openapi.json").read_text(encoding="utf-8")
-        return cls(json.loads(text), f"{package}/openapi.json (the installed client's)")
+        return cls(effective_document(package), f"{package}/openapi.json (the installed client's)")
 
     @classmethod
     def from_file(cls, path: Path) -> Document:
@@ -103,13 +105,6 @@ class Document:
             name = _unescape(token)
             node = node[int(name)] if isinstance(node, list) else node[name]
         return node
-
-    def has(self, pointer: str) -> bool:
-        try:
-            self.at(pointer)
-        except (KeyError, IndexError, ValueError, TypeError):
-            return False
-        return True
 
     def match(self, method: str, path: str) -> Operation | None:
         """The operation serving ``method path`` (a path relative to the base URL)."""
@@ -141,9 +136,11 @@ class Document:
         return f"{op.pointer}/responses/{escape(key)}"
 
     def json_schema_pointer(self, op: Operation, key: str) -> str | None:
-        pointer = self.response_pointer(op, key)
-        response = self.resolved(pointer)
-        content = (response or {}).get("content") or {}
+        return self._json_content(self.response_pointer(op, key))
+
+    def _json_content(self, pointer: str) -> str | None:
+        """The pointer of the JSON schema in the (request or response) object at ``pointer``."""
+        content = (self.resolved(pointer) or {}).get("content") or {}
         for media in content:
             if media.split(";")[0].strip().endswith("json") and "schema" in content[media]:
                 return f"{pointer}/content/{escape(media)}/schema"
@@ -163,14 +160,9 @@ class Document:
         return self.at(self.deref(pointer))
 
     def request_schema_pointer(self, op: Operation) -> str | None:
-        body = self.at(op.pointer).get("requestBody")
-        if not body:
+        if not self.at(op.pointer).get("requestBody"):
             return None
-        content = (self.resolved(f"{op.pointer}/requestBody") or {}).get("content") or {}
-        for media in content:
-            if media.split(";")[0].strip().endswith("json") and "schema" in content[media]:
-                return f"{op.pointer}/requestBody/content/{escape(media)}/schema"
-        return None
+        return self._json_content(f"{op.pointer}/requestBody")
 
     # -- checking -----------------------------------------------------------------------
 
@@ -266,14 +258,9 @@ class Document:
         """A schema for one observed value (what a suggested action adds)."""
         if value is None:
             return {"nullable": True} if self.version.startswith("3.0") else {"type": "null"}
-        if isinstance(value, bool):
-            return {"type": "boolean"}
-        if isinstance(value, int):
-            return {"type": "integer"}
-        if isinstance(value, float):
-            return {"type": "number"}
-        if isinstance(value, str):
-            return {"type": "string"}
+        for kind, name in _KINDS:
+            if isinstance(value, kind):
+                return {"type": name}
         if isinstance(value, list):
             return {"type": "array", "items": self.infer(value[0]) if value else {}}
         if isinstance(value, dict):

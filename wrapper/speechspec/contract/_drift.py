@@ -10,7 +10,7 @@ security requirement appended to the operation's list.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ._document import Document, Operation, jsonpath
@@ -34,26 +34,35 @@ class Drift:
     operation: str
     summary: str
     evidence: str
-    actions: list[dict[str, Any]] = field(default_factory=list)
     seen: int = 1
+    actions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.kind, self.operation, self.summary)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "operation": self.operation,
-            "summary": self.summary,
-            "evidence": self.evidence,
-            "seen": self.seen,
-            "actions": self.actions,
-        }
+        return asdict(self)
 
 
-def _cite(kind: str, text: str, evidence: str) -> str:
-    return f"speechspec contract ({kind}): {text}. Evidence: {evidence}."
+def _drift(
+    kind: str,
+    op: Operation,
+    summary: str,
+    evidence: str,
+    text: str,
+    *actions: tuple[str, str, Any],
+    shown: str | None = None,
+) -> Drift:
+    """A drift whose actions (target pointer, verb, value) all cite the run's evidence."""
+    cite = f"speechspec contract ({kind}): {text}. Evidence: {evidence}."
+    return Drift(
+        kind,
+        op.name,
+        summary,
+        shown or evidence,
+        actions=[{"target": jsonpath(t), "description": cite, verb: v} for t, verb, v in actions],
+    )
 
 
 def _schema_for(doc: Document, value: Any) -> dict[str, Any]:
@@ -71,29 +80,20 @@ def header_drift(
         if lower in documented or lower in _STANDARD_HEADERS or lower.startswith("access-control-"):
             continue
         display = "-".join(part.capitalize() for part in lower.split("-"))
-        target = doc.response_pointer(op, key)
         text = f"{op.name} answered {key} with header {display}, which the document does not list"
-        update = {
-            "headers": {
-                display: {
-                    "description": f"Sent by the endpoint (seen by speechspec contract: {evidence}).",
-                    "schema": {"type": "string"},
-                }
-            }
+        header = {
+            "description": f"Sent by the endpoint (seen by speechspec contract: {evidence}).",
+            "schema": {"type": "string"},
         }
+        target = doc.response_pointer(op, key)
         out.append(
-            Drift(
+            _drift(
                 "undocumented-header",
-                op.name,
+                op,
                 f"header {display} on {key}",
                 evidence,
-                [
-                    {
-                        "target": jsonpath(target),
-                        "description": _cite("undocumented-header", text, evidence),
-                        "update": update,
-                    }
-                ],
+                text,
+                (target, "update", {"headers": {display: header}}),
             )
         )
     return out
@@ -104,18 +104,13 @@ def status_drift(doc: Document, op: Operation, status: int, body: Any, evidence:
     response: dict[str, Any] = {"description": f"Seen from the endpoint: {evidence}."}
     if isinstance(body, (dict, list)):
         response["content"] = {"application/json": {"schema": _schema_for(doc, body)}}
-    return Drift(
+    return _drift(
         "undocumented-status",
-        op.name,
+        op,
         f"status {status}",
         evidence,
-        [
-            {
-                "target": jsonpath(f"{op.pointer}/responses"),
-                "description": _cite("undocumented-status", text, evidence),
-                "update": {str(status): response},
-            }
-        ],
+        text,
+        (f"{op.pointer}/responses", "update", {str(status): response}),
     )
 
 
@@ -126,25 +121,11 @@ def field_drift(
     # Items of one array share one schema: detail[0].input and detail[1].input are one drift.
     where = re.sub(r"\[\d+\]", "[]", where)
     text = f"{op.name} answered {key} with field {where}, which the schema does not name"
-    target = f"{holder}/properties" if doc.has(f"{holder}/properties") else holder
-    update = (
-        {name: doc.infer(value)}
-        if target.endswith("/properties")
-        else {"properties": {name: doc.infer(value)}}
-    )
-    return Drift(
-        "undocumented-field",
-        op.name,
-        f"field {where} in {key}",
-        evidence,
-        [
-            {
-                "target": jsonpath(target),
-                "description": _cite("undocumented-field", text, evidence),
-                "update": update,
-            }
-        ],
-    )
+    if "properties" in doc.at(holder):
+        action = (f"{holder}/properties", "update", {name: doc.infer(value)})
+    else:
+        action = (holder, "update", {"properties": {name: doc.infer(value)}})
+    return _drift("undocumented-field", op, f"field {where} in {key}", evidence, text, action)
 
 
 def shape_drift(
@@ -160,48 +141,30 @@ def shape_drift(
     text = f"{op.name} answered {key} with a body its schema does not allow ({problems[0]})"
     new = _schema_for(doc, body)
     node = doc.at(schema)
-    description = _cite(kind, text, evidence)
-    actions: list[dict[str, Any]]
+    actions: list[tuple[str, str, Any]]
     if isinstance(node, dict) and ("oneOf" in node or "anyOf" in node):
         # Another shape beside the documented ones: appended, the vendor's list kept.
         which = "oneOf" if "oneOf" in node else "anyOf"
-        actions = [
-            {"target": jsonpath(f"{schema}/{which}"), "description": description, "update": [new]}
-        ]
+        actions = [(f"{schema}/{which}", "update", [new])]
     else:
         # The documented schema is kept by reference (never copied) beside the new shape.
-        kept = node
         parent = schema.rsplit("/", 1)[0]
         actions = [
-            {"target": jsonpath(schema), "description": description, "remove": True},
-            {
-                "target": jsonpath(parent),
-                "description": description,
-                "update": {"schema": {"anyOf": [kept, new]}},
-            },
+            (schema, "remove", True),
+            (parent, "update", {"schema": {"anyOf": [node, new]}}),
         ]
-    return Drift(kind, op.name, f"{kind} on {key}", f"{problems[0]}; {evidence}", actions)
+    shown = f"{problems[0]}; {evidence}"
+    return _drift(kind, op, f"{kind} on {key}", evidence, text, *actions, shown=shown)
 
 
 def auth_drift(doc: Document, op: Operation, how: str, evidence: str) -> Drift:
     text = f"{op.name} answered a request {how} as if authorized, though the document requires auth"
-    node = doc.at(op.pointer)
-    description = _cite("auth-ignored", text, evidence)
-    action: dict[str, Any]
-    if "security" in node:
-        action = {"target": jsonpath(f"{op.pointer}/security"), "update": [{}]}
+    action: tuple[str, str, Any]
+    if "security" in doc.at(op.pointer):
+        action = (f"{op.pointer}/security", "update", [{}])
     else:
-        action = {
-            "target": jsonpath(op.pointer),
-            "update": {"security": [*doc.security(op), {}]},
-        }
-    return Drift(
-        "auth-ignored",
-        op.name,
-        f"auth ignored ({how})",
-        evidence,
-        [{"target": action["target"], "description": description, "update": action["update"]}],
-    )
+        action = (op.pointer, "update", {"security": [*doc.security(op), {}]})
+    return _drift("auth-ignored", op, f"auth ignored ({how})", evidence, text, action)
 
 
 def _media_matches(media: str, documented: str) -> bool:
@@ -221,18 +184,17 @@ def media_drift(
     if any(_media_matches(media, documented) for documented in content):
         return None
     text = f"{op.name} answered {key} with a {media} body, a media type the response does not list"
-    return Drift(
+    return _drift(
         "media-type",
-        op.name,
+        op,
         f"{media} body on {key}",
         evidence,
-        [
-            {
-                "target": jsonpath(f"{doc.response_pointer(op, key)}/content"),
-                "description": _cite("media-type", text, evidence),
-                "update": {media: {"schema": _schema_for(doc, body)}},
-            }
-        ],
+        text,
+        (
+            f"{doc.response_pointer(op, key)}/content",
+            "update",
+            {media: {"schema": _schema_for(doc, body)}},
+        ),
     )
 
 

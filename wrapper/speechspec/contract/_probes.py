@@ -9,13 +9,14 @@ operation that does work (a Hamsa job, a Livepeer synthesis): sent only within -
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import quote
 
-from ._document import Document, Operation
+from ._document import Document, Operation, escape
 
 Expect = Literal["auth-refused", "refused", "not-found", "accepted"]
+Auth = Literal["valid", "missing", "wrong"]
 
 PROBE_TEXT = "speechspec contract check"
 WRONG_KEY = "speechspec-contract-wrong-key"
@@ -31,7 +32,7 @@ class Probe:
     path: str  # relative to the base URL, with its query
     expect: Expect
     operation: Operation | None = None
-    auth: Literal["valid", "missing", "wrong"] = "valid"
+    auth: Auth = "valid"
     body: bytes | None = None
     billed: bool = False
     headers: dict[str, str] = field(default_factory=dict)
@@ -42,16 +43,22 @@ def _string_example(schema: dict[str, Any]) -> str:
     return example if isinstance(example, str) and example else PROBE_TEXT
 
 
-def valid_body(doc: Document, op: Operation, params: dict[str, Any]) -> dict[str, Any]:
-    """The smallest body the schema accepts: required fields (an example or a short text),
-    then the caller's --param values."""
+def _properties(doc: Document, op: Operation) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The request body's schema, its $ref followed, and its properties, each resolved."""
     found = doc.request_schema_pointer(op)
     pointer = doc.deref(found) if found else ""
     schema = doc.at(pointer) if pointer else {}
+    names = schema.get("properties") or {}
+    return schema, {n: doc.resolved(f"{pointer}/properties/{escape(n)}") for n in names}
+
+
+def valid_body(doc: Document, op: Operation, params: dict[str, Any]) -> dict[str, Any]:
+    """The smallest body the schema accepts: required fields (an example or a short text),
+    then the caller's --param values."""
+    schema, properties = _properties(doc, op)
     body: dict[str, Any] = {}
-    properties = schema.get("properties") or {}
     for name in schema.get("required") or []:
-        prop = doc.resolved(f"{pointer}/properties/{name}") if name in properties else {}
+        prop = properties.get(name, {})
         kind = prop.get("type", "string")
         if kind == "string":
             body[name] = _string_example(prop)
@@ -66,12 +73,8 @@ def valid_body(doc: Document, op: Operation, params: dict[str, Any]) -> dict[str
 def wrong_types_body(doc: Document, op: Operation) -> dict[str, Any]:
     """Every property given a value of another JSON type (an object for a string, so that
     even a coercing server cannot turn it into usable text)."""
-    found = doc.request_schema_pointer(op)
-    pointer = doc.deref(found) if found else ""
-    schema = doc.at(pointer) if pointer else {}
     body: dict[str, Any] = {}
-    for name in schema.get("properties") or {}:
-        prop = doc.resolved(f"{pointer}/properties/{name}")
+    for name, prop in _properties(doc, op)[1].items():
         kind = prop.get("type") if isinstance(prop, dict) else None
         body[name] = {"speechspec": "wrong type"} if kind in ("string", None) else "wrong type"
     return body
@@ -92,57 +95,34 @@ def _required_query(doc: Document, op: Operation) -> list[str]:
     return names
 
 
+def _probe(
+    op: Operation,
+    check: str,
+    path: str,
+    body: bytes | None = None,
+    expect: Expect = "refused",
+    auth: Auth = "valid",
+) -> Probe:
+    return Probe(f"{check}: {op.name}", op.method, path, expect, op, auth=auth, body=body)
+
+
 def free_probes(doc: Document) -> list[Probe]:
     probes: list[Probe] = []
     for op in doc.operations:
         has_body = doc.request_schema_pointer(op) is not None
-        query = _query(doc, op, {})
-        target = op.path + query
-        body = MALFORMED if has_body else None
+        target = op.path + _query(doc, op, {})
         if doc.auth_required(op):
-            for auth in ("missing", "wrong"):
-                probes.append(
-                    Probe(
-                        f"auth {auth}: {op.name}",
-                        op.method,
-                        target,
-                        "auth-refused",
-                        op,
-                        auth=auth,
-                        body=body,
-                    )
-                )
+            body = MALFORMED if has_body else None
+            probes.append(_probe(op, "auth missing", target, body, "auth-refused", "missing"))
+            probes.append(_probe(op, "auth wrong", target, body, "auth-refused", "wrong"))
         if has_body:
-            probes.append(
-                Probe(
-                    f"malformed JSON: {op.name}", op.method, op.path, "refused", op, body=MALFORMED
-                )
-            )
-            probes.append(
-                Probe(
-                    f"wrong types: {op.name}",
-                    op.method,
-                    op.path,
-                    "refused",
-                    op,
-                    body=json.dumps(wrong_types_body(doc, op)).encode(),
-                )
-            )
-            probes.append(
-                Probe(
-                    f"missing required fields: {op.name}",
-                    op.method,
-                    op.path,
-                    "refused",
-                    op,
-                    body=b"{}",
-                )
-            )
+            wrong = json.dumps(wrong_types_body(doc, op)).encode()
+            probes.append(_probe(op, "malformed JSON", op.path, MALFORMED))
+            probes.append(_probe(op, "wrong types", op.path, wrong))
+            probes.append(_probe(op, "missing required fields", op.path, b"{}"))
         if _required_query(doc, op):
-            probes.append(
-                Probe(f"missing required query: {op.name}", op.method, op.path, "refused", op)
-            )
-            probes.append(Probe(f"unknown id: {op.name}", op.method, target, "refused", op))
+            probes.append(_probe(op, "missing required query", op.path))
+            probes.append(_probe(op, "unknown id", target))
     probes.append(Probe(f"unknown path: GET {UNKNOWN_PATH}", "GET", UNKNOWN_PATH, "not-found"))
     if doc.operations:
         path = doc.operations[0].path
@@ -167,16 +147,7 @@ def confirm_probe(doc: Document, probe: Probe, params: dict[str, Any]) -> Probe:
     billed if (and only if) the server ignores the credential."""
     assert probe.operation is not None
     body = json.dumps(valid_body(doc, probe.operation, params), ensure_ascii=False).encode()
-    return Probe(
-        f"{probe.check} (well-formed body)",
-        probe.method,
-        probe.path,
-        "auth-refused",
-        probe.operation,
-        auth=probe.auth,
-        body=body,
-        billed=True,
-    )
+    return replace(probe, check=f"{probe.check} (well-formed body)", body=body, billed=True)
 
 
 def follow_up_probes(doc: Document, answer: Any) -> list[Probe]:
