@@ -84,36 +84,20 @@ def check(args: argparse.Namespace) -> Shard:
             "concurrency",
             f"--concurrency must be between 1 and {MAX_CONCURRENCY}, got {concurrency}",
         )
-    try:
-        _args.seconds(args.job_timeout, "job_timeout")
-    except InvalidRequestError:
-        raise _fail(
-            "job_timeout",
-            f"--job-timeout must be a number of seconds above 0 and at most "
-            f"{_args.MAX_SECONDS:g}, got {args.job_timeout!r}",
-        ) from None
+    _args.seconds(args.job_timeout, "job_timeout")
     shard = Shard.parse(args.shard) if args.shard is not None else Shard()
     # Kept as typed until here: Path("") would be ".", the current directory.
     args.lines = lines_file(args.lines)
     args.out_dir = out_dir(args.out_dir)
+    # Each refusal names its param; main() words it as the flag (_cli_messages.FLAGS).
     if args.vendor == "hamsa":
         if args.voice_id is None:
             raise _fail("voice_id", "--voice-id is required for hamsa")
-        _flag(_args.text, args.voice_id, "voice_id")
+        _args.text(args.voice_id, "voice_id")
     else:
-        _flag(_args.text, args.model_id, "model_id")
+        _args.text(args.model_id, "model_id")
         if args.description is not None:
-            _flag(_args.string, args.description, "description")
+            _args.string(args.description, "description")
     if args.base_url is not None:
-        _flag(_args.text, args.base_url, "base_url")
+        _args.text(args.base_url, "base_url")
     return shard
-
-
-def _flag(check: object, value: object, param: str) -> None:
-    """Run an ``_args`` check, naming the command-line flag as the user typed it."""
-    assert callable(check)
-    try:
-        check(value, param)
-    except InvalidRequestError as exc:
-        flag = "--" + param.replace("_", "-")
-        raise _fail(param, f"{flag}{str(exc).removeprefix(param)}") from None

@@ -12,9 +12,9 @@ from typing import Any
 from . import _batch_args
 from ._batch import Summary
 from ._batch_input import check_lines
+from ._cli_common import add_connection_flags, client
 from ._config import LIVEPEER_DEFAULT_MODEL_ID
 from ._progress import Progress
-from ._transport import PROXY_HELP
 from .errors import InvalidRequestError
 
 EPILOG = """\
@@ -84,26 +84,22 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="send again the lines whose earlier POST may have been billed (see below)",
     )
-    batch.add_argument("--base-url", help="API base URL (default: env, then the vendor's)")
-    batch.add_argument("--proxy", help=PROXY_HELP)
+    add_connection_flags(batch, "hamsa", "livepeer")
     return batch
 
 
-def command(args: argparse.Namespace, progress: Progress, key: str | None) -> int:
-    from . import AsyncHamsa, AsyncLivepeer
+def command(args: argparse.Namespace, progress: Progress) -> int:
     from ._batch import run_batch
     from ._batch_vendor import HamsaVendor, LivepeerVendor, Vendor
 
     shard = _batch_args.check(args)  # every option, before the key, the file or a request
     summary = Summary(total=check_lines(args.lines, shard))  # every line read before a POST
+    api = client(args, args.vendor, asynchronous=True)
     vendor: Vendor
-    client: Any
     if args.vendor == "hamsa":
-        client = AsyncHamsa(key, base_url=args.base_url, proxy=args.proxy)
-        vendor = HamsaVendor(client, voice_id=args.voice_id, job_timeout=args.job_timeout)
+        vendor = HamsaVendor(api, voice_id=args.voice_id, job_timeout=args.job_timeout)
     else:
-        client = AsyncLivepeer(key, base_url=args.base_url, proxy=args.proxy)
-        vendor = LivepeerVendor(client, model_id=args.model_id, description=args.description)
+        vendor = LivepeerVendor(api, model_id=args.model_id, description=args.description)
     try:
         args.out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a read-only mount, a race: what os.access cannot foresee
@@ -117,7 +113,7 @@ def command(args: argparse.Namespace, progress: Progress, key: str | None) -> in
             task = asyncio.current_task()
             if task is not None:
                 asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-        async with client:
+        async with api:
             return await run_batch(
                 vendor,
                 args.lines,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import re
 
-from ._config import HAMSA_ENV, LIVEPEER_ENV, VendorEnv
+from ._cli_common import ENVS, key_flag
+from ._speak_flags import flag_fields
 from .errors import (
     APIStatusError,
     AuthenticationError,
@@ -20,26 +21,21 @@ from .errors import (
     SpeechspecError,
 )
 
-# The library's parameter names, as the CLI user typed them.
+# The library's parameter names, as the CLI user typed them: the plumbing's here, the speak
+# flags' from the operations' field tables (a field the vendor adds is named as its flag too).
 FLAGS = {
     "api_key": "--api-key",
     "api_token": "--api-token",
     "base_url": "--base-url",
     "concurrency": "--concurrency",
-    "description": "--description",
     "job_id": "JOB_ID",
     "job_timeout": "--job-timeout",
-    "model_id": "--model-id",
     "out_dir": "--out-dir",
     "output": "-o/--output",
     "path": "-o/--output",
     "text": "TEXT",
     "timeout": "--timeout",
-    "voice_id": "--voice-id",
-    "webhook_url": "--webhook-url",
-}
-
-_ENVS = {"hamsa": HAMSA_ENV, "livepeer": LIVEPEER_ENV}
+} | {f.name: "--" + f.name.replace("_", "-") for v in ENVS for f in flag_fields(v)}
 
 
 def _flagged(message: str, param: str | None, base_url_from: str) -> str:
@@ -59,7 +55,7 @@ def _flagged(message: str, param: str | None, base_url_from: str) -> str:
 def usage(exc: InvalidRequestError | ConfigurationError, vendor: str, base_url: str | None) -> str:
     """A usage or configuration error, in the CLI's words; a bad base URL is named by where
     it came from (the flag, or the environment variable when no flag was given)."""
-    env = _ENVS[vendor]
+    env = ENVS[vendor]
     source = "--base-url" if base_url else f"${env.base_url_var}"
     return _flagged(str(exc), getattr(exc, "param", None), source)
 
@@ -73,7 +69,7 @@ def _url(exc: APIStatusError) -> str | None:
 
 def base_url_source(vendor: str, given: str | None) -> str:
     """Where the base URL came from, so the user knows what to change."""
-    env = _ENVS[vendor]
+    env = ENVS[vendor]
     if given:
         return f"--base-url {given}"
     if os.environ.get(env.base_url_var):
@@ -81,17 +77,12 @@ def base_url_source(vendor: str, given: str | None) -> str:
     return f"the default {env.default_base_url}"
 
 
-def _key_hint(vendor: str, env: VendorEnv) -> str:
-    flag = "--api-key" if vendor == "hamsa" else "--api-token"
-    return f"check the key: pass {flag} or set ${env.key_var}"
-
-
 def api(exc: SpeechspecError, vendor: str, base_url: str | None, job_id: str | None = None) -> str:
     """An API or network error with the next step: which key, which URL, which flag."""
     line = f"{type(exc).__name__}: {exc}"
     if not isinstance(exc, APIStatusError):
         return line
-    env = _ENVS[vendor]
+    env = ENVS[vendor]
     url = _url(exc)
     where = f" from {url}" if url else ""
     if isinstance(exc, AuthenticationError | PermissionDeniedError):
@@ -99,7 +90,8 @@ def api(exc: SpeechspecError, vendor: str, base_url: str | None, job_id: str | N
             "the key was refused" if vendor == "hamsa" else "the token was refused (or none sent)"
         )
         return (
-            f"{line}\n  {exc.status_code}{where}: {sent}; {_key_hint(vendor, env)} "
+            f"{line}\n  {exc.status_code}{where}: {sent}; check the key: pass {key_flag(vendor)} "
+            f"or set ${env.key_var} "
             f"(base URL: {base_url_source(vendor, base_url)})"
         )
     if isinstance(exc, NotFoundError) and job_id is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._config import HAMSA_ENV, LIVEPEER_ENV, VendorEnv
+from ._cli_common import ENVS
 from .errors import ConfigurationError, InvalidRequestError
 
 EPILOG = """\
@@ -29,10 +29,8 @@ answers recorded with SPEECHSPEC_RECORD=FILE instead, and sends nothing.
 Exit codes: 0 the endpoint conforms; 1 a check failed or drift was found; 2 bad usage, or
 nothing could be checked (the endpoint unreachable, no matching recorded answer)."""
 
-_VENDORS: dict[str, tuple[VendorEnv, str]] = {
-    "hamsa": (HAMSA_ENV, "Token"),
-    "livepeer": (LIVEPEER_ENV, "Bearer"),
-}
+# The Authorization scheme each vendor's document and client use.
+_SCHEMES = {"hamsa": "Token", "livepeer": "Bearer"}
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -44,7 +42,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("vendor", choices=sorted(_VENDORS), metavar="{hamsa,livepeer}")
+    parser.add_argument("vendor", choices=sorted(_SCHEMES), metavar="{hamsa,livepeer}")
     parser.add_argument(
         "--base-url", help="the endpoint (default: $HAMSA_BASE_URL / $LIVEPEER_BASE_URL)"
     )
@@ -103,15 +101,10 @@ def _params(values: list[str]) -> dict[str, Any]:
     return out
 
 
-def _writable(path: str | None, flag: str) -> None:
-    if path is not None and not Path(path).resolve().parent.is_dir():
-        raise InvalidRequestError(f"{flag}: the directory of {path!r} does not exist", param=flag)
-
-
 def _settings(args: argparse.Namespace) -> Any:
     from .contract import Settings
 
-    env, scheme = _VENDORS[args.vendor]
+    env = ENVS[args.vendor]
     base_url = args.base_url or os.environ.get(env.base_url_var, "")
     if not base_url and not args.traffic:
         raise InvalidRequestError(
@@ -137,7 +130,7 @@ def _settings(args: argparse.Namespace) -> Any:
     return Settings(
         args.vendor,
         base_url,
-        scheme,
+        _SCHEMES[args.vendor],
         key or None,
         args.max_billed,
         _params(args.param),
@@ -172,9 +165,16 @@ def _dry_run(settings: Any, doc: Any) -> int:
 
 
 def command(args: argparse.Namespace) -> int:
-    _writable(args.json_file, "--json")
-    _writable(args.junit, "--junit")
-    _writable(args.write_overlay, "--write-overlay")
+    outputs = {
+        "--json": args.json_file,
+        "--junit": args.junit,
+        "--write-overlay": args.write_overlay,
+    }
+    for flag, path in outputs.items():
+        if path is not None and not Path(path).resolve().parent.is_dir():
+            raise InvalidRequestError(
+                f"{flag}: the directory of {path!r} does not exist", param=flag
+            )
     if args.traffic and not Path(args.traffic).is_file():
         raise InvalidRequestError(f"--traffic: no file {args.traffic!r}", param="--traffic")
     try:

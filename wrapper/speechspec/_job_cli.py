@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _args
+from ._cli_common import add_connection_flags, client
 from ._progress import Progress
 
 EPILOG = """\
@@ -46,41 +47,46 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="seconds to wait with --wait or -o (default 300)",
     )
-    job.add_argument(
-        "--base-url",
-        help="API base URL (default: $HAMSA_BASE_URL, then https://api.tryhamsa.com)",
-    )
+    add_connection_flags(job, "hamsa")
     return job
 
 
-def command(args: argparse.Namespace, progress: Progress, key: str | None) -> int:
-    from . import Hamsa
+def wait(hamsa: Any, job_id: str, timeout: float, progress: Progress) -> Any:
+    """Poll the job until it ends, its status and the time waited on the progress line."""
+    started = time.monotonic()
 
+    def on_poll(current: Any) -> None:
+        # str(): an enum member's value, or a status new to us.
+        progress.show(f"job {job_id}: {current.status!s} ({time.monotonic() - started:.0f}s)")
+
+    return hamsa.wait_for_job(job_id, timeout=timeout, on_poll=on_poll)
+
+
+def download(hamsa: Any, job: Any, output: Path, progress: Progress) -> Path:
+    path: Path = hamsa.download(
+        hamsa.audio_url(job), output, on_progress=progress.download("audio")
+    )
+    progress.done()
+    return path
+
+
+def command(args: argparse.Namespace, progress: Progress) -> int:
     job_id = _args.job_id(args.job_id)
     _args.seconds(args.job_timeout, "job_timeout")
     if args.output is not None:
         _args.target_path(args.output, "output")
-    with Hamsa(key, base_url=args.base_url, proxy=args.proxy) as hamsa:
+    with client(args, "hamsa") as hamsa:
         if args.wait or args.output is not None:
-            started = time.monotonic()
-
-            def on_poll(current: Any) -> None:
-                elapsed = time.monotonic() - started
-                progress.show(f"job {job_id}: {current.status} ({elapsed:.0f}s)")
-
-            job = hamsa.wait_for_job(job_id, timeout=args.job_timeout, on_poll=on_poll)
+            job = wait(hamsa, job_id, args.job_timeout, progress)
             progress.done()
         else:
             job = hamsa.get_job(job_id)
         status = str(job.status)
         print(f"job {job.id}: {status}", flush=True)
         if status == "COMPLETED":
-            url = hamsa.audio_url(job)
-            print(f"audio: {url}", flush=True)
+            print(f"audio: {hamsa.audio_url(job)}", flush=True)
             if args.output is not None:
-                path = hamsa.download(url, args.output, on_progress=progress.download("audio"))
-                progress.done()
-                print(str(path), flush=True)
+                print(str(download(hamsa, job, args.output, progress)), flush=True)
         elif status == "PENDING" and not args.wait:
             print(f"  not finished yet: speechspec job {job_id} --wait (or -o FILE)", flush=True)
     return 1 if status == "FAILED" else 0

@@ -34,10 +34,10 @@ import base64
 import contextlib
 import importlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 import pytest
@@ -88,14 +88,6 @@ if TYPE_CHECKING:
         return server  # mypy checks here that the Protocol matches the real server
 
 
-def _missing_extra(fixture: str, exc: ModuleNotFoundError) -> NoReturn:
-    pytest.fail(
-        f"speechspec's `{fixture}` fixture needs the `testing` extra "
-        f"(No module named {exc.name!r}): {_INSTALL_HINT}",
-        pytrace=False,
-    )
-
-
 def _require(fixture: str, module: str) -> ModuleType:
     """Import ``module`` for ``fixture``, or fail the test naming the extra to install.
     Only a missing third-party module of the extra is reported so; any other import error
@@ -105,13 +97,17 @@ def _require(fixture: str, module: str) -> ModuleType:
     except ModuleNotFoundError as exc:
         if (exc.name or "").partition(".")[0] not in _EXTRA_MODULES:
             raise
-        missing = exc
-    _missing_extra(fixture, missing)  # outside the handler: one message, no chained traceback
+        missing = exc.name
+    # Outside the handler: one message, no chained traceback.
+    pytest.fail(
+        f"speechspec's `{fixture}` fixture needs the `testing` extra "
+        f"(No module named {missing!r}): {_INSTALL_HINT}",
+        pytrace=False,
+    )
 
 
 def _tone_wav(fixture: str) -> bytes:
-    audio = _require(fixture, "speechspec.emulator._audio")
-    wav: bytes = audio.tone_wav("speechspec")
+    wav: bytes = _require(fixture, "speechspec.emulator._audio").tone_wav("speechspec")
     return wav
 
 
@@ -165,14 +161,6 @@ def _job(job_id: str, status: str, media: str | None) -> dict[str, Any]:
     return data
 
 
-@contextlib.contextmanager
-def _undone(patch: pytest.MonkeyPatch) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        patch.undo()
-
-
 @pytest.fixture(scope="session")
 def _speechspec_emulator_server() -> Iterator[EmulatorServer]:
     emulator = _require("speechspec_emulator", "speechspec.emulator")
@@ -180,15 +168,19 @@ def _speechspec_emulator_server() -> Iterator[EmulatorServer]:
         yield server
 
 
-def _pinned(settings: dict[str, str | None]) -> pytest.MonkeyPatch:
-    """A MonkeyPatch (undo it after the test) that sets, or removes, the given variables."""
+@contextlib.contextmanager
+def _pinned(settings: Mapping[str, str | None]) -> Iterator[None]:
+    """For the block: the given variables set (or removed, for None); restored after."""
     patch = pytest.MonkeyPatch()
-    for name, value in settings.items():
-        if value is None:
-            patch.delenv(name, raising=False)
-        else:
-            patch.setenv(name, value)
-    return patch
+    try:
+        for name, value in settings.items():
+            if value is None:
+                patch.delenv(name, raising=False)
+            else:
+                patch.setenv(name, value)
+        yield
+    finally:
+        patch.undo()
 
 
 @pytest.fixture
@@ -197,18 +189,15 @@ def speechspec_emulator(_speechspec_emulator_server: EmulatorServer) -> Iterator
     For the test, HAMSA_/LIVEPEER_ BASE_URL and keys point at it: a bare client talks to it."""
     server = _speechspec_emulator_server
     server.clear_requests()
-    patch = _pinned(
+    with _pinned(
         {
             HAMSA_ENV.base_url_var: server.hamsa_base_url,
             HAMSA_ENV.key_var: server.hamsa_key,
             LIVEPEER_ENV.base_url_var: server.livepeer_base_url,
             LIVEPEER_ENV.key_var: server.livepeer_token,
         }
-    )
-    try:
+    ):
         yield server
-    finally:
-        patch.undo()
 
 
 @pytest.fixture
@@ -217,11 +206,9 @@ def hamsa_mock() -> Iterator[VendorMock]:
     For the test, HAMSA_BASE_URL is that URL and HAMSA_API_KEY a fake key, whatever was set."""
     respx = _require("hamsa_mock", "respx")
     wav = _tone_wav("hamsa_mock")
-    patch = _pinned(
-        {HAMSA_ENV.base_url_var: HAMSA_DEFAULT_BASE_URL, HAMSA_ENV.key_var: MOCK_HAMSA_KEY}
-    )
+    pinned = {HAMSA_ENV.base_url_var: HAMSA_DEFAULT_BASE_URL, HAMSA_ENV.key_var: MOCK_HAMSA_KEY}
     with (
-        _undone(patch),
+        _pinned(pinned),
         respx.mock(base_url=HAMSA_DEFAULT_BASE_URL, assert_all_called=False) as router,
     ):
         mock = VendorMock(router, HAMSA_DEFAULT_BASE_URL, MOCK_HAMSA_KEY)
@@ -255,14 +242,12 @@ def livepeer_mock() -> Iterator[VendorMock]:
     For the test, LIVEPEER_BASE_URL is that URL and LIVEPEER_API_TOKEN a fake token."""
     respx = _require("livepeer_mock", "respx")
     url = "data:audio/wav;base64," + base64.b64encode(_tone_wav("livepeer_mock")).decode()
-    patch = _pinned(
-        {
-            LIVEPEER_ENV.base_url_var: LIVEPEER_DEFAULT_BASE_URL,
-            LIVEPEER_ENV.key_var: MOCK_LIVEPEER_TOKEN,
-        }
-    )
+    pinned = {
+        LIVEPEER_ENV.base_url_var: LIVEPEER_DEFAULT_BASE_URL,
+        LIVEPEER_ENV.key_var: MOCK_LIVEPEER_TOKEN,
+    }
     with (
-        _undone(patch),
+        _pinned(pinned),
         respx.mock(base_url=LIVEPEER_DEFAULT_BASE_URL, assert_all_called=False) as router,
     ):
         mock = VendorMock(router, LIVEPEER_DEFAULT_BASE_URL, MOCK_LIVEPEER_TOKEN)
