@@ -140,16 +140,11 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _dry_run(settings: Any, doc: Any) -> int:
-    from .contract._probes import billed_operations, billed_probe, free_probes
-    from .contract._run import describe
+    from .contract._probes import billed_operations, billed_probe
+    from .contract._run import describe, unbilled_probes
 
     print(f"speechspec contract {settings.vendor} --dry-run: nothing is sent")
-    probes = free_probes(doc)
-    if settings.fuzz:
-        from .contract._fuzz import fuzz_probes
-
-        probes += fuzz_probes(doc, settings.fuzz)
-    for probe in probes:
+    for probe in unbilled_probes(doc, settings):
         print(f"  {probe.check}: {describe(settings, probe)}")
     budget = settings.max_billed
     for op in billed_operations(doc):

@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 import xml.etree.ElementTree as ET
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -56,17 +57,7 @@ def as_dict(report: Report) -> dict[str, Any]:
         "target": report.target,
         "document": report.document,
         "exit_code": report.exit_code,
-        "checks": [
-            {
-                "check": r.check,
-                "result": r.result.lower(),
-                "evidence": r.evidence,
-                "request": r.request,
-                "status": r.status,
-                "billed": r.billed,
-            }
-            for r in report.results
-        ],
+        "checks": [asdict(r) | {"result": r.result.lower()} for r in report.results],
         "drift": [d.as_dict() for d in report.drift],
         "billed": {
             "count": len(report.billed),

@@ -163,6 +163,16 @@ def _judge(probe: Probe, status: int, body: Any, doc: Document) -> tuple[str, st
     return FAIL, f"expected a 4xx: {seen}"
 
 
+def unbilled_probes(doc: Document, settings: Settings) -> list[Probe]:
+    """The free probes, then --fuzz's negative examples (sent with no credential)."""
+    probes = free_probes(doc)
+    if settings.fuzz > 0:
+        from ._fuzz import fuzz_probes
+
+        probes += fuzz_probes(doc, settings.fuzz)
+    return probes
+
+
 class LiveRun:
     def __init__(self, doc: Document, settings: Settings, client: httpx.Client) -> None:
         self.doc, self.settings, self.client = doc, settings, client
@@ -172,40 +182,29 @@ class LiveRun:
     def send(self, probe: Probe) -> tuple[Result, Any]:
         url = self.settings.base_url.rstrip("/") + probe.path
         request = describe(self.settings, probe).split(" body=", 1)[0]
+        headers = _headers(self.settings, probe)
         try:
-            request_ = self.client.build_request(
-                probe.method, url, content=probe.body, headers=_headers(self.settings, probe)
-            )
-            response = self.client.send(request_, stream=True)
-            try:
-                content = _read_capped(response)
-            finally:
-                response.close()
+            with self.client.stream(
+                probe.method, url, content=probe.body, headers=headers
+            ) as answer:
+                content = _read_capped(answer)
         except httpx.HTTPError as exc:
             # Never retried: a billed probe that may have reached the server stays counted.
             evidence = redact(f"{type(exc).__name__}: {exc}", self.secrets)
             return Result(probe.check, ERROR, evidence, request, None, probe.billed), None
-        body = _body(content)
-        result, evidence = _judge(probe, response.status_code, body, self.doc)
-        evidence = redact(evidence, self.secrets)
-        result_row = Result(
-            probe.check, result, evidence, request, response.status_code, probe.billed
+        body, status = _body(content), answer.status_code
+        result, evidence = _judge(probe, status, body, self.doc)
+        row = Result(
+            probe.check, result, redact(evidence, self.secrets), request, status, probe.billed
         )
         if probe.operation is not None:
-            where = f"{probe.check}: {probe.method} {probe.path.split('?')[0]} -> {response.status_code}"
-            found = check_answer(
-                self.doc, probe.operation, response.status_code, dict(response.headers), body, where
-            )
-            if (
-                probe.auth != "valid"
-                and 200 <= response.status_code < 300
-                and self.doc.auth_required(probe.operation)
-            ):
-                found.append(
-                    auth_drift(self.doc, probe.operation, f"with {probe.auth} credential", where)
-                )
+            where = f"{probe.check}: {probe.method} {probe.path.split('?')[0]} -> {status}"
+            op = probe.operation
+            found = check_answer(self.doc, op, status, dict(answer.headers), body, where)
+            if probe.auth != "valid" and 200 <= status < 300 and self.doc.auth_required(op):
+                found.append(auth_drift(self.doc, op, f"with {probe.auth} credential", where))
             self.report.drift.extend(found)
-        return result_row, body
+        return row, body
 
     def add(self, probe: Probe) -> tuple[Result, Any]:
         row, body = self.send(probe)
@@ -217,15 +216,10 @@ class LiveRun:
     def run(self) -> Report:
         budget = self.settings.max_billed
         confirm: list[Probe] = []
-        for probe in free_probes(self.doc):
+        for probe in unbilled_probes(self.doc, self.settings):
             row, _ = self.add(probe)
             if row.result == SKIP and probe.expect == "auth-refused":
                 confirm.append(probe)
-        if self.settings.fuzz > 0:
-            from ._fuzz import fuzz_probes
-
-            for probe in fuzz_probes(self.doc, self.settings.fuzz):
-                self.add(probe)
         # A credential probe the server answered by reading the body first is confirmed with
         # a well-formed body: billed only if the server ignores the credential, so it goes first.
         for probe in confirm:
