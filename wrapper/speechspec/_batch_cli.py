@@ -12,7 +12,7 @@ from typing import Any
 from . import _batch_args
 from ._batch import Summary
 from ._batch_input import check_lines
-from ._cli_common import add_connection_flags, client
+from ._cli_common import add_connection_flags, add_job_timeout, client
 from ._config import LIVEPEER_DEFAULT_MODEL_ID
 from ._progress import Progress
 from .errors import InvalidRequestError
@@ -56,12 +56,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "--concurrency", type=int, default=4, help="lines in flight at once (default 4)"
     )
     batch.add_argument("--voice-id", help="Hamsa voice, e.g. Amjad (required for hamsa)")
-    batch.add_argument(
-        "--job-timeout",
-        type=float,
-        default=300.0,
-        help="hamsa: seconds to wait for each job (default 300)",
-    )
+    add_job_timeout(batch, "for each job (hamsa)")
     batch.add_argument(
         "--model-id",
         default=LIVEPEER_DEFAULT_MODEL_ID,

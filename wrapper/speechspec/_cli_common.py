@@ -8,6 +8,7 @@ import argparse
 from typing import Any
 
 from ._config import HAMSA_ENV, LIVEPEER_ENV, resolve_key
+from ._hamsa_core import DEFAULT_JOB_TIMEOUT
 from ._transport import PROXY_HELP
 
 ENVS = {"hamsa": HAMSA_ENV, "livepeer": LIVEPEER_ENV}
@@ -35,6 +36,17 @@ def add_connection_flags(parser: argparse.ArgumentParser, *vendors: str) -> None
     for vendor in vendors:
         metavar = ENVS[vendor].key_argument.removeprefix("api_").upper()
         parser.add_argument(key_flag(vendor), metavar=metavar, help=_KEY_HELP[vendor])
+
+
+def add_job_timeout(parser: argparse.ArgumentParser, waits: str) -> None:
+    """--job-timeout, defaulting to what wait_for_job waits when not told."""
+    parser.add_argument(
+        "--job-timeout",
+        type=float,
+        default=DEFAULT_JOB_TIMEOUT,
+        metavar="SECONDS",
+        help=f"seconds to wait {waits} (default {DEFAULT_JOB_TIMEOUT:g})",
+    )
 
 
 def client(args: argparse.Namespace, vendor: str, *, asynchronous: bool = False) -> Any:

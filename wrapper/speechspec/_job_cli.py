@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _args
-from ._cli_common import add_connection_flags, client
+from ._cli_common import add_connection_flags, add_job_timeout, client
 from ._progress import Progress
 
 EPILOG = """\
@@ -40,13 +40,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="FILE",
         help="download the job's audio to this WAV file (waits for the job first)",
     )
-    job.add_argument(
-        "--job-timeout",
-        type=float,
-        default=300.0,
-        metavar="SECONDS",
-        help="seconds to wait with --wait or -o (default 300)",
-    )
+    add_job_timeout(job, "with --wait or -o")
     add_connection_flags(job, "hamsa")
     return job
 

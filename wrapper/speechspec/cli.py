@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _args, _batch_cli, _cli_messages, _contract_cli, _emulator_cli, _job_cli, _speak_flags
-from ._cli_common import add_connection_flags, client
+from ._cli_common import add_connection_flags, add_job_timeout, client
 
 # tcp_port was public here before the emulator command had its own module (0.3.0).
 from ._emulator_cli import tcp_port as tcp_port
@@ -64,9 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         one.add_argument("text", help="the text, or - to read standard input")
         _speak_flags.add(one, vendor)
         if vendor == "hamsa":
-            one.add_argument(
-                "--job-timeout", type=float, default=300.0, help="seconds to wait for the job (300)"
-            )
+            add_job_timeout(one, "for the job")
         one.add_argument("-o", "--output", required=True, type=Path, help="the WAV file to write")
         add_connection_flags(one, vendor)
 
