@@ -204,10 +204,10 @@ def test_new_fields_are_speak_flags(
     assert out.read_bytes() == WAV
     assert bodies[0]["styleName"] == "calm"
     assert bodies[0]["speakingRate"] == 1.5
-    # Out of the field's range: refused by the client, naming the argument, nothing sent.
+    # Out of the field's range: refused by the client, naming the flag as typed, nothing sent.
     proc = _run(repo, *command, "--style-name", "calm", "--speaking-rate", "9")
     assert proc.returncode == 2
-    assert "speaking_rate" in proc.stderr
+    assert "--speaking-rate must be" in proc.stderr
     assert len(bodies) == 1
 
 

@@ -5,10 +5,12 @@ built from them. One place, so the four commands cannot disagree on a default or
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from ._config import HAMSA_ENV, LIVEPEER_ENV, resolve_key
 from ._hamsa_core import DEFAULT_JOB_TIMEOUT
+from ._progress import Progress
 from ._transport import PROXY_HELP
 
 ENVS = {"hamsa": HAMSA_ENV, "livepeer": LIVEPEER_ENV}
@@ -58,3 +60,10 @@ def client(args: argparse.Namespace, vendor: str, *, asynchronous: bool = False)
     key = resolve_key(given, env, argument=env.key_argument, flag=key_flag(vendor))
     kinds = {"hamsa": (Hamsa, AsyncHamsa), "livepeer": (Livepeer, AsyncLivepeer)}
     return kinds[vendor][asynchronous](key, base_url=args.base_url, proxy=args.proxy)
+
+
+def download_audio(api: Any, answer: Any, output: Path, progress: Progress) -> Path:
+    """The audio of a finished job or a synthesis answer, to ``output``, with a progress meter."""
+    path: Path = api.download(api.audio_url(answer), output, on_progress=progress.download("audio"))
+    progress.done()
+    return path

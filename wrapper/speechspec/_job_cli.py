@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _args
-from ._cli_common import add_connection_flags, add_job_timeout, client
+from ._cli_common import add_connection_flags, add_job_timeout, client, download_audio
 from ._progress import Progress
 
 EPILOG = """\
@@ -56,14 +56,6 @@ def wait(hamsa: Any, job_id: str, timeout: float, progress: Progress) -> Any:
     return hamsa.wait_for_job(job_id, timeout=timeout, on_poll=on_poll)
 
 
-def download(hamsa: Any, job: Any, output: Path, progress: Progress) -> Path:
-    path: Path = hamsa.download(
-        hamsa.audio_url(job), output, on_progress=progress.download("audio")
-    )
-    progress.done()
-    return path
-
-
 def command(args: argparse.Namespace, progress: Progress) -> int:
     job_id = _args.job_id(args.job_id)
     _args.seconds(args.job_timeout, "job_timeout")
@@ -80,7 +72,7 @@ def command(args: argparse.Namespace, progress: Progress) -> int:
         if status == "COMPLETED":
             print(f"audio: {hamsa.audio_url(job)}", flush=True)
             if args.output is not None:
-                print(str(download(hamsa, job, args.output, progress)), flush=True)
+                print(str(download_audio(hamsa, job, args.output, progress)), flush=True)
         elif status == "PENDING" and not args.wait:
             print(f"  not finished yet: speechspec job {job_id} --wait (or -o FILE)", flush=True)
     return 1 if status == "FAILED" else 0

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _args, _batch_cli, _cli_messages, _contract_cli, _emulator_cli, _job_cli, _speak_flags
-from ._cli_common import add_connection_flags, add_job_timeout, client
+from ._cli_common import add_connection_flags, add_job_timeout, client, download_audio
 
 # tcp_port was public here before the emulator command had its own module (0.3.0).
 from ._emulator_cli import tcp_port as tcp_port
@@ -120,11 +120,7 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
         if args.vendor == "livepeer":
             progress.show("synthesizing...", force=True)
             audio = api.text_to_speech(text, **fields)
-            path = api.download(
-                api.audio_url(audio), args.output, on_progress=progress.download("audio")
-            )
-            progress.done()
-            _say(str(path))
+            _say(str(download_audio(api, audio, args.output, progress)))
             return EXIT_OK
         try:
             job = api.text_to_speech(text, **fields)
@@ -137,7 +133,7 @@ def _speak(args: argparse.Namespace, progress: Progress) -> int:
             raise
         try:
             done = _job_cli.wait(api, job.id, args.job_timeout, progress)
-            path = _job_cli.download(api, done, args.output, progress)
+            path = download_audio(api, done, args.output, progress)
         except (KeyboardInterrupt, SpeechspecError) as exc:
             # The job exists and is billed: say how to get its audio without paying again.
             if not isinstance(exc, JobFailedError):

@@ -14,17 +14,8 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from ._document import Document, Operation
-from ._probes import Probe
-
-
-def _invalid_body(doc: Document, op: Operation, body: Any) -> bool:
-    pointer = doc.request_schema_pointer(op)
-    if pointer is None:
-        return True  # nothing to send a billed body to
-    if isinstance(body, (bytes, bytearray)):
-        return True  # not JSON at all
-    return bool(doc.errors(body, pointer))
+from ._document import Document
+from ._probes import Probe, op_probe
 
 
 def fuzz_probes(doc: Document, per_operation: int) -> list[Probe]:
@@ -56,35 +47,24 @@ def fuzz_probes(doc: Document, per_operation: int) -> list[Probe]:
     probes: list[Probe] = []
     for op in doc.operations:
         cases = examples(schema[op.path][op.method])
+        pointer = doc.request_schema_pointer(op)
         kept = 0
         for case in cases:
             body = getattr(case, "body", None)
-            has_body = doc.request_schema_pointer(op) is not None
-            if has_body and not _invalid_body(doc, op, body):
-                continue
             content: bytes | None = None
-            if has_body:
-                content = (
-                    bytes(body)
-                    if isinstance(body, (bytes, bytearray))
-                    else json.dumps(body).encode()
-                )
+            if pointer is not None:
+                if isinstance(body, (bytes, bytearray)):
+                    content = bytes(body)  # not JSON at all
+                elif doc.errors(body, pointer):
+                    content = json.dumps(body).encode()
+                else:
+                    continue  # the document accepts the body: not a negative example
             query = {
                 k: v for k, v in (getattr(case, "query", None) or {}).items() if isinstance(k, str)
             }
             path = op.path + (f"?{urlencode(query, doseq=True)}" if query else "")
             kept += 1
-            probes.append(
-                Probe(
-                    f"fuzz {kept}: {op.name}",
-                    op.method,
-                    path,
-                    "refused",
-                    op,
-                    auth="missing",
-                    body=content,
-                )
-            )
+            probes.append(op_probe(op, f"fuzz {kept}", path, content, auth="missing"))
             if kept >= per_operation:
                 break
     return probes

@@ -95,7 +95,7 @@ def _required_query(doc: Document, op: Operation) -> list[str]:
     return names
 
 
-def _probe(
+def op_probe(
     op: Operation,
     check: str,
     path: str,
@@ -113,16 +113,16 @@ def free_probes(doc: Document) -> list[Probe]:
         target = op.path + _query(doc, op, {})
         if doc.auth_required(op):
             body = MALFORMED if has_body else None
-            probes.append(_probe(op, "auth missing", target, body, "auth-refused", "missing"))
-            probes.append(_probe(op, "auth wrong", target, body, "auth-refused", "wrong"))
+            probes.append(op_probe(op, "auth missing", target, body, "auth-refused", "missing"))
+            probes.append(op_probe(op, "auth wrong", target, body, "auth-refused", "wrong"))
         if has_body:
             wrong = json.dumps(wrong_types_body(doc, op)).encode()
-            probes.append(_probe(op, "malformed JSON", op.path, MALFORMED))
-            probes.append(_probe(op, "wrong types", op.path, wrong))
-            probes.append(_probe(op, "missing required fields", op.path, b"{}"))
+            probes.append(op_probe(op, "malformed JSON", op.path, MALFORMED))
+            probes.append(op_probe(op, "wrong types", op.path, wrong))
+            probes.append(op_probe(op, "missing required fields", op.path, b"{}"))
         if _required_query(doc, op):
-            probes.append(_probe(op, "missing required query", op.path))
-            probes.append(_probe(op, "unknown id", target))
+            probes.append(op_probe(op, "missing required query", op.path))
+            probes.append(op_probe(op, "unknown id", target))
     probes.append(Probe(f"unknown path: GET {UNKNOWN_PATH}", "GET", UNKNOWN_PATH, "not-found"))
     if doc.operations:
         path = doc.operations[0].path
