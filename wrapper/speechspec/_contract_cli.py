@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -200,9 +199,8 @@ def command(args: argparse.Namespace) -> int:
         )
     else:
         report = contract.check_endpoint(settings, doc)
-    if report.usage_error:
-        print(f"speechspec: error: {report.usage_error}", file=sys.stderr)
-        return 2
+    if report.usage_error:  # nothing to check: a usage error, exit 2 like the others
+        raise InvalidRequestError(report.usage_error, param="--traffic")
     print(contract.table(report))
     if report.drift:
         print("\nSuggested overlay actions (specs/<vendor>/overlay.yaml, then make generate):")
