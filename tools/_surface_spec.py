@@ -212,8 +212,20 @@ def _fields(
     return out
 
 
+def _config(vendor: str) -> dict[str, Any]:
+    config: dict[str, Any] = yaml.safe_load(
+        (SPECS / vendor / "surface.yaml").read_text(encoding="utf-8")
+    )
+    return config
+
+
+def key_argument(vendor: str) -> str:
+    """The constructor's and copy()'s name for the vendor's key (surface.yaml ``key_argument``)."""
+    return str(_config(vendor).get("key_argument") or "api_key")
+
+
 def operations(vendor: str) -> list[OperationSpec]:
-    config = yaml.safe_load((SPECS / vendor / "surface.yaml").read_text(encoding="utf-8"))
+    config = _config(vendor)
     document = effective_document(vendor)
     found: dict[str, tuple[str, str, dict[str, Any], list[Any]]] = {}
     for path, item in (document.get("paths") or {}).items():

@@ -22,7 +22,7 @@ from pathlib import Path
 import jinja2
 from _common import ROOT, VENDORS, ToolError
 from _emit import format_source, write_or_check
-from _surface_spec import OperationSpec, operations
+from _surface_spec import OperationSpec, key_argument, operations
 
 OUT = ROOT / "wrapper" / "speechspec" / "_generated"
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "surface.py.jinja"
@@ -67,6 +67,7 @@ def render(vendor: str) -> str:
         Vendor={"hamsa": "Hamsa", "livepeer": "Livepeer"}.get(vendor, vendor.title()),
         package=f"{vendor}_client",
         operations=specs,
+        key=key_argument(vendor),
         speak=[op.const for op in specs if op.speak],
         uses_config=sorted(
             {f.client_default for op in specs for f in op.fields if f.client_default}

@@ -4,11 +4,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Self
+
+import httpx
 
 from .._base import AsyncBase, SyncBase
+from .._config import DEFAULT_MAX_RETRIES, resolve_key
 from .._operations import Field, Operation
 from .._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from .._transport import ProxyTypes
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
@@ -94,7 +99,63 @@ SPEAK: Operation | None = CREATE_TTS_JOB
 
 
 class HamsaOperations(SyncBase):
-    """Hamsa's operations, as the effective document describes them."""
+    """Hamsa's operations, as the effective document describes them,
+    and the constructor and ``copy()`` (one template for both vendors: only the key's name differs)."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_billed: bool = False,
+        http_client: httpx.Client | None = None,
+        default_headers: Headers | None = None,
+        record: str | os.PathLike[str] | None = None,
+        proxy: ProxyTypes | None = None,
+    ) -> None:
+        super().__init__(
+            key=resolve_key(api_key, self._env, argument="api_key"),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+            default_headers=default_headers,
+            http_client=http_client,
+            record=record,
+            proxy=proxy,
+        )
+
+    def copy(
+        self,
+        *,
+        api_key: str | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> Self:
+        """A client with these settings that shares this one's connection pool.
+
+        Built by the constructor from this client's settings (its key, base URL, timeout,
+        retries, default headers) with the arguments given replacing them; ``extra_headers``,
+        ``extra_query`` and ``extra_body`` become defaults of every call (each call's own
+        options still apply on top). The copy does not own the pool: closing it is a no-op,
+        and closing the original closes the pool for both."""
+        return self._copy(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+
+    with_options = copy
 
     def text_to_speech(
         self,
@@ -175,7 +236,63 @@ class HamsaOperations(SyncBase):
 
 
 class AsyncHamsaOperations(AsyncBase):
-    """Hamsa's operations (async), as the effective document describes them."""
+    """Hamsa's operations (async), as the effective document describes them,
+    and the constructor and ``copy()`` (one template for both vendors: only the key's name differs)."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_billed: bool = False,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Headers | None = None,
+        record: str | os.PathLike[str] | None = None,
+        proxy: ProxyTypes | None = None,
+    ) -> None:
+        super().__init__(
+            key=resolve_key(api_key, self._env, argument="api_key"),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+            default_headers=default_headers,
+            http_client=http_client,
+            record=record,
+            proxy=proxy,
+        )
+
+    def copy(
+        self,
+        *,
+        api_key: str | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> Self:
+        """A client with these settings that shares this one's connection pool.
+
+        Built by the constructor from this client's settings (its key, base URL, timeout,
+        retries, default headers) with the arguments given replacing them; ``extra_headers``,
+        ``extra_query`` and ``extra_body`` become defaults of every call (each call's own
+        options still apply on top). The copy does not own the pool: closing it is a no-op,
+        and closing the original closes the pool for both."""
+        return self._copy(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+
+    with_options = copy
 
     async def text_to_speech(
         self,
