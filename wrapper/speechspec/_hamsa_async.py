@@ -20,7 +20,7 @@ from ._download import DEFAULT_MAX_BYTES
 from ._generated.hamsa import CREATE_TTS_JOB, GET_JOB_BY_ID, AsyncHamsaOperations
 from ._operations import FieldRule, Operation, given
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptions, Timeout
-from ._parse import generated, invalid, parse_success
+from ._parse import generated, invalid
 from ._pipeline import Call
 from ._raw import araw
 from .errors import InvalidRequestError, ResponseValidationError
@@ -87,15 +87,7 @@ class AsyncHamsa(AsyncHamsaOperations):
         return AsyncHamsaWithRawResponse(self)
 
     def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
-        # Both answers wrap the job in {success, message, data}; the methods return the job.
-        create = op is CREATE_TTS_JOB
-        model = "TTSResponse" if create else "JobDetailsResponse"
-        module = "create_tts_job" if create else "get_job_by_id"
-        job = parse_success(
-            response,
-            generated("hamsa_client.models", model),
-            generated(f"hamsa_client.api.default.{module}", "parse_response"),
-        ).data
+        job = super()._operation_result(op, call, response)  # the answer's data (surface.yaml)
         if not isinstance(job, generated("hamsa_client.models", "TTSResponseData")):
             # "data" is optional in the vendor's schema; without it the answer is spec-valid but
             # has no job to return (a created job may still exist): say exactly that.
@@ -104,7 +96,7 @@ class AsyncHamsa(AsyncHamsaOperations):
                 "its optional 'data' (the job) is absent, so there is no job to return",
                 verdict="is spec-valid but unusable",
             )
-        if create:
+        if op is CREATE_TTS_JOB:
             # Remembered so that waiting for this job counts from its creation and learns its pace.
             if isinstance(job.id, str):
                 self._history.created(job.id, len(str(call.json["text"])))

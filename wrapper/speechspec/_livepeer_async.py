@@ -8,19 +8,14 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import httpx
+from typing import TYPE_CHECKING
 
 from . import _args
 from ._answers import usable_media_url
 from ._config import LIVEPEER_DEFAULT_MODEL_ID, LIVEPEER_ENV
 from ._download import DEFAULT_MAX_BYTES
 from ._generated.livepeer import GEN_TEXT_TO_SPEECH, AsyncLivepeerOperations
-from ._operations import Operation
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
-from ._parse import generated, parse_success
-from ._pipeline import Call
 from ._raw import araw
 
 if TYPE_CHECKING:
@@ -42,13 +37,6 @@ class AsyncLivepeer(AsyncLivepeerOperations):
     def with_raw_response(self) -> AsyncLivepeerWithRawResponse:
         """The same methods, returning a RawResponse (status, headers, request id, parse())."""
         return AsyncLivepeerWithRawResponse(self)
-
-    def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
-        return parse_success(
-            response,
-            generated("livepeer_client.models", "AudioResponse"),
-            generated("livepeer_client.api.generate.gen_text_to_speech", "parse_response"),
-        )
 
     def audio_url(self, audio: AudioResponse) -> str:
         """The absolute URL of the audio (a gateway may answer a path relative to itself)."""
