@@ -52,6 +52,7 @@ class OperationSpec:
     answer: str = ""
     parser: str = ""
     unwrap: str = ""
+    answer_doc: str = ""  # the 200 response's description
     positional: list[FieldSpec] = field(default_factory=list)
     keyword: list[FieldSpec] = field(default_factory=list)
 
@@ -233,11 +234,12 @@ def key_argument(vendor: str) -> str:
 
 def _answer(
     vendor: str, document: dict[str, Any], operation_id: str, operation: dict[str, Any], unwrap: str
-) -> tuple[str, str, str]:
-    """(model, parsing module, Python attribute to return) of the operation's 200 answer,
-    each checked against the effective document and the generated package."""
+) -> tuple[str, str, str, str]:
+    """(model, parsing module, Python attribute to return, description) of the operation's 200
+    answer, each checked against the effective document and the generated package."""
     package = f"{vendor}_client"
-    content = ((operation.get("responses") or {}).get("200") or {}).get("content") or {}
+    ok = (operation.get("responses") or {}).get("200") or {}
+    content = ok.get("content") or {}
     schema = (content.get("application/json") or {}).get("schema") or {}
     ref = str(schema.get("$ref") or "")
     if not ref.startswith("#/components/schemas/"):
@@ -251,7 +253,12 @@ def _answer(
         properties = (resolve_ref(document, ref) or {}).get("properties") or {}
         if unwrap not in properties:
             raise ToolError(f"surface: {model} has no property {unwrap!r} (surface.yaml unwrap)")
-    return model, parser, snake_case(unwrap) if unwrap else ""
+    return (
+        model,
+        parser,
+        snake_case(unwrap) if unwrap else "",
+        _sentence(ok.get("description") or ""),
+    )
 
 
 def operations(vendor: str) -> list[OperationSpec]:
@@ -280,7 +287,7 @@ def operations(vendor: str) -> list[OperationSpec]:
         keyword = [f for f in keyword if f.default is None] + [
             f for f in keyword if f.default is not None
         ]
-        answer, parser, unwrap = _answer(
+        answer, parser, unwrap, answer_doc = _answer(
             vendor, document, operation_id, operation, str(settings.get("unwrap") or "")
         )
         out.append(
@@ -299,6 +306,7 @@ def operations(vendor: str) -> list[OperationSpec]:
                 answer=answer,
                 parser=parser,
                 unwrap=unwrap,
+                answer_doc=answer_doc,
                 positional=positional,
                 keyword=keyword,
             )

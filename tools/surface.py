@@ -46,6 +46,10 @@ def _docstring(op: OperationSpec, is_async: bool) -> str:
         f"timeout, max_retries, {extras}: per-call options "
         "(docs/typed-surface.md); ``timeout=None`` means no timeout."
     )
+    what = (
+        f"the ``{op.unwrap}`` of the 200 answer ``{op.answer}``" if op.unwrap else "the 200 answer"
+    )
+    lines += ["", "Returns:", *hang.wrap(f"{op.returns}: {what}. {op.answer_doc}".rstrip())]
     if is_async:
         lines += ["", "Async twin of the sync method of the same name: awaitable."]
     text = "\n".join(line.rstrip() for line in lines).replace("\\", "\\\\").replace('"""', '\\"""')

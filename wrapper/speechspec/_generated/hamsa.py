@@ -212,6 +212,10 @@ class HamsaOperations(SyncBase):
                 [authKey] [authSecret]`. Not sent when not given.
             timeout, max_retries, extra_headers, extra_query, extra_body: per-call options
                 (docs/typed-surface.md); ``timeout=None`` means no timeout.
+
+        Returns:
+            TTSResponseData: the ``data`` of the 200 answer ``TTSResponse``. Successful
+                response.
         """
         options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
         call = self._operation_call(
@@ -247,6 +251,10 @@ class HamsaOperations(SyncBase):
                 character(s). Required.
             timeout, max_retries, extra_headers, extra_query: per-call options (docs/typed-
                 surface.md); ``timeout=None`` means no timeout.
+
+        Returns:
+            TTSResponseData: the ``data`` of the 200 answer ``JobDetailsResponse``. Successful
+                retrieval of job details.
         """
         options = self._options(timeout, max_retries, extra_headers, extra_query)
         call = self._operation_call(
@@ -359,6 +367,10 @@ class AsyncHamsaOperations(AsyncBase):
             timeout, max_retries, extra_headers, extra_query, extra_body: per-call options
                 (docs/typed-surface.md); ``timeout=None`` means no timeout.
 
+        Returns:
+            TTSResponseData: the ``data`` of the 200 answer ``TTSResponse``. Successful
+                response.
+
         Async twin of the sync method of the same name: awaitable.
         """
         options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
@@ -395,6 +407,10 @@ class AsyncHamsaOperations(AsyncBase):
                 character(s). Required.
             timeout, max_retries, extra_headers, extra_query: per-call options (docs/typed-
                 surface.md); ``timeout=None`` means no timeout.
+
+        Returns:
+            TTSResponseData: the ``data`` of the 200 answer ``JobDetailsResponse``. Successful
+                retrieval of job details.
 
         Async twin of the sync method of the same name: awaitable.
         """

@@ -174,6 +174,9 @@ class LivepeerOperations(SyncBase):
                 expressive and animated speech with a moderate speed and pitch.".
             timeout, max_retries, extra_headers, extra_query, extra_body: per-call options
                 (docs/typed-surface.md); ``timeout=None`` means no timeout.
+
+        Returns:
+            AudioResponse: the 200 answer. Successful Response.
         """
         options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
         call = self._operation_call(
@@ -288,6 +291,9 @@ class AsyncLivepeerOperations(AsyncBase):
                 expressive and animated speech with a moderate speed and pitch.".
             timeout, max_retries, extra_headers, extra_query, extra_body: per-call options
                 (docs/typed-surface.md); ``timeout=None`` means no timeout.
+
+        Returns:
+            AudioResponse: the 200 answer. Successful Response.
 
         Async twin of the sync method of the same name: awaitable.
         """
