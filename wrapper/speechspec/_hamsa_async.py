@@ -146,11 +146,10 @@ class AsyncHamsa(AsyncHamsaOperations):
         """The COMPLETED job's media URL (``mediaUrl``, else ``jobResponse.ttsMediaFile``)."""
         from hamsa_client.models import TTSResponseData
 
-        from ._jobs import media_url
-
         _args.model(job, TTSResponseData, "job")
-        url = media_url(job)
-        if url is None:
+        # The generated model's fields (Unset, the absent marker, is falsy; "" counts as absent).
+        url = job.media_url or (job.job_response.tts_media_file if job.job_response else None)
+        if not url:
             raise ResponseValidationError(
                 f"Hamsa job {job.id} is COMPLETED but has neither mediaUrl nor jobResponse.ttsMediaFile"
             )

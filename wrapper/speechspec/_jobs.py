@@ -38,18 +38,6 @@ _EMPTY_MESSAGES = frozenset({"", "ok", "success", "successful", "done"})
 _RNG = random.Random()  # noqa: S311
 
 
-def media_url(job: TTSResponseData) -> str | None:
-    """The audio URL of a job: ``mediaUrl``, or ``jobResponse.ttsMediaFile``."""
-    from hamsa_client.types import Unset
-
-    if isinstance(job.media_url, str) and job.media_url:
-        return job.media_url
-    response = job.job_response
-    if not isinstance(response, Unset) and isinstance(response.tts_media_file, str):
-        return response.tts_media_file or None
-    return None
-
-
 def _reason_in(mapping: Any) -> str | None:
     if not isinstance(mapping, dict):
         return None
@@ -62,18 +50,17 @@ def _reason_in(mapping: Any) -> str | None:
     return None
 
 
-def failure_reason(job: TTSResponseData, body: bytes, secrets: Iterable[str]) -> str | None:
-    """The vendor's reason for a FAILED job, redacted and shortened, or None if it gave none."""
+def failure_reason(body: bytes, secrets: Iterable[str]) -> str | None:
+    """The vendor's reason for a FAILED job, redacted and shortened, or None if it gave none.
+    Read from the answer's JSON: its ``data`` holds the job's unknown properties too."""
     try:
         answer = json.loads(body)
     except ValueError:
         answer = None
     data = answer.get("data") if isinstance(answer, dict) else None
-    extra = getattr(job, "additional_properties", None)
     job_response = data.get("jobResponse") if isinstance(data, dict) else None
     reason = (
-        _reason_in(extra)
-        or _reason_in(data)
+        _reason_in(data)
         or _reason_in(job_response)
         or _reason_in({"message": answer.get("message")} if isinstance(answer, dict) else None)
     )
@@ -143,7 +130,7 @@ class JobPoll:
         self.job = job
         if job.status == Status.FAILED:
             self.history.forget(self.job_id)
-            reason = failure_reason(job, response.content, self.secrets)
+            reason = failure_reason(response.content, self.secrets)
             raise JobFailedError(
                 f"Hamsa job {self.job_id} failed"
                 + (f": {reason}" if reason else " (no reason given)"),
