@@ -34,7 +34,6 @@ from ..errors import InvalidRequestError, ResponseValidationError
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
 
-    from .._jobs import JobPoll
     from .._schedule import JobHistory
 
 DEFAULT_JOB_TIMEOUT = 300.0
@@ -117,36 +116,6 @@ class Hamsa(HamsaOperations):
     def _job_call(self, job_id: str, options: RequestOptions) -> Call:
         return self._operation_call(GET_JOB_BY_ID, {"job_id": job_id}, options)
 
-    def _poll(
-        self,
-        job_id: str,
-        timeout: float,
-        poll_interval: float,
-        max_poll_interval: float,
-        on_poll: object = None,
-    ) -> JobPoll:
-        """The wait's arguments checked (all before any request) and its poll state."""
-        from .._jobs import JobPoll
-        from .._schedule import PollSchedule
-
-        _args.job_id(job_id)
-        seconds = _args.seconds(timeout, "timeout")
-        floor = _args.seconds(poll_interval, "poll_interval")
-        ceiling = _args.seconds(max_poll_interval, "max_poll_interval")
-        _args.callback(on_poll, "on_poll")
-        if ceiling < floor:
-            raise InvalidRequestError(
-                f"max_poll_interval ({ceiling:g}) must not be below poll_interval ({floor:g})",
-                param="max_poll_interval",
-            )
-        return JobPoll(
-            job_id,
-            timeout=seconds,
-            schedule=PollSchedule(floor, ceiling),
-            history=self._history,
-            secrets=self._pipeline.secrets,
-        )
-
     @staticmethod
     def audio_url(job: TTSResponseData) -> str:
         """The COMPLETED job's media URL (``mediaUrl``, else ``jobResponse.ttsMediaFile``)."""
@@ -184,14 +153,33 @@ class Hamsa(HamsaOperations):
         import time
 
         from .._deadline import DeadlineReached
+        from .._jobs import JobPoll
+        from .._schedule import PollSchedule
 
-        poll = self._poll(job_id, timeout, poll_interval, max_poll_interval, on_poll)
+        # Every argument checked before any request.
+        _args.job_id(job_id)
+        seconds = _args.seconds(timeout, "timeout")
+        floor = _args.seconds(poll_interval, "poll_interval")
+        ceiling = _args.seconds(max_poll_interval, "max_poll_interval")
+        _args.callback(on_poll, "on_poll")
+        if ceiling < floor:
+            raise InvalidRequestError(
+                f"max_poll_interval ({ceiling:g}) must not be below poll_interval ({floor:g})",
+                param="max_poll_interval",
+            )
         options = self._options(
             request_timeout,
             max_retries,
             extra_headers,
             extra_query,
             timeout_param="request_timeout",
+        )
+        poll = JobPoll(
+            job_id,
+            timeout=seconds,
+            schedule=PollSchedule(floor, ceiling),
+            history=self._history,
+            secrets=self._pipeline.secrets,
         )
         if delay := poll.first_delay():
             time.sleep(delay)
