@@ -26,7 +26,6 @@ ACCEPT_ENCODING = "gzip, deflate"
 # would cost memory before a byte of body arrived. No server applies more than two.
 MAX_CODINGS = 8
 _UNBOUNDED = frozenset({"br", "zstd", "compress", "x-compress"})
-_SKIPPED = frozenset({"", "identity"})
 
 
 class DecodeError(ValueError):
