@@ -117,8 +117,8 @@ SPEAK: Operation | None = CREATE_TTS_JOB
 
 
 class HamsaOperations(SyncBase):
-    """Hamsa's operations, as the effective document describes them,
-    and the constructor and ``copy()`` (one template for both vendors: only the key's name differs)."""
+    """Hamsa's operations, as the effective document describes them; the
+    constructor and ``copy()`` (one template for every vendor: only the key's name differs)."""
 
     def __init__(
         self,
@@ -271,8 +271,8 @@ class HamsaOperations(SyncBase):
 
 
 class AsyncHamsaOperations(AsyncBase):
-    """Hamsa's operations (async), as the effective document describes them,
-    and the constructor and ``copy()`` (one template for both vendors: only the key's name differs)."""
+    """Hamsa's operations (async), as the effective document describes them; the
+    constructor and ``copy()`` (one template for every vendor: only the key's name differs)."""
 
     def __init__(
         self,

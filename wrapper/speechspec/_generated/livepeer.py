@@ -78,8 +78,8 @@ SPEAK: Operation | None = GEN_TEXT_TO_SPEECH
 
 
 class LivepeerOperations(SyncBase):
-    """Livepeer's operations, as the effective document describes them,
-    and the constructor and ``copy()`` (one template for both vendors: only the key's name differs)."""
+    """Livepeer's operations, as the effective document describes them; the
+    constructor and ``copy()`` (one template for every vendor: only the key's name differs)."""
 
     def __init__(
         self,
@@ -195,8 +195,8 @@ class LivepeerOperations(SyncBase):
 
 
 class AsyncLivepeerOperations(AsyncBase):
-    """Livepeer's operations (async), as the effective document describes them,
-    and the constructor and ``copy()`` (one template for both vendors: only the key's name differs)."""
+    """Livepeer's operations (async), as the effective document describes them; the
+    constructor and ``copy()`` (one template for every vendor: only the key's name differs)."""
 
     def __init__(
         self,
