@@ -75,3 +75,25 @@ def test_a_renamed_generated_class_is_breaking(repo: Path) -> None:
     assert failed.returncode == 0, failed.stderr
     assert "python API: 1 breaking" in failed.stdout
     assert "MediaURL" in failed.stdout
+
+
+def test_a_dropped_private_base_is_not_breaking_and_a_public_one_is(tmp_path: Path) -> None:
+    import griffe
+    from _api_diff import _private_bases_dropped
+
+    sources = {
+        "old": "class _Core:\n    pass\n\n\nclass Base:\n    pass\n\n\n"
+        "class Client(_Core):\n    pass\n\n\nclass Other(Base):\n    pass\n",
+        "new": "class Base:\n    pass\n\n\nclass Client:\n    pass\n\n\nclass Other:\n    pass\n",
+    }
+    loaded = {}
+    for when, text in sources.items():
+        (tmp_path / when / "pkg").mkdir(parents=True)
+        (tmp_path / when / "pkg" / "__init__.py").write_text(text)
+        loaded[when] = griffe.load(
+            "pkg", search_paths=[tmp_path / when], allow_inspection=False, try_relative_path=False
+        )
+    found = list(griffe.find_breaking_changes(loaded["old"], loaded["new"]))
+    assert sorted(b.obj.path for b in found) == ["pkg.Client", "pkg.Other"]
+    kept = [b.obj.path for b in found if not _private_bases_dropped(griffe, b)]
+    assert kept == ["pkg.Other"]

@@ -38,7 +38,7 @@ def _wrapper_should_refuse(body: dict[str, Any]) -> str | None:
     blank text or voice, a webhook URL that is not an RFC 3986 http(s) URI, webhook
     credentials that cannot travel in an HTTP header (see speechspec._args)."""
     from speechspec import _args
-    from speechspec._hamsa_core import webhook_auth
+    from speechspec._hamsa_async import webhook_auth
 
     auth = body.get("webhookAuth")
     try:

@@ -55,6 +55,15 @@ def _extract_at(ref: str, path: str, into: Path) -> None:
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+def _private_bases_dropped(griffe: Any, breakage: Any) -> bool:
+    """A class that only lost private bases (``_HamsaCore``) kept its whole public surface:
+    what a caller can use or subclass is checked member by member, not through the base."""
+    if breakage.kind is not griffe.BreakageKind.CLASS_REMOVED_BASE:
+        return False
+    removed = {str(b) for b in breakage.old_value} - {str(b) for b in breakage.new_value}
+    return all(base.rsplit(".", 1)[-1].startswith("_") for base in removed)
+
+
 def api_breakages(ref: str) -> list[dict[str, str]]:
     """One item (spec-diff report shape) per breaking change to a public object since ``ref``.
     A package absent at ``ref`` or in the working tree is skipped (nothing to compare)."""
@@ -87,6 +96,8 @@ def api_breakages(ref: str) -> list[dict[str, str]]:
         except Exception as exc:  # griffe raises assorted types on code it cannot load
             raise ToolError(f"python API of {name} at {ref}: griffe failed: {exc}") from exc
         for breakage in breakages:
+            if _private_bases_dropped(griffe, breakage):
+                continue
             obj = breakage.obj.path
             # griffe colours its explanation for a terminal; a changelog wants text, and the
             # file named relative to the repository, not to the scratch copy of the release.

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
-from _common import SPECS, ToolError
+from _common import ROOT, SPECS, ToolError
 from _templates import _resolve as resolve_ref
 from generate import effective_document
 from openapi_python_client.strings import snake_case
@@ -45,6 +46,13 @@ class OperationSpec:
     takes_body: bool
     processed_note: str
     speak: bool = False
+    # The 2xx answer: the generated model the spec's 200 response names, the generated module
+    # whose parse_response reads it, and the property the method returns (surface.yaml
+    # ``unwrap``; "" returns the whole answer).
+    answer: str = ""
+    parser: str = ""
+    unwrap: str = ""
+    answer_doc: str = ""  # the 200 response's description
     positional: list[FieldSpec] = field(default_factory=list)
     keyword: list[FieldSpec] = field(default_factory=list)
 
@@ -212,8 +220,49 @@ def _fields(
     return out
 
 
+def _config(vendor: str) -> dict[str, Any]:
+    config: dict[str, Any] = yaml.safe_load(
+        (SPECS / vendor / "surface.yaml").read_text(encoding="utf-8")
+    )
+    return config
+
+
+def key_argument(vendor: str) -> str:
+    """The constructor's and copy()'s name for the vendor's key (surface.yaml ``key_argument``)."""
+    return str(_config(vendor).get("key_argument") or "api_key")
+
+
+def _answer(
+    vendor: str, document: dict[str, Any], operation_id: str, operation: dict[str, Any], unwrap: str
+) -> tuple[str, str, str, str]:
+    """(model, parsing module, Python attribute to return, description) of the operation's 200
+    answer, each checked against the effective document and the generated package."""
+    package = f"{vendor}_client"
+    ok = (operation.get("responses") or {}).get("200") or {}
+    content = ok.get("content") or {}
+    schema = (content.get("application/json") or {}).get("schema") or {}
+    ref = str(schema.get("$ref") or "")
+    if not ref.startswith("#/components/schemas/"):
+        raise ToolError(f"surface: {operation_id}'s 200 answer is not a named schema ({ref!r})")
+    model = ref.rsplit("/", 1)[1]
+    tags = operation.get("tags") or ["default"]
+    parser = f"{package}.api.{snake_case(str(tags[0]))}.{snake_case(operation_id)}"
+    if not (ROOT / "generated" / Path(*parser.split("."))).with_suffix(".py").is_file():
+        raise ToolError(f"surface: {operation_id} has no generated module {parser}")
+    if unwrap:
+        properties = (resolve_ref(document, ref) or {}).get("properties") or {}
+        if unwrap not in properties:
+            raise ToolError(f"surface: {model} has no property {unwrap!r} (surface.yaml unwrap)")
+    return (
+        model,
+        parser,
+        snake_case(unwrap) if unwrap else "",
+        _sentence(ok.get("description") or ""),
+    )
+
+
 def operations(vendor: str) -> list[OperationSpec]:
-    config = yaml.safe_load((SPECS / vendor / "surface.yaml").read_text(encoding="utf-8"))
+    config = _config(vendor)
     document = effective_document(vendor)
     found: dict[str, tuple[str, str, dict[str, Any], list[Any]]] = {}
     for path, item in (document.get("paths") or {}).items():
@@ -238,6 +287,9 @@ def operations(vendor: str) -> list[OperationSpec]:
         keyword = [f for f in keyword if f.default is None] + [
             f for f in keyword if f.default is not None
         ]
+        answer, parser, unwrap, answer_doc = _answer(
+            vendor, document, operation_id, operation, str(settings.get("unwrap") or "")
+        )
         out.append(
             OperationSpec(
                 const=snake_case(operation_id).upper(),
@@ -251,6 +303,10 @@ def operations(vendor: str) -> list[OperationSpec]:
                 takes_body=operation.get("requestBody") is not None,
                 processed_note=str(settings.get("processed_note") or ""),
                 speak=bool(settings.get("speak")),
+                answer=answer,
+                parser=parser,
+                unwrap=unwrap,
+                answer_doc=answer_doc,
                 positional=positional,
                 keyword=keyword,
             )

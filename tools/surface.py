@@ -22,7 +22,7 @@ from pathlib import Path
 import jinja2
 from _common import ROOT, VENDORS, ToolError
 from _emit import format_source, write_or_check
-from _surface_spec import OperationSpec, operations
+from _surface_spec import OperationSpec, key_argument, operations
 
 OUT = ROOT / "wrapper" / "speechspec" / "_generated"
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "surface.py.jinja"
@@ -46,6 +46,10 @@ def _docstring(op: OperationSpec, is_async: bool) -> str:
         f"timeout, max_retries, {extras}: per-call options "
         "(docs/typed-surface.md); ``timeout=None`` means no timeout."
     )
+    what = (
+        f"the ``{op.unwrap}`` of the 200 answer ``{op.answer}``" if op.unwrap else "the 200 answer"
+    )
+    lines += ["", "Returns:", *hang.wrap(f"{op.returns}: {what}. {op.answer_doc}".rstrip())]
     if is_async:
         lines += ["", "Async twin of the sync method of the same name: awaitable."]
     text = "\n".join(line.rstrip() for line in lines).replace("\\", "\\\\").replace('"""', '\\"""')
@@ -67,6 +71,7 @@ def render(vendor: str) -> str:
         Vendor={"hamsa": "Hamsa", "livepeer": "Livepeer"}.get(vendor, vendor.title()),
         package=f"{vendor}_client",
         operations=specs,
+        key=key_argument(vendor),
         speak=[op.const for op in specs if op.speak],
         uses_config=sorted(
             {f.client_default for op in specs for f in op.fields if f.client_default}

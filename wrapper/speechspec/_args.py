@@ -236,20 +236,6 @@ def job_id(value: object) -> str:
     return text(value, "job_id")
 
 
-def wait(
-    job_id_: object,
-    timeout: object,
-    poll_interval: object,
-    max_poll_interval: object,
-    on_poll: object,
-) -> None:
-    job_id(job_id_)
-    seconds(timeout, "timeout")
-    seconds(poll_interval, "poll_interval")
-    seconds(max_poll_interval, "max_poll_interval")
-    callback(on_poll, "on_poll")
-
-
 def download(
     url: object, path: object, max_bytes: object, allow_http: object, on_progress: object
 ) -> tuple[str, Path, int]:

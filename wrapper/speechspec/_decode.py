@@ -26,7 +26,6 @@ ACCEPT_ENCODING = "gzip, deflate"
 # would cost memory before a byte of body arrived. No server applies more than two.
 MAX_CODINGS = 8
 _UNBOUNDED = frozenset({"br", "zstd", "compress", "x-compress"})
-_SKIPPED = frozenset({"", "identity"})
 
 
 class DecodeError(ValueError):
@@ -103,8 +102,9 @@ def codings(content_encoding: str | None) -> list[str]:
 class Decoder:
     """Undo a Content-Encoding chain, ``step`` decoded bytes at most per piece.
 
-    ``feed(raw)`` and then ``end()`` yield the decoded body in pieces; whoever consumes them
-    checks its cap after each piece, so a bomb is stopped after at most one step past it."""
+    ``feed(raw)`` yields the decoded body in pieces (every stage drained each time: a stream cut
+    short simply ends, as in httpx); whoever consumes them checks its cap after each piece, so a
+    bomb is stopped after at most one step past it."""
 
     def __init__(self, content_encoding: str | None, step: int = STEP) -> None:
         self.stages = [_Zlib(c) for c in codings(content_encoding)]
@@ -120,10 +120,6 @@ class Decoder:
         self.stages[0].push(raw)
         while piece := self._next(len(self.stages) - 1):
             yield piece
-
-    def end(self) -> Iterator[bytes]:
-        # Every stage was drained by feed(); a stream cut short simply ends (as in httpx).
-        return iter(())
 
     def _next(self, i: int) -> bytes:
         stage = self.stages[i]

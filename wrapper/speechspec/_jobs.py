@@ -1,8 +1,10 @@
-"""Hamsa job polling: the decisions shared by the sync and async wait_for_job.
+"""Hamsa job polling: what wait_for_job decides (written once, _hamsa_async.py, and twinned).
 
-The loops in hamsa.py only do the I/O (send, sleep); JobPoll decides when to poll, bounds every
-request and sleep by the wait's deadline, reads the outcome of each answer, and teaches the
-client's JobHistory how long its jobs take (see _schedule.py for the policy)."""
+The loop only does the I/O (send, sleep); JobPoll decides when to poll, bounds every request and
+sleep by the wait's deadline, reads the outcome of each answer, and teaches the client's
+JobHistory how long its jobs take (see _schedule.py for the policy). The job's fields (id,
+status and its values, the media URL) are the generated model's, so a renamed field or status
+value in the effective document is a type error here, not a silent miss."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import random
 from collections.abc import Iterable
 from time import monotonic
 from typing import TYPE_CHECKING, Any
+
+from hamsa_client.models import TTSResponseDataStatus as Status
 
 from ._deadline import DeadlineReached
 from ._redact import redact
@@ -34,18 +38,6 @@ _EMPTY_MESSAGES = frozenset({"", "ok", "success", "successful", "done"})
 _RNG = random.Random()  # noqa: S311
 
 
-def media_url(job: TTSResponseData) -> str | None:
-    """The audio URL of a job: ``mediaUrl``, or ``jobResponse.ttsMediaFile``."""
-    from hamsa_client.types import Unset
-
-    if isinstance(job.media_url, str) and job.media_url:
-        return job.media_url
-    response = job.job_response
-    if not isinstance(response, Unset) and isinstance(response.tts_media_file, str):
-        return response.tts_media_file or None
-    return None
-
-
 def _reason_in(mapping: Any) -> str | None:
     if not isinstance(mapping, dict):
         return None
@@ -58,18 +50,17 @@ def _reason_in(mapping: Any) -> str | None:
     return None
 
 
-def failure_reason(job: TTSResponseData, body: bytes, secrets: Iterable[str]) -> str | None:
-    """The vendor's reason for a FAILED job, redacted and shortened, or None if it gave none."""
+def failure_reason(body: bytes, secrets: Iterable[str]) -> str | None:
+    """The vendor's reason for a FAILED job, redacted and shortened, or None if it gave none.
+    Read from the answer's JSON: its ``data`` holds the job's unknown properties too."""
     try:
         answer = json.loads(body)
     except ValueError:
         answer = None
     data = answer.get("data") if isinstance(answer, dict) else None
-    extra = getattr(job, "additional_properties", None)
     job_response = data.get("jobResponse") if isinstance(data, dict) else None
     reason = (
-        _reason_in(extra)
-        or _reason_in(data)
+        _reason_in(data)
         or _reason_in(job_response)
         or _reason_in({"message": answer.get("message")} if isinstance(answer, dict) else None)
     )
@@ -90,7 +81,6 @@ class JobPoll:
         schedule: PollSchedule,
         history: JobHistory,
         secrets: tuple[str, ...] = (),
-        rng: random.Random | None = None,
     ) -> None:
         self.job_id = job_id
         self.timeout = timeout
@@ -99,7 +89,6 @@ class JobPoll:
         self.schedule = schedule
         self.history = history
         self.secrets = secrets
-        self.rng = rng or _RNG
         self.polls = 0
         self.job: TTSResponseData | None = None
         self._sent = 0.0
@@ -139,17 +128,16 @@ class JobPoll:
         self._latency = 0.7 * self._latency + 0.3 * took if self.polls else took
         self.polls += 1
         self.job = job
-        status = getattr(job.status, "value", None)
-        if status == "FAILED":
+        if job.status == Status.FAILED:
             self.history.forget(self.job_id)
-            reason = failure_reason(job, response.content, self.secrets)
+            reason = failure_reason(response.content, self.secrets)
             raise JobFailedError(
                 f"Hamsa job {self.job_id} failed"
                 + (f": {reason}" if reason else " (no reason given)"),
                 job=job,
                 reason=reason,
             )
-        if status == "COMPLETED":
+        if job.status == Status.COMPLETED:
             self.history.completed(
                 self.job_id, upper=self._sent - self.created, saw_pending=self._saw_pending
             )
@@ -160,10 +148,10 @@ class JobPoll:
     def next_delay(self) -> float:
         """Seconds to sleep before the next poll; JobTimeoutError when the deadline has passed."""
         age = monotonic() - self.created
-        return self._bounded(self.schedule.delay(age, self.predicted, self.rng))
+        return self._bounded(self.schedule.delay(age, self.predicted, _RNG))
 
     def timed_out(self, cause: DeadlineReached | None) -> JobTimeoutError:
-        status = getattr(getattr(self.job, "status", None), "value", "unknown")
+        status = self.job.status if self.job is not None else "unknown"
         why = f": {cause}" if cause is not None else ""
         return JobTimeoutError(
             f"Hamsa job {self.job_id} did not finish within {self.timeout:g}s{why} "

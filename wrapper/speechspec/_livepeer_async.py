@@ -1,25 +1,28 @@
 """AsyncLivepeer, and the source of its sync twin Livepeer: tools/unasync.py writes
-speechspec/_generated/livepeer_sync.py from this file (``make generate``)."""
+speechspec/_generated/livepeer_sync.py from this file (``make generate``). The constructor,
+copy() and the operation come from the spec (_generated/livepeer.py); here: reading the answer,
+the audio URL and the synthesize() composite."""
 
 from __future__ import annotations
 
 import os
 from functools import cached_property
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from . import _args
-from ._config import DEFAULT_MAX_RETRIES, LIVEPEER_DEFAULT_MODEL_ID, LIVEPEER_ENV, resolve_key
+from ._answers import usable_media_url
+from ._config import LIVEPEER_DEFAULT_MODEL_ID, LIVEPEER_ENV
 from ._download import DEFAULT_MAX_BYTES
 from ._generated.livepeer import GEN_TEXT_TO_SPEECH, AsyncLivepeerOperations
-from ._livepeer_core import _LivepeerCore
 from ._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._raw import araw
-from ._transport import ProxyTypes
+
+if TYPE_CHECKING:
+    from livepeer_client.models import AudioResponse
 
 
-class AsyncLivepeer(AsyncLivepeerOperations, _LivepeerCore):
+class AsyncLivepeer(AsyncLivepeerOperations):
     """Livepeer AI Runner text-to-speech client (awaitable).
 
     ``api_token`` defaults to LIVEPEER_API_TOKEN (optional: the community gateway needs none),
@@ -27,35 +30,20 @@ class AsyncLivepeer(AsyncLivepeerOperations, _LivepeerCore):
     gateway is ``base_url="https://livepeer.studio/api/beta/generate"``.
     """
 
-    def __init__(
-        self,
-        api_token: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        retry_billed: bool = False,
-        http_client: httpx.AsyncClient | None = None,
-        default_headers: Headers | None = None,
-        record: str | os.PathLike[str] | None = None,
-        proxy: ProxyTypes | None = None,
-    ) -> None:
-        super().__init__(
-            key=resolve_key(api_token, LIVEPEER_ENV, argument="api_token"),
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_billed=retry_billed,
-            default_headers=default_headers,
-            http_client=http_client,
-            record=record,
-            proxy=proxy,
-        )
+    _env = LIVEPEER_ENV
+    _auth_scheme = "Bearer"
 
     @cached_property
     def with_raw_response(self) -> AsyncLivepeerWithRawResponse:
         """The same methods, returning a RawResponse (status, headers, request id, parse())."""
         return AsyncLivepeerWithRawResponse(self)
+
+    def audio_url(self, audio: AudioResponse) -> str:
+        """The absolute URL of the audio (a gateway may answer a path relative to itself)."""
+        from livepeer_client.models import AudioResponse
+
+        _args.model(audio, AudioResponse, "audio")
+        return usable_media_url(audio.audio.url, "Livepeer's audio.url", base=self.base_url)
 
     async def synthesize(
         self,

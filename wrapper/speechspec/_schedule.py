@@ -35,15 +35,11 @@ class PollSchedule:
     """``floor``: poll_interval; ``ceiling``: max_poll_interval. (A plain class: a dataclass
     would cost a millisecond of everyone's ``import speechspec``.)"""
 
-    __slots__ = ("ceiling", "floor", "jitter", "ratio")
+    __slots__ = ("ceiling", "floor")
 
-    def __init__(
-        self, floor: float, ceiling: float, ratio: float = RATIO, jitter: float = JITTER
-    ) -> None:
+    def __init__(self, floor: float, ceiling: float) -> None:
         self.floor = floor
         self.ceiling = ceiling
-        self.ratio = ratio
-        self.jitter = jitter
 
     def delay(self, age: float, predicted: float | None, rng: random.Random) -> float:
         """Seconds from now to the next poll of a job ``age`` seconds old, expected to
@@ -51,7 +47,7 @@ class PollSchedule:
         if predicted is not None and predicted > age:
             step = predicted - age
         else:
-            step = self.ratio * age * rng.uniform(1.0 - self.jitter, 1.0 + self.jitter)
+            step = RATIO * age * rng.uniform(1.0 - JITTER, 1.0 + JITTER)
         return min(max(step, self.floor), self.ceiling)
 
 

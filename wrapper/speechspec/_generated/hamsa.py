@@ -4,11 +4,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any, Self
+
+import httpx
 
 from .._base import AsyncBase, SyncBase
+from .._config import DEFAULT_MAX_RETRIES, resolve_key
 from .._operations import Field, Operation
 from .._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from .._parse import generated, parse_success
+from .._pipeline import Call
+from .._transport import ProxyTypes
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
@@ -85,6 +92,22 @@ GET_JOB_BY_ID = Operation(
     ),
 )
 
+# Each operation's 2xx answer, as its 200 response names it: (models module, model, the generated
+# module whose parse_response reads a 200, the property the method returns or "").
+ANSWERS: dict[str, tuple[str, str, str, str]] = {
+    "createTtsJob": (
+        "hamsa_client.models",
+        "TTSResponse",
+        "hamsa_client.api.default.create_tts_job",
+        "data",
+    ),
+    "getJobById": (
+        "hamsa_client.models",
+        "JobDetailsResponse",
+        "hamsa_client.api.default.get_job_by_id",
+        "data",
+    ),
+}
 OPERATIONS: tuple[Operation, ...] = (
     CREATE_TTS_JOB,
     GET_JOB_BY_ID,
@@ -94,7 +117,72 @@ SPEAK: Operation | None = CREATE_TTS_JOB
 
 
 class HamsaOperations(SyncBase):
-    """Hamsa's operations, as the effective document describes them."""
+    """Hamsa's operations, as the effective document describes them; the
+    constructor and ``copy()`` (one template for every vendor: only the key's name differs)."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_billed: bool = False,
+        http_client: httpx.Client | None = None,
+        default_headers: Headers | None = None,
+        record: str | os.PathLike[str] | None = None,
+        proxy: ProxyTypes | None = None,
+    ) -> None:
+        super().__init__(
+            key=resolve_key(api_key, self._env, argument="api_key"),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+            default_headers=default_headers,
+            http_client=http_client,
+            record=record,
+            proxy=proxy,
+        )
+
+    def copy(
+        self,
+        *,
+        api_key: str | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> Self:
+        """A client with these settings that shares this one's connection pool.
+
+        Built by the constructor from this client's settings (its key, base URL, timeout,
+        retries, default headers) with the arguments given replacing them; ``extra_headers``,
+        ``extra_query`` and ``extra_body`` become defaults of every call (each call's own
+        options still apply on top). The copy does not own the pool: closing it is a no-op,
+        and closing the original closes the pool for both."""
+        return self._copy(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+
+    with_options = copy
+
+    def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
+        """The answer parsed into the model the spec names (ANSWERS), or the property of it
+        that the method returns; a vendor client adds what no spec says on top."""
+        models, model, parser, unwrap = ANSWERS[op.operation_id]
+        answer = parse_success(
+            response, generated(models, model), generated(parser, "parse_response")
+        )
+        return getattr(answer, unwrap) if unwrap else answer
 
     def text_to_speech(
         self,
@@ -124,6 +212,10 @@ class HamsaOperations(SyncBase):
                 [authKey] [authSecret]`. Not sent when not given.
             timeout, max_retries, extra_headers, extra_query, extra_body: per-call options
                 (docs/typed-surface.md); ``timeout=None`` means no timeout.
+
+        Returns:
+            TTSResponseData: the ``data`` of the 200 answer ``TTSResponse``. Successful
+                response.
         """
         options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
         call = self._operation_call(
@@ -159,6 +251,10 @@ class HamsaOperations(SyncBase):
                 character(s). Required.
             timeout, max_retries, extra_headers, extra_query: per-call options (docs/typed-
                 surface.md); ``timeout=None`` means no timeout.
+
+        Returns:
+            TTSResponseData: the ``data`` of the 200 answer ``JobDetailsResponse``. Successful
+                retrieval of job details.
         """
         options = self._options(timeout, max_retries, extra_headers, extra_query)
         call = self._operation_call(
@@ -175,7 +271,72 @@ class HamsaOperations(SyncBase):
 
 
 class AsyncHamsaOperations(AsyncBase):
-    """Hamsa's operations (async), as the effective document describes them."""
+    """Hamsa's operations (async), as the effective document describes them; the
+    constructor and ``copy()`` (one template for every vendor: only the key's name differs)."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_billed: bool = False,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Headers | None = None,
+        record: str | os.PathLike[str] | None = None,
+        proxy: ProxyTypes | None = None,
+    ) -> None:
+        super().__init__(
+            key=resolve_key(api_key, self._env, argument="api_key"),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+            default_headers=default_headers,
+            http_client=http_client,
+            record=record,
+            proxy=proxy,
+        )
+
+    def copy(
+        self,
+        *,
+        api_key: str | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> Self:
+        """A client with these settings that shares this one's connection pool.
+
+        Built by the constructor from this client's settings (its key, base URL, timeout,
+        retries, default headers) with the arguments given replacing them; ``extra_headers``,
+        ``extra_query`` and ``extra_body`` become defaults of every call (each call's own
+        options still apply on top). The copy does not own the pool: closing it is a no-op,
+        and closing the original closes the pool for both."""
+        return self._copy(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+
+    with_options = copy
+
+    def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
+        """The answer parsed into the model the spec names (ANSWERS), or the property of it
+        that the method returns; a vendor client adds what no spec says on top."""
+        models, model, parser, unwrap = ANSWERS[op.operation_id]
+        answer = parse_success(
+            response, generated(models, model), generated(parser, "parse_response")
+        )
+        return getattr(answer, unwrap) if unwrap else answer
 
     async def text_to_speech(
         self,
@@ -205,6 +366,10 @@ class AsyncHamsaOperations(AsyncBase):
                 [authKey] [authSecret]`. Not sent when not given.
             timeout, max_retries, extra_headers, extra_query, extra_body: per-call options
                 (docs/typed-surface.md); ``timeout=None`` means no timeout.
+
+        Returns:
+            TTSResponseData: the ``data`` of the 200 answer ``TTSResponse``. Successful
+                response.
 
         Async twin of the sync method of the same name: awaitable.
         """
@@ -242,6 +407,10 @@ class AsyncHamsaOperations(AsyncBase):
                 character(s). Required.
             timeout, max_retries, extra_headers, extra_query: per-call options (docs/typed-
                 surface.md); ``timeout=None`` means no timeout.
+
+        Returns:
+            TTSResponseData: the ``data`` of the 200 answer ``JobDetailsResponse``. Successful
+                retrieval of job details.
 
         Async twin of the sync method of the same name: awaitable.
         """

@@ -4,32 +4,59 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
 
 from .. import _args
-from .._config import DEFAULT_MAX_RETRIES, HAMSA_ENV, resolve_key
+from .._answers import usable_media_url
+from .._config import HAMSA_ENV
 from .._download import DEFAULT_MAX_BYTES
 from .._generated.hamsa import CREATE_TTS_JOB, GET_JOB_BY_ID, HamsaOperations
-from .._hamsa_core import (
-    DEFAULT_JOB_TIMEOUT,
-    DEFAULT_MAX_POLL_INTERVAL,
-    DEFAULT_POLL_INTERVAL,
-    _HamsaCore,
+from .._operations import FieldRule, Operation, given
+from .._options import (
+    NOT_GIVEN,
+    Body,
+    Headers,
+    NotGiven,
+    Query,
+    RequestOptions,
+    Timeout,
 )
-from .._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from .._parse import generated, invalid
+from .._pipeline import Call
 from .._raw import raw
-from .._transport import ProxyTypes
+from ..errors import InvalidRequestError, ResponseValidationError
 
 if TYPE_CHECKING:
     from hamsa_client.models import TTSResponseData
 
+    from .._schedule import JobHistory
 
-class Hamsa(HamsaOperations, _HamsaCore):
+DEFAULT_JOB_TIMEOUT = 300.0
+# The job-wait schedule (see _schedule.py): never poll more often than DEFAULT_POLL_INTERVAL,
+# nor less often than DEFAULT_MAX_POLL_INTERVAL; in between, intervals grow with the job's age.
+DEFAULT_POLL_INTERVAL = 0.2
+DEFAULT_MAX_POLL_INTERVAL = 10.0
+
+
+def webhook_auth(value: object, param: str, values: Mapping[str, object]) -> dict[str, str]:
+    """``(auth_key, auth_secret)`` -> the wire's ``{authKey, authSecret}``: both travel back to
+    the caller in an HTTP header, so both must be header-safe (never shown in errors)."""
+    if not given(values.get("webhook_url")):
+        raise InvalidRequestError(f"{param} was given without webhook_url", param=param)
+    if not (isinstance(value, tuple | list) and len(value) == 2):
+        raise InvalidRequestError(f"{param} must be an (auth_key, auth_secret) tuple", param=param)
+    return {
+        "authKey": _args.header_value(value[0], f"{param}[0] (auth key)"),
+        "authSecret": _args.header_value(value[1], f"{param}[1] (auth secret)"),
+    }
+
+
+class Hamsa(HamsaOperations):
     """Hamsa text-to-speech client.
 
     ``api_key`` defaults to the HAMSA_API_KEY environment variable (read now), ``base_url`` to
@@ -38,39 +65,70 @@ class Hamsa(HamsaOperations, _HamsaCore):
     unless ``retry_billed=True``.
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        retry_billed: bool = False,
-        http_client: httpx.Client | None = None,
-        default_headers: Headers | None = None,
-        record: str | os.PathLike[str] | None = None,
-        proxy: ProxyTypes | None = None,
-    ) -> None:
-        super().__init__(
-            key=resolve_key(api_key, HAMSA_ENV, argument="api_key"),
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_billed=retry_billed,
-            default_headers=default_headers,
-            http_client=http_client,
-            record=record,
-            proxy=proxy,
-        )
-        # Job polling loads on first use: it is not needed to import speechspec.
-        from .._schedule import JobHistory
+    _env = HAMSA_ENV
+    _auth_scheme = "Token"
+    _field_rules: ClassVar[Mapping[str, FieldRule]] = {
+        "webhookUrl": lambda value, param, _: _args.webhook_url(value, param),
+        "webhookAuth": webhook_auth,
+    }
 
-        self._history = JobHistory()
+    @property
+    def _history(self) -> JobHistory:
+        # Made on first use (job polling loads only then); setdefault keeps one per client
+        # even when threads race to make it. A copy shares its original's (one job pace).
+        history: JobHistory | None = self.__dict__.get("_job_history")
+        if history is None:
+            from .._schedule import JobHistory
+
+            history = self.__dict__.setdefault("_job_history", JobHistory())
+        return history
+
+    def _copied_from(self, original: Self) -> None:
+        self.__dict__["_job_history"] = original._history
 
     @cached_property
     def with_raw_response(self) -> HamsaWithRawResponse:
-
+        """The same methods, returning a RawResponse (status, headers, request id, parse())."""
         return HamsaWithRawResponse(self)
+
+    def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
+        job = super()._operation_result(op, call, response)  # the answer's data (surface.yaml)
+        if not isinstance(job, generated("hamsa_client.models", "TTSResponseData")):
+            # "data" is optional in the vendor's schema; without it the answer is spec-valid but
+            # has no job to return (a created job may still exist): say exactly that.
+            raise invalid(
+                response,
+                "its optional 'data' (the job) is absent, so there is no job to return",
+                verdict="is spec-valid but unusable",
+            )
+        if op is CREATE_TTS_JOB:
+            # Remembered so that waiting for this job counts from its creation and learns its pace.
+            if isinstance(job.id, str):
+                self._history.created(job.id, len(str(call.json["text"])))
+        elif job.id != (asked := str((call.params or {})["jobId"])):
+            raise invalid(
+                response,
+                f"asked for job {asked!r}, the answer is about job {job.id!r}",
+                verdict="is not about the job asked for",
+            )
+        return job
+
+    def _job_call(self, job_id: str, options: RequestOptions) -> Call:
+        return self._operation_call(GET_JOB_BY_ID, {"job_id": job_id}, options)
+
+    @staticmethod
+    def audio_url(job: TTSResponseData) -> str:
+        """The COMPLETED job's media URL (``mediaUrl``, else ``jobResponse.ttsMediaFile``)."""
+        from hamsa_client.models import TTSResponseData
+
+        _args.model(job, TTSResponseData, "job")
+        # The generated model's fields (Unset, the absent marker, is falsy; "" counts as absent).
+        url = job.media_url or (job.job_response.tts_media_file if job.job_response else None)
+        if not url:
+            raise ResponseValidationError(
+                f"Hamsa job {job.id} is COMPLETED but has neither mediaUrl nor jobResponse.ttsMediaFile"
+            )
+        return usable_media_url(url, f"Hamsa job {job.id}'s media URL")
 
     def wait_for_job(
         self,
@@ -94,7 +152,21 @@ class Hamsa(HamsaOperations, _HamsaCore):
         options apply to each poll request (its timeout also cut to the time left)."""
         import time
 
-        _args.wait(job_id, timeout, poll_interval, max_poll_interval, on_poll)
+        from .._deadline import DeadlineReached
+        from .._jobs import JobPoll
+        from .._schedule import PollSchedule
+
+        # Every argument checked before any request.
+        _args.job_id(job_id)
+        seconds = _args.seconds(timeout, "timeout")
+        floor = _args.seconds(poll_interval, "poll_interval")
+        ceiling = _args.seconds(max_poll_interval, "max_poll_interval")
+        _args.callback(on_poll, "on_poll")
+        if ceiling < floor:
+            raise InvalidRequestError(
+                f"max_poll_interval ({ceiling:g}) must not be below poll_interval ({floor:g})",
+                param="max_poll_interval",
+            )
         options = self._options(
             request_timeout,
             max_retries,
@@ -102,9 +174,13 @@ class Hamsa(HamsaOperations, _HamsaCore):
             extra_query,
             timeout_param="request_timeout",
         )
-        from .._deadline import DeadlineReached
-
-        poll = self._poll(job_id, timeout, poll_interval, max_poll_interval)
+        poll = JobPoll(
+            job_id,
+            timeout=seconds,
+            schedule=PollSchedule(floor, ceiling),
+            history=self._history,
+            secrets=self._pipeline.secrets,
+        )
         if delay := poll.first_delay():
             time.sleep(delay)
         while True:
@@ -145,8 +221,9 @@ class Hamsa(HamsaOperations, _HamsaCore):
             extra_body,
             timeout_param="request_timeout",
         )
-        self._check_polls(options)  # all checked before the billed create
-        # Every argument, the target's directory included, before the billed POST.
+        # Every argument (the polls' options, where extra_query may not set jobId, and the
+        # target's directory included) is checked before the billed POST.
+        self._job_call("job", options)
         self._operation_call(CREATE_TTS_JOB, {"text": text, "voice_id": voice_id}, options)
         _args.target_path(path)
         _args.seconds(timeout, "timeout")

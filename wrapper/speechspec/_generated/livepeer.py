@@ -4,12 +4,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any, Self
+
+import httpx
 
 from .._base import AsyncBase, SyncBase
-from .._config import LIVEPEER_DEFAULT_MODEL_ID
+from .._config import DEFAULT_MAX_RETRIES, LIVEPEER_DEFAULT_MODEL_ID, resolve_key
 from .._operations import Field, Operation
 from .._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from .._parse import generated, parse_success
+from .._pipeline import Call
+from .._transport import ProxyTypes
 
 if TYPE_CHECKING:
     from livepeer_client.models import AudioResponse
@@ -56,13 +62,88 @@ GEN_TEXT_TO_SPEECH = Operation(
     ),
 )
 
+# Each operation's 2xx answer, as its 200 response names it: (models module, model, the generated
+# module whose parse_response reads a 200, the property the method returns or "").
+ANSWERS: dict[str, tuple[str, str, str, str]] = {
+    "genTextToSpeech": (
+        "livepeer_client.models",
+        "AudioResponse",
+        "livepeer_client.api.generate.gen_text_to_speech",
+        "",
+    ),
+}
 OPERATIONS: tuple[Operation, ...] = (GEN_TEXT_TO_SPEECH,)
 # The operation `speechspec speak livepeer` calls; its fields are the command's flags.
 SPEAK: Operation | None = GEN_TEXT_TO_SPEECH
 
 
 class LivepeerOperations(SyncBase):
-    """Livepeer's operations, as the effective document describes them."""
+    """Livepeer's operations, as the effective document describes them; the
+    constructor and ``copy()`` (one template for every vendor: only the key's name differs)."""
+
+    def __init__(
+        self,
+        api_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_billed: bool = False,
+        http_client: httpx.Client | None = None,
+        default_headers: Headers | None = None,
+        record: str | os.PathLike[str] | None = None,
+        proxy: ProxyTypes | None = None,
+    ) -> None:
+        super().__init__(
+            key=resolve_key(api_token, self._env, argument="api_token"),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+            default_headers=default_headers,
+            http_client=http_client,
+            record=record,
+            proxy=proxy,
+        )
+
+    def copy(
+        self,
+        *,
+        api_token: str | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> Self:
+        """A client with these settings that shares this one's connection pool.
+
+        Built by the constructor from this client's settings (its key, base URL, timeout,
+        retries, default headers) with the arguments given replacing them; ``extra_headers``,
+        ``extra_query`` and ``extra_body`` become defaults of every call (each call's own
+        options still apply on top). The copy does not own the pool: closing it is a no-op,
+        and closing the original closes the pool for both."""
+        return self._copy(
+            api_token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+
+    with_options = copy
+
+    def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
+        """The answer parsed into the model the spec names (ANSWERS), or the property of it
+        that the method returns; a vendor client adds what no spec says on top."""
+        models, model, parser, unwrap = ANSWERS[op.operation_id]
+        answer = parse_success(
+            response, generated(models, model), generated(parser, "parse_response")
+        )
+        return getattr(answer, unwrap) if unwrap else answer
 
     def text_to_speech(
         self,
@@ -93,6 +174,9 @@ class LivepeerOperations(SyncBase):
                 expressive and animated speech with a moderate speed and pitch.".
             timeout, max_retries, extra_headers, extra_query, extra_body: per-call options
                 (docs/typed-surface.md); ``timeout=None`` means no timeout.
+
+        Returns:
+            AudioResponse: the 200 answer. Successful Response.
         """
         options = self._options(timeout, max_retries, extra_headers, extra_query, extra_body)
         call = self._operation_call(
@@ -111,7 +195,72 @@ class LivepeerOperations(SyncBase):
 
 
 class AsyncLivepeerOperations(AsyncBase):
-    """Livepeer's operations (async), as the effective document describes them."""
+    """Livepeer's operations (async), as the effective document describes them; the
+    constructor and ``copy()`` (one template for every vendor: only the key's name differs)."""
+
+    def __init__(
+        self,
+        api_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_billed: bool = False,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Headers | None = None,
+        record: str | os.PathLike[str] | None = None,
+        proxy: ProxyTypes | None = None,
+    ) -> None:
+        super().__init__(
+            key=resolve_key(api_token, self._env, argument="api_token"),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_billed=retry_billed,
+            default_headers=default_headers,
+            http_client=http_client,
+            record=record,
+            proxy=proxy,
+        )
+
+    def copy(
+        self,
+        *,
+        api_token: str | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> Self:
+        """A client with these settings that shares this one's connection pool.
+
+        Built by the constructor from this client's settings (its key, base URL, timeout,
+        retries, default headers) with the arguments given replacing them; ``extra_headers``,
+        ``extra_query`` and ``extra_body`` become defaults of every call (each call's own
+        options still apply on top). The copy does not own the pool: closing it is a no-op,
+        and closing the original closes the pool for both."""
+        return self._copy(
+            api_token,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+
+    with_options = copy
+
+    def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
+        """The answer parsed into the model the spec names (ANSWERS), or the property of it
+        that the method returns; a vendor client adds what no spec says on top."""
+        models, model, parser, unwrap = ANSWERS[op.operation_id]
+        answer = parse_success(
+            response, generated(models, model), generated(parser, "parse_response")
+        )
+        return getattr(answer, unwrap) if unwrap else answer
 
     async def text_to_speech(
         self,
@@ -142,6 +291,9 @@ class AsyncLivepeerOperations(AsyncBase):
                 expressive and animated speech with a moderate speed and pitch.".
             timeout, max_retries, extra_headers, extra_query, extra_body: per-call options
                 (docs/typed-surface.md); ``timeout=None`` means no timeout.
+
+        Returns:
+            AudioResponse: the 200 answer. Successful Response.
 
         Async twin of the sync method of the same name: awaitable.
         """

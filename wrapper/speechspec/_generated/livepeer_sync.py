@@ -6,25 +6,21 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from .. import _args
-from .._config import (
-    DEFAULT_MAX_RETRIES,
-    LIVEPEER_DEFAULT_MODEL_ID,
-    LIVEPEER_ENV,
-    resolve_key,
-)
+from .._answers import usable_media_url
+from .._config import LIVEPEER_DEFAULT_MODEL_ID, LIVEPEER_ENV
 from .._download import DEFAULT_MAX_BYTES
 from .._generated.livepeer import GEN_TEXT_TO_SPEECH, LivepeerOperations
-from .._livepeer_core import _LivepeerCore
 from .._options import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from .._raw import raw
-from .._transport import ProxyTypes
+
+if TYPE_CHECKING:
+    from livepeer_client.models import AudioResponse
 
 
-class Livepeer(LivepeerOperations, _LivepeerCore):
+class Livepeer(LivepeerOperations):
     """Livepeer AI Runner text-to-speech client.
 
     ``api_token`` defaults to LIVEPEER_API_TOKEN (optional: the community gateway needs none),
@@ -32,35 +28,20 @@ class Livepeer(LivepeerOperations, _LivepeerCore):
     gateway is ``base_url="https://livepeer.studio/api/beta/generate"``.
     """
 
-    def __init__(
-        self,
-        api_token: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        retry_billed: bool = False,
-        http_client: httpx.Client | None = None,
-        default_headers: Headers | None = None,
-        record: str | os.PathLike[str] | None = None,
-        proxy: ProxyTypes | None = None,
-    ) -> None:
-        super().__init__(
-            key=resolve_key(api_token, LIVEPEER_ENV, argument="api_token"),
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_billed=retry_billed,
-            default_headers=default_headers,
-            http_client=http_client,
-            record=record,
-            proxy=proxy,
-        )
+    _env = LIVEPEER_ENV
+    _auth_scheme = "Bearer"
 
     @cached_property
     def with_raw_response(self) -> LivepeerWithRawResponse:
         """The same methods, returning a RawResponse (status, headers, request id, parse())."""
         return LivepeerWithRawResponse(self)
+
+    def audio_url(self, audio: AudioResponse) -> str:
+        """The absolute URL of the audio (a gateway may answer a path relative to itself)."""
+        from livepeer_client.models import AudioResponse
+
+        _args.model(audio, AudioResponse, "audio")
+        return usable_media_url(audio.audio.url, "Livepeer's audio.url", base=self.base_url)
 
     def synthesize(
         self,
