@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ._config import HAMSA_ENV, LIVEPEER_ENV, resolve_key
-from ._hamsa_core import DEFAULT_JOB_TIMEOUT
 from ._progress import Progress
 from ._transport import PROXY_HELP
+from .hamsa import DEFAULT_JOB_TIMEOUT
 
 ENVS = {"hamsa": HAMSA_ENV, "livepeer": LIVEPEER_ENV}
 
