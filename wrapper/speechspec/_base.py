@@ -17,12 +17,8 @@ from ._args import flag
 from ._base_async import AsyncCommon
 from ._config import RECORD_ENV, VendorEnv, resolve_base_url, resolve_timeout
 from ._generated.base_sync import SyncCommon
-from ._lifecycle import (
-    AsyncLifecycle,
-    GuardedAsyncSender,
-    GuardedSyncSender,
-    check_open,
-)
+from ._generated.send_sync import SyncSender
+from ._lifecycle import AsyncLifecycle, check_open
 from ._logging import configure_from_env
 from ._operations import FieldRule, Operation, build_call
 from ._options import (
@@ -36,6 +32,7 @@ from ._options import (
 )
 from ._pipeline import Call, Pipeline
 from ._retry import RetryPolicy
+from ._send_async import AsyncSender
 from ._transport import ProxyTypes, check_proxy
 from ._version import __version__
 from ._with_options import OptionsMixin
@@ -138,10 +135,7 @@ class SyncBase(SyncCommon, _Core):
         self._client = cast(httpx.Client | None, http_client) or _transport.sync_client(
             self._pipeline.user_agent, self.timeout, self._proxy
         )
-        self._rebind_sender()
-
-    def _rebind_sender(self) -> None:
-        self._sender = GuardedSyncSender(self._pipeline, self._client, self)
+        self._sender = SyncSender(self)
 
     def _live_client(self) -> httpx.Client:
         """The httpx client (ClientClosedError once this client or it is closed)."""
@@ -161,13 +155,10 @@ class AsyncBase(AsyncLifecycle, AsyncCommon, _Core):
         self._proxy = check_proxy(proxy, http_client)
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
         self._client = cast(httpx.AsyncClient | None, http_client) or self._new_client()
-        self._rebind_sender()
+        self._sender = AsyncSender(self)
 
     def _new_client(self) -> httpx.AsyncClient:
         return _transport.async_client(self._pipeline.user_agent, self.timeout, self._proxy)
-
-    def _rebind_sender(self) -> None:
-        self._sender = GuardedAsyncSender(self._pipeline, self._client, self)
 
     async def close(self) -> None:
         """Alias of aclose(), so sync and async twins share method names."""

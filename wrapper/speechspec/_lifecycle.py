@@ -11,25 +11,14 @@ from __future__ import annotations
 import contextlib
 import sys
 import weakref
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import httpx
 
-from ._generated.send_sync import SyncSender
-from ._pipeline import Call, Pipeline
-from ._send_async import AsyncSender
 from .errors import ClientClosedError, ConfigurationError
 
 if TYPE_CHECKING:
     import asyncio
-
-
-class _Owner(Protocol):
-    """What a guarded sender needs of the client that owns it."""
-
-    _closed: bool
-
-    def _live_client(self) -> httpx.AsyncClient: ...
 
 
 def check_open(owner: object, client: httpx.Client | httpx.AsyncClient) -> None:
@@ -108,36 +97,3 @@ def loop_error(owner: object, exc: RuntimeError) -> ConfigurationError:
         f"({exc}): an httpx.AsyncClient's connections belong to the loop that opened them. "
         "Build the http_client in the loop that uses it, or let speechspec own it"
     )
-
-
-class GuardedSyncSender(SyncSender):
-    """SyncSender that refuses to send once its client is closed."""
-
-    def __init__(self, pipeline: Pipeline, client: httpx.Client, owner: object) -> None:
-        super().__init__(pipeline, client)
-        self.owner = owner
-
-    def send(self, call: Call) -> httpx.Response:
-        check_open(self.owner, self.client)
-        return super().send(call)
-
-    def ensure_open(self) -> None:
-        check_open(self.owner, self.client)
-
-
-class GuardedAsyncSender(AsyncSender):
-    """AsyncSender that refuses to send once closed and follows its owner across loops."""
-
-    def __init__(self, pipeline: Pipeline, client: httpx.AsyncClient, owner: _Owner) -> None:
-        super().__init__(pipeline, client)
-        self.owner = owner
-
-    def ensure_open(self) -> None:
-        check_open(self.owner, self.client)
-
-    async def send(self, call: Call) -> httpx.Response:
-        self.client = self.owner._live_client()
-        try:
-            return await super().send(call)
-        except RuntimeError as exc:
-            raise loop_error(self.owner, exc) from exc

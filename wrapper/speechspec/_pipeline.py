@@ -16,7 +16,7 @@ from . import _deadline
 from ._errors_map import connection_error, status_error
 from ._logging import log_attempt
 from ._options import NO_OPTIONS, NotGiven, RequestOptions
-from ._redact import loggable_url, redact
+from ._redact import loggable_url, redact, request_of
 from ._retry import RetryPolicy, request_was_not_sent
 from .errors import APIConnectionError, APIStatusError, APITimeoutError
 
@@ -146,25 +146,14 @@ class Pipeline:
             media_headers=options.headers,
         )
 
-    def _policy(self, call: Call) -> RetryPolicy:
+    def policy_for(self, call: Call) -> RetryPolicy:
+        """The retry policy, with the call's own max_retries."""
         retries = call.options.max_retries
         if isinstance(retries, NotGiven) or retries == self.policy.max_retries:
             return self.policy
         return dataclasses.replace(self.policy, max_retries=retries)
 
     # -- deciding -----------------------------------------------------------------------
-
-    def retry_delay_for_response(
-        self, response: httpx.Response, attempt: int, call: Call
-    ) -> float | None:
-        return self._policy(call).delay_after_response(
-            response, attempt, idempotent=call.idempotent
-        )
-
-    def retry_delay_for_error(
-        self, exc: httpx.RequestError, attempt: int, call: Call
-    ) -> float | None:
-        return self._policy(call).delay_after_error(exc, attempt, idempotent=call.idempotent)
 
     def connection_error(
         self, exc: httpx.RequestError, call: Call, attempts: int
@@ -224,10 +213,3 @@ class Pipeline:
         )
         if self.recorder is not None:
             self.recorder.exchange(self.base_url, request, response, error, self.secrets, started)
-
-
-def request_of(exc: httpx.RequestError) -> httpx.Request | None:
-    try:
-        return exc.request
-    except RuntimeError:  # httpx raises when the error was built without a request
-        return None

@@ -10,7 +10,7 @@ import httpx
 from ._body import MAX_API_BODY, too_large
 from .errors import ClientClosedError, ResponseValidationError
 
-__all__ = ["MAX_API_BODY", "Guard", "bad_redirect", "buffered", "closed_midway"]
+__all__ = ["MAX_API_BODY", "bad_redirect", "buffered", "closed_instead", "closed_midway"]
 
 
 def bad_redirect(exc: httpx.InvalidURL) -> ResponseValidationError:
@@ -45,22 +45,9 @@ def buffered(response: httpx.Response) -> httpx.Response | None:
     return response
 
 
-class Guard:
-    """Checks, before every attempt and after a failure, that the httpx client is still open."""
-
-    client: httpx.Client | httpx.AsyncClient
-
-    def ensure_open(self) -> None:
-        """Raise ClientClosedError once closed; checked before every attempt (the guarded
-        senders of _lifecycle also check the speechspec client itself)."""
-        error = closed_midway(self.client)
-        if error is not None:
-            raise error
-
-    def closed_instead(self, exc: Exception) -> None:
-        """A transport failure or httpx's RuntimeError after the client was closed is that
-        close, not a network failure to retry."""
-        try:
-            self.ensure_open()
-        except ClientClosedError as closed:
-            raise closed from exc
+def closed_instead(client: httpx.Client | httpx.AsyncClient, exc: Exception) -> None:
+    """A transport failure or httpx's RuntimeError after the client was closed is that close,
+    not a network failure to retry."""
+    closed = closed_midway(client)
+    if closed is not None:
+        raise closed from exc

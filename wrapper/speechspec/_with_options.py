@@ -141,12 +141,8 @@ class OptionsMixin:
         new._defaults = self._defaults.merged(
             dataclasses.replace(options, timeout=NOT_GIVEN, max_retries=NOT_GIVEN)
         )
-        new._rebind_sender()
         new._copied_from(self)
         return cast(Self, new)
 
     def _copied_from(self, original: Self) -> None:
         """What a vendor's copy shares with its original beyond the pool (Hamsa: job pace)."""
-
-    def _rebind_sender(self) -> None:
-        raise NotImplementedError  # the sync and async bases build their own sender
