@@ -132,8 +132,8 @@ class SyncBase(SyncCommon, _Core):
     def _init_transport(self, http_client: object, proxy: ProxyTypes | None = None) -> None:
         self._adopt(http_client, httpx.Client)
         self._proxy = check_proxy(proxy, http_client)
-        self._client = cast(httpx.Client | None, http_client) or _transport.sync_client(
-            self._pipeline.user_agent, self.timeout, self._proxy
+        self._client = cast(httpx.Client | None, http_client) or _transport.new_client(
+            httpx.Client, self._pipeline.user_agent, self.timeout, self._proxy
         )
         self._sender = SyncSender(self)
 
@@ -158,7 +158,9 @@ class AsyncBase(AsyncLifecycle, AsyncCommon, _Core):
         self._sender = AsyncSender(self)
 
     def _new_client(self) -> httpx.AsyncClient:
-        return _transport.async_client(self._pipeline.user_agent, self.timeout, self._proxy)
+        return _transport.new_client(
+            httpx.AsyncClient, self._pipeline.user_agent, self.timeout, self._proxy
+        )
 
     async def close(self) -> None:
         """Alias of aclose(), so sync and async twins share method names."""

@@ -10,10 +10,11 @@ media host's response carries no vendor request id; for download the media respo
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, Literal, ParamSpec, TypeVar
 
@@ -98,15 +99,21 @@ class RawResponse(Generic[T]):
         return f"<RawResponse [{self.status_code}] retries_taken={self.retries_taken}>"
 
 
-def _data_url_response() -> httpx.Response:
-    return httpx.Response(200)
+@contextlib.contextmanager
+def _capturing() -> Iterator[Capture]:
+    capture = Capture()
+    token = _CAPTURE.set(capture)
+    try:
+        yield capture
+    finally:
+        _CAPTURE.reset(token)
 
 
 def _pick(capture: Capture, source: Source, result: T) -> RawResponse[T]:
     records = getattr(capture, source)
     if not records:
-        if source == "download":
-            return RawResponse(_data_url_response(), 0, result)
+        if source == "download":  # a data: URL: no HTTP exchange
+            return RawResponse(httpx.Response(200), 0, result)
         # Every API method sends at least one request or raises.
         raise RuntimeError("no response was recorded")  # pragma: no cover
     last: _Record = records[-1]
@@ -116,12 +123,8 @@ def _pick(capture: Capture, source: Source, result: T) -> RawResponse[T]:
 def raw(method: Callable[P, T], source: Source = "api") -> Callable[P, RawResponse[T]]:
     @functools.wraps(method)
     def call(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
-        capture = Capture()
-        token = _CAPTURE.set(capture)
-        try:
+        with _capturing() as capture:
             result = method(*args, **kwargs)
-        finally:
-            _CAPTURE.reset(token)
         return _pick(capture, source, result)
 
     return call
@@ -132,12 +135,8 @@ def araw(
 ) -> Callable[P, Awaitable[RawResponse[T]]]:
     @functools.wraps(method)
     async def call(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
-        capture = Capture()
-        token = _CAPTURE.set(capture)
-        try:
+        with _capturing() as capture:
             result = await method(*args, **kwargs)
-        finally:
-            _CAPTURE.reset(token)
         return _pick(capture, source, result)
 
     return call

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from ._config import RECORD_ENV
-from ._redact import REDACTED, is_secret_header, redact, redact_value, request_secrets
+from ._redact import clean_header, redact, redact_value, request_secrets, shown_headers
 from .errors import ConfigurationError
 
 ENV_VAR = RECORD_ENV
@@ -47,21 +47,9 @@ def _shorten(value: Any) -> Any:
     return value
 
 
-def _headers(headers: httpx.Headers, secrets: list[str]) -> dict[str, str]:
-    shown: dict[str, str] = {}
-    for name, value in headers.multi_items():
-        lower = name.lower()
-        clean = REDACTED if is_secret_header(lower) else redact(value, secrets)
-        shown[lower] = f"{shown[lower]}, {clean}" if lower in shown else clean
-    return shown
-
-
 def _url(url: httpx.URL, secrets: list[str]) -> str:
     # A signed media URL or a careless base URL carries its credential in the query.
-    params = [
-        (k, REDACTED if is_secret_header(k) else redact(v, secrets))
-        for k, v in url.params.multi_items()
-    ]
+    params = [(k, clean_header(k, v, secrets)) for k, v in url.params.multi_items()]
     clean = url.copy_with(username=None, password=None, fragment=None)
     clean = clean.copy_with(params=params) if params else clean.copy_with(query=None)
     return redact(str(clean), secrets)
@@ -101,14 +89,14 @@ def exchange_line(
         "base_url": redact(base_url, found),
         "method": request.method,
         "url": _url(request.url, found),
-        "request_headers": _headers(request.headers, found),
+        "request_headers": shown_headers(request.headers, found),
         "status": None,
         "elapsed_ms": round(elapsed * 1000, 1),
     }
     if response is not None:
         body, truncated = _body(response, found)
         line["status"] = response.status_code
-        line["response_headers"] = _headers(response.headers, found)
+        line["response_headers"] = shown_headers(response.headers, found)
         line["body"] = body
         if truncated:
             line["body_truncated"] = True
