@@ -75,7 +75,6 @@ class RequestOptions:
         (header names case-insensitively)."""
         if override is NO_OPTIONS:
             return self
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in _lower(override)}
         return RequestOptions(
             timeout=self.timeout if isinstance(override.timeout, NotGiven) else override.timeout,
             max_retries=(
@@ -83,7 +82,7 @@ class RequestOptions:
                 if isinstance(override.max_retries, NotGiven)
                 else override.max_retries
             ),
-            headers={**headers, **override.headers},
+            headers=merge_headers(self.headers, override.headers),
             query={**self.query, **override.query},
             body={**self.body, **override.body},
         )
@@ -91,10 +90,10 @@ class RequestOptions:
     def apply(
         self,
         headers: Mapping[str, str],
-        params: dict[str, Any] | None,
+        params: Mapping[str, Any] | None,
         body: Any,
         timeout: httpx.Timeout,
-    ) -> tuple[Mapping[str, str], dict[str, Any] | None, Any, httpx.Timeout]:
+    ) -> tuple[Mapping[str, str], Mapping[str, Any] | None, Any, httpx.Timeout]:
         """A request's parts with these options applied, after the typed ones (the extras
         were checked not to collide with them)."""
         if self.headers:
@@ -115,10 +114,6 @@ def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str
     """``extra`` over ``base``, names compared case-insensitively."""
     lowered = {k.lower() for k in extra}
     return {**{k: v for k, v in base.items() if k.lower() not in lowered}, **extra}
-
-
-def _lower(options: RequestOptions) -> set[str]:
-    return {k.lower() for k in options.headers}
 
 
 def _seconds_ok(value: object) -> bool:

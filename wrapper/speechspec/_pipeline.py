@@ -25,9 +25,12 @@ if TYPE_CHECKING:
 
 # Parsed API URLs kept per pipeline (operations have a handful of paths).
 _MAX_URLS = 64
+PROCESSED = "the request may have been processed"
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass's __init__ costs twice as much, on every call; nothing
+# changes a Call after it is built (using() and dataclasses.replace make new ones).
+@dataclass(slots=True)
 class Call:
     """One API request, as a generated operation's public ``build_request`` describes it."""
 
@@ -35,9 +38,8 @@ class Call:
     path: str
     params: Mapping[str, Any] | None = None
     json: Any = None
-    headers: Mapping[str, str] = field(default_factory=dict)
     # What it means for this call to have reached the server, for error messages.
-    processed_note: str = "the request may have been processed"
+    processed_note: str = PROCESSED
     # Per-call timeout, retries and extras, already checked (see _options and _schema).
     options: RequestOptions = NO_OPTIONS
     # time.monotonic() by which the call must end (wait_for_job); cuts timeouts and retries.
@@ -105,11 +107,8 @@ class Pipeline:
     # -- building -----------------------------------------------------------------------
 
     def api_request(self, client: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
-        headers: Mapping[str, str] = (
-            {**self._api_headers, **call.headers} if call.headers else self._api_headers
-        )
-        params = dict(call.params) if call.params else None
-        body, timeout = call.json, self.timeout
+        headers: Mapping[str, str] = self._api_headers
+        params, body, timeout = call.params, call.json, self.timeout
         if call.options is not NO_OPTIONS:
             headers, params, body, timeout = call.options.apply(headers, params, body, timeout)
         if call.deadline is not None:

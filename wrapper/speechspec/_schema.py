@@ -105,6 +105,12 @@ def check_default_body(package: str, extra: Mapping[str, object]) -> None:
         raise InvalidRequestError("extra_body: no operation takes a JSON body", param="extra_body")
 
 
+def value_problem(schema: Mapping[str, Any], value: object, where: str) -> str | None:
+    """Why ``value`` breaks a field's ``schema`` ($refs inlined) or cannot be JSON, or None."""
+    problem = _Validator({}).problem(schema, value, where)
+    return problem or (None if isinstance(value, str) else _json_problem(value, where))
+
+
 def _resolve(spec: Mapping[str, Any], node: Any) -> Any:
     seen = 0
     while isinstance(node, Mapping) and "$ref" in node and seen < 32:
