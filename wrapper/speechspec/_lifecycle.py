@@ -32,6 +32,24 @@ def check_open(owner: object, client: httpx.Client | httpx.AsyncClient) -> None:
         )
 
 
+def closed_midway(client: httpx.Client | httpx.AsyncClient) -> ClientClosedError | None:
+    """The error for a call whose httpx client was closed while it ran (during a retry's
+    sleep, from another thread or task, between a download's redirects), else None."""
+    if client.is_closed:
+        return ClientClosedError(
+            "the client was closed while this call was in progress; build a new one"
+        )
+    return None
+
+
+def closed_instead(client: httpx.Client | httpx.AsyncClient, exc: Exception) -> None:
+    """A transport failure or httpx's RuntimeError after the client was closed is that close,
+    not a network failure to retry."""
+    closed = closed_midway(client)
+    if closed is not None:
+        raise closed from exc
+
+
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     # Not imported at module level: asyncio costs ~8 ms of everyone's `import speechspec`, and
     # no asyncio loop can be running before something has imported it.

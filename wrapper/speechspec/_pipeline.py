@@ -1,6 +1,6 @@
 """The one request pipeline: build, send, retry, map errors, log. Both vendors and both
-sync and async clients go through it; the two ``send`` loops (_send.py) differ only in
-their I/O."""
+sync and async clients go through it; the send loop (_send_async.py, and its generated sync
+twin) adds only the I/O."""
 
 from __future__ import annotations
 

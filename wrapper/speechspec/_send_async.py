@@ -11,11 +11,11 @@ from typing import Protocol
 import httpx
 
 from . import _deadline
-from ._body import Body, araw_chunks
-from ._lifecycle import loop_error
+from ._body import Body, araw_chunks, buffered
+from ._lifecycle import closed_instead, loop_error
 from ._pipeline import Call, Pipeline
 from ._raw import record
-from ._send import bad_redirect, buffered, closed_instead
+from .errors import ResponseValidationError
 
 __all__ = ["AsyncSender"]
 
@@ -88,7 +88,11 @@ class AsyncSender:
                     raise p.connection_error(exc, call, attempt + 1) from exc
                 why = type(exc).__name__
             except httpx.InvalidURL as exc:
-                raise bad_redirect(exc) from exc
+                # httpx prepares the next request of any redirect, even unfollowed, and raises
+                # InvalidURL on a malformed Location: an answer the spec never promised.
+                raise ResponseValidationError(
+                    f"the server answered a redirect to an invalid URL: {exc}"
+                ) from exc
             else:
                 if 200 <= response.status_code < 300:  # is_success, without two calls
                     p.log(request, attempt, started, response=response)
