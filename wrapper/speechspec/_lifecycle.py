@@ -70,8 +70,9 @@ class AsyncLifecycle:
     _loop: weakref.ReferenceType[asyncio.AbstractEventLoop] | None
     _client: httpx.AsyncClient
 
-    def _new_client(self) -> httpx.AsyncClient:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # the client base's (not defined here: it comes later in the MRO)
+
+        def _new_client(self) -> httpx.AsyncClient: ...
 
     def _live_client(self) -> httpx.AsyncClient:
         """The AsyncClient, usable in the running loop (ClientClosedError once closed). A
