@@ -120,7 +120,7 @@ class _Core(OptionsMixin):
         self, op: Operation, values: Mapping[str, object], options: RequestOptions
     ) -> Call:
         """One generated method's call: every argument checked, then the options bound."""
-        return self._bind(build_call(op, values, self._field_rules), options)
+        return self._bind(op, build_call(op, values, self._field_rules), options)
 
     def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
         """What the generated method returns for ``response`` (the vendor knows its envelopes)."""

@@ -24,6 +24,7 @@ from ._options import (
 from .errors import InvalidRequestError
 
 if TYPE_CHECKING:
+    from ._operations import Operation
     from ._pipeline import Call, Pipeline
 
 
@@ -63,7 +64,7 @@ class OptionsMixin:
         )
         return options if self._defaults is NO_OPTIONS else self._defaults.merged(options)
 
-    def _bind(self, call: Call, options: RequestOptions) -> Call:
+    def _bind(self, op: Operation, call: Call, options: RequestOptions) -> Call:
         """The call with its options; extra_body checked against the effective spec."""
         if options is NO_OPTIONS:
             return call
@@ -81,7 +82,7 @@ class OptionsMixin:
                 from ._args import extra_body_fields
                 from ._schema import check_extra_body
 
-                check_extra_body(self._env.package, call.method, call.path, call.json, options.body)
+                check_extra_body(self._env.package, op.method, op.path, call.json, options.body)
                 extra_body_fields(options.body)
         return call.using(options)
 
