@@ -16,9 +16,9 @@ from . import _deadline
 from ._errors_map import connection_error, status_error
 from ._logging import log_attempt
 from ._options import NO_OPTIONS, NotGiven, RequestOptions
-from ._redact import loggable_url, redact, request_of
-from ._retry import RetryPolicy, request_was_not_sent
-from .errors import APIConnectionError, APIStatusError, APITimeoutError
+from ._redact import loggable_url
+from ._retry import RetryPolicy
+from .errors import APIConnectionError, APIStatusError
 
 if TYPE_CHECKING:
     from ._record import Recorder
@@ -157,39 +157,18 @@ class Pipeline:
     def connection_error(
         self, exc: httpx.RequestError, call: Call, attempts: int
     ) -> APIConnectionError:
-        processed = not request_was_not_sent(exc)
-        kind = type(exc).__name__
-        what = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
-        message = (
-            f"{call.method} {loggable_url(self.base_url.rstrip('/') + call.path)} {what} ({kind}"
-        )
-        detail = redact(str(exc), self.secrets)
-        message += f": {detail})" if detail else ")"
-        message += f" after {attempts} attempt{'s' if attempts != 1 else ''}"
-        if processed and not call.idempotent:
-            message += f"; {call.processed_note}, so it was not retried"
-            if not self.policy.retry_billed:
-                message += " (pass retry_billed=True to retry anyway)"
-        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         return connection_error(
-            cls, message, request_of(exc), may_have_been_processed=processed, attempts=attempts
+            exc,
+            f"{call.method} {loggable_url(self.base_url.rstrip('/') + call.path)}",
+            secrets=self.secrets,
+            attempts=attempts,
+            billed=None if call.idempotent else call.processed_note,
+            retry_billed=self.policy.retry_billed,
         )
 
     def status_error(self, response: httpx.Response, call: Call, attempts: int) -> APIStatusError:
-        status = response.status_code
-        processed = status >= 500 and status != 503
-        note = ""
-        if processed and not call.idempotent:
-            note = f"{call.processed_note}; not retried"
-        elif attempts > 1:
-            note = f"after {attempts} attempts"
-        return status_error(
-            response,
-            secrets=self.secrets,
-            may_have_been_processed=processed,
-            attempts=attempts,
-            note=note,
-        )
+        billed = None if call.idempotent else call.processed_note
+        return status_error(response, secrets=self.secrets, attempts=attempts, billed=billed)
 
     def log(
         self,
