@@ -232,18 +232,13 @@ def query_option(value: object) -> dict[str, QueryValue]:
 
 def body_option(value: object) -> dict[str, object]:
     """The shape only; the keys and values are checked against the operation's schema when
-    the call is bound to its request (see _schema.check_extra_body)."""
+    the call is bound to its request (see _schema.check_extra_body), non-str keys included."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
         raise InvalidRequestError(
             f"extra_body must be a mapping, got {type(value).__name__}", param="extra_body"
         )
-    for key in value:
-        if not isinstance(key, str):
-            raise InvalidRequestError(
-                f"extra_body keys must be strings, got {type(key).__name__}", param="extra_body"
-            )
     return dict(value)
 
 

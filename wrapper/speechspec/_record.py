@@ -28,7 +28,6 @@ from ._config import RECORD_ENV
 from ._redact import clean_header, redact, redact_value, request_secrets, shown_headers
 from .errors import ConfigurationError
 
-ENV_VAR = RECORD_ENV
 # An API answer's body kept in a line; longer ones are cut and marked "body_truncated".
 MAX_BODY_CHARS = 64 * 1024
 # A JSON string longer than this (a data: URL of audio) is kept as its start and its length.
@@ -164,5 +163,5 @@ def recorder_for(record: str | os.PathLike[str] | None) -> Recorder | None:
                 f"record must be a file path (str or os.PathLike), got {type(record).__name__}"
             )
         return Recorder(record).check("record")
-    value = os.environ.get(ENV_VAR, "").strip()
-    return Recorder(value).check(ENV_VAR) if value else None
+    value = os.environ.get(RECORD_ENV, "").strip()
+    return Recorder(value).check(RECORD_ENV) if value else None
