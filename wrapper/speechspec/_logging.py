@@ -54,11 +54,6 @@ def _headers(headers: httpx.Headers, secrets: Iterable[str]) -> str:
     return "{" + ", ".join(f"{name}: {value}" for name, value in shown.items()) + "}"
 
 
-def _without_query(url: httpx.URL) -> str:
-    # loggable_url drops the query but marks it ("?..."); a log line carries none at all.
-    return loggable_url(url).removesuffix("?...")
-
-
 def log_attempt(
     request: httpx.Request,
     *,
@@ -76,7 +71,8 @@ def log_attempt(
     if error is not None:
         status += f" ({type(error).__name__})"
     line = (
-        f"HTTP {request.method} {_without_query(request.url)} status={status} "
+        # loggable_url marks a query ("?..."); a log line carries none at all.
+        f"HTTP {request.method} {loggable_url(request.url).removesuffix('?...')} status={status} "
         f"attempt={attempt + 1} elapsed={(time.perf_counter() - started) * 1000:.0f}ms"
     )
     if retry_in is not None:

@@ -15,7 +15,6 @@ import contextvars
 import datetime
 import functools
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Generic, Literal, ParamSpec, TypeVar
 
 import httpx
@@ -27,17 +26,9 @@ T = TypeVar("T")
 Source = Literal["api", "download"]
 
 
-@dataclass(frozen=True)
-class _Record:
-    response: httpx.Response
-    retries_taken: int
-
-
-@dataclass
-class Capture:
-    api: list[_Record] = field(default_factory=list)
-    download: list[_Record] = field(default_factory=list)
-
+# Per source, the last successful response recorded and its retries: the one a RawResponse
+# shows (a composite's earlier requests are replaced by its later ones).
+Capture = dict[Source, tuple[httpx.Response, int]]
 
 _CAPTURE: contextvars.ContextVar[Capture | None] = contextvars.ContextVar(
     "speechspec_raw_capture", default=None
@@ -48,7 +39,7 @@ def record(response: httpx.Response, attempt: int, source: Source = "api") -> No
     """Called by the pipeline for each successful response; free when nobody captures."""
     capture = _CAPTURE.get()
     if capture is not None:
-        getattr(capture, source).append(_Record(response, attempt))
+        capture[source] = (response, attempt)
 
 
 class RawResponse(Generic[T]):
@@ -101,7 +92,7 @@ class RawResponse(Generic[T]):
 
 @contextlib.contextmanager
 def _capturing() -> Iterator[Capture]:
-    capture = Capture()
+    capture: Capture = {}
     token = _CAPTURE.set(capture)
     try:
         yield capture
@@ -110,14 +101,12 @@ def _capturing() -> Iterator[Capture]:
 
 
 def _pick(capture: Capture, source: Source, result: T) -> RawResponse[T]:
-    records = getattr(capture, source)
-    if not records:
+    if source not in capture:
         if source == "download":  # a data: URL: no HTTP exchange
             return RawResponse(httpx.Response(200), 0, result)
         # Every API method sends at least one request or raises.
         raise RuntimeError("no response was recorded")  # pragma: no cover
-    last: _Record = records[-1]
-    return RawResponse(last.response, last.retries_taken, result)
+    return RawResponse(*capture[source], result)
 
 
 def raw(method: Callable[P, T], source: Source = "api") -> Callable[P, RawResponse[T]]:
