@@ -243,12 +243,12 @@ def body_option(value: object) -> dict[str, object]:
 
 
 def request_options(
-    *,
     timeout: object = NOT_GIVEN,
     max_retries: object = NOT_GIVEN,
     extra_headers: object = None,
     extra_query: object = None,
     extra_body: object = None,
+    *,
     timeout_param: str = "timeout",
 ) -> RequestOptions:
     """Check every per-call option; ``timeout_param`` names it in errors (Hamsa's

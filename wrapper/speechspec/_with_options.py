@@ -55,11 +55,11 @@ class OptionsMixin:
         """Check one call's options (before anything is sent) and merge them over the
         with_options() defaults."""
         options = request_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            timeout,
+            max_retries,
+            extra_headers,
+            extra_query,
+            extra_body,
             timeout_param=timeout_param,
         )
         return options if self._defaults is NO_OPTIONS else self._defaults.merged(options)
@@ -102,13 +102,7 @@ class OptionsMixin:
         argument = self._env.key_argument
         if not isinstance(key, str | NotGiven):
             raise InvalidRequestError(f"{argument} must be a str", param=argument)
-        options = request_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        options = request_options(timeout, max_retries, extra_headers, extra_query, extra_body)
         if options.body:
             from ._schema import check_default_body
 
