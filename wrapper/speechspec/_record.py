@@ -116,15 +116,21 @@ class Recorder:
     def __repr__(self) -> str:
         return f"Recorder({str(self.path)!r})"
 
+    def _append(self, data: bytes) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+
     def check(self, param: str) -> Recorder:
         """Fail now, naming the setting, when the file cannot be appended to."""
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            self._append(b"")
         except OSError as exc:
             raise ConfigurationError(
                 f"{param}: cannot append to {str(self.path)!r}: {exc.strerror}"
             ) from None
-        os.close(fd)
         return self
 
     def exchange(
@@ -142,11 +148,7 @@ class Recorder:
         data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-                try:
-                    os.write(fd, data)
-                finally:
-                    os.close(fd)
+                self._append(data)
             except OSError as exc:
                 # The call itself succeeded or failed on its own; a full disk must not turn
                 # a paid answer into an exception. Said once, on the speechspec logger.
