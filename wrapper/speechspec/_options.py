@@ -16,7 +16,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import httpx
 
-from ._args import MAX_RETRIES, MAX_SECONDS, string
+from ._args import MAX_RETRIES, MAX_SECONDS, seconds_ok, string
 from .errors import InvalidRequestError
 
 
@@ -116,29 +116,19 @@ def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str
     return {**{k: v for k, v in base.items() if k.lower() not in lowered}, **extra}
 
 
-def _seconds_ok(value: object) -> bool:
-    # Finite and bounded: socket timeouts and sleeps cannot represent more (OverflowError).
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and 0 < value <= MAX_SECONDS
-    )
-
-
 def timeout_option(value: object, param: str = "timeout") -> httpx.Timeout:
     """Seconds (> 0), an httpx.Timeout, or None for no timeout at all."""
     if value is None:
         return _NO_TIMEOUT
     if isinstance(value, httpx.Timeout):
         parts = (value.connect, value.read, value.write, value.pool)
-        if any(v is not None and not _seconds_ok(v) for v in parts):
+        if any(v is not None and not seconds_ok(v) for v in parts):
             raise InvalidRequestError(
                 f"{param} values must be positive numbers of seconds, at most {MAX_SECONDS:g}",
                 param=param,
             )
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not _seconds_ok(value):
+    if not seconds_ok(value):
         raise InvalidRequestError(
             f"{param} must be a positive number of seconds (at most {MAX_SECONDS:g}), "
             "an httpx.Timeout or None "
