@@ -11,7 +11,7 @@ import os
 import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from ._answers import LONE_SURROGATE
 from ._uri import parse_uri
@@ -72,13 +72,18 @@ def header_value(value: object, param: str) -> str:
     return value
 
 
+def seconds_ok(value: object) -> TypeGuard[float]:
+    """Finite and bounded: socket timeouts and sleeps cannot represent more (OverflowError)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 < value <= MAX_SECONDS
+    )
+
+
 def seconds(value: object, param: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not 0 < value <= MAX_SECONDS
-    ):
+    if not seconds_ok(value):
         raise _fail(
             param, f"must be a number of seconds above 0 and at most {MAX_SECONDS:g}, got {value!r}"
         )

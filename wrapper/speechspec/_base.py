@@ -8,7 +8,7 @@ import dataclasses
 import os
 import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
@@ -17,12 +17,8 @@ from ._args import flag
 from ._base_async import AsyncCommon
 from ._config import RECORD_ENV, VendorEnv, resolve_base_url, resolve_timeout
 from ._generated.base_sync import SyncCommon
-from ._lifecycle import (
-    AsyncLifecycle,
-    GuardedAsyncSender,
-    GuardedSyncSender,
-    check_open,
-)
+from ._generated.send_sync import SyncSender
+from ._lifecycle import AsyncLifecycle, check_open
 from ._logging import configure_from_env
 from ._operations import FieldRule, Operation, build_call
 from ._options import (
@@ -36,6 +32,7 @@ from ._options import (
 )
 from ._pipeline import Call, Pipeline
 from ._retry import RetryPolicy
+from ._send_async import AsyncSender
 from ._transport import ProxyTypes, check_proxy
 from ._version import __version__
 from ._with_options import OptionsMixin
@@ -63,6 +60,9 @@ class _Core(OptionsMixin):
     _auth_scheme: str
     # The vendor's rules for fields whose meaning no schema states (wire name -> checker).
     _field_rules: ClassVar[Mapping[str, FieldRule]] = {}
+    # Set by the sync and async bases.
+    _httpx_class: ClassVar[type[Any]]  # httpx.Client or httpx.AsyncClient
+    _sender_class: ClassVar[type[Any]]  # SyncSender or AsyncSender
 
     def __init__(
         self,
@@ -96,29 +96,31 @@ class _Core(OptionsMixin):
         )
         # Set by copy(); per-call options are merged on top.
         self._defaults = NO_OPTIONS
-        self._init_transport(http_client, proxy)
-
-    def _init_transport(self, http_client: object, proxy: ProxyTypes | None = None) -> None:
-        raise NotImplementedError  # the sync and async bases build their own httpx client
-
-    def _adopt(self, http_client: object, expected: type) -> None:
-        """Check a caller's httpx client; when we build our own, it sends our User-Agent by
-        default, so the pipeline need not add it to every request."""
+        expected = self._httpx_class
         if http_client is not None and not isinstance(http_client, expected):
             raise ConfigurationError(
                 f"http_client must be an httpx.{expected.__name__} for {type(self).__name__}, "
                 f"got {type(http_client).__name__}"
             )
+        self._proxy = check_proxy(proxy, http_client)
         self._owns_client = http_client is None
         self._closed = False
         if self._owns_client:
+            # Our own httpx client sends our User-Agent by default: not added to every request.
             self._pipeline = dataclasses.replace(self._pipeline, send_user_agent=False)
+        self._client = http_client or self._new_client()
+        self._sender = self._sender_class(self)
+
+    def _new_client(self) -> Any:
+        return _transport.new_client(
+            self._httpx_class, self._pipeline.user_agent, self.timeout, self._proxy
+        )
 
     def _operation_call(
         self, op: Operation, values: Mapping[str, object], options: RequestOptions
     ) -> Call:
         """One generated method's call: every argument checked, then the options bound."""
-        return self._bind(build_call(op, values, self._field_rules), options)
+        return self._bind(op, build_call(op, values, self._field_rules), options)
 
     def _operation_result(self, op: Operation, call: Call, response: httpx.Response) -> Any:
         """What the generated method returns for ``response`` (the vendor knows its envelopes)."""
@@ -131,17 +133,9 @@ class _Core(OptionsMixin):
 
 class SyncBase(SyncCommon, _Core):
     _client: httpx.Client
-
-    def _init_transport(self, http_client: object, proxy: ProxyTypes | None = None) -> None:
-        self._adopt(http_client, httpx.Client)
-        self._proxy = check_proxy(proxy, http_client)
-        self._client = cast(httpx.Client | None, http_client) or _transport.sync_client(
-            self._pipeline.user_agent, self.timeout, self._proxy
-        )
-        self._rebind_sender()
-
-    def _rebind_sender(self) -> None:
-        self._sender = GuardedSyncSender(self._pipeline, self._client, self)
+    _sender: SyncSender
+    _httpx_class = httpx.Client
+    _sender_class = SyncSender
 
     def _live_client(self) -> httpx.Client:
         """The httpx client (ClientClosedError once this client or it is closed)."""
@@ -156,18 +150,10 @@ class SyncBase(SyncCommon, _Core):
 
 
 class AsyncBase(AsyncLifecycle, AsyncCommon, _Core):
-    def _init_transport(self, http_client: object, proxy: ProxyTypes | None = None) -> None:
-        self._adopt(http_client, httpx.AsyncClient)
-        self._proxy = check_proxy(proxy, http_client)
-        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
-        self._client = cast(httpx.AsyncClient | None, http_client) or self._new_client()
-        self._rebind_sender()
-
-    def _new_client(self) -> httpx.AsyncClient:
-        return _transport.async_client(self._pipeline.user_agent, self.timeout, self._proxy)
-
-    def _rebind_sender(self) -> None:
-        self._sender = GuardedAsyncSender(self._pipeline, self._client, self)
+    _sender: AsyncSender
+    _httpx_class = httpx.AsyncClient
+    _sender_class = AsyncSender
+    _loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
 
     async def close(self) -> None:
         """Alias of aclose(), so sync and async twins share method names."""

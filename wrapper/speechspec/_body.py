@@ -77,6 +77,19 @@ def too_large(response: httpx.Response, size: str = "") -> ResponseValidationErr
     )
 
 
+def buffered(response: httpx.Response) -> httpx.Response | None:
+    """A 2xx that its transport read before we saw it (an httpx.MockTransport handler's, or a
+    transport that buffers): httpx decoded it then, and nothing is left to read, so the
+    response is its own answer once its size is checked; rebuilding it (as Body does for a
+    streamed body) would cost a second Response and its headers. None for anything else
+    (error bodies are cut at MAX_ERROR_BODY by Body)."""
+    if not 200 <= response.status_code < 300 or not _already_read(response):
+        return None
+    if len(response.content) > MAX_API_BODY:
+        raise too_large(response, str(len(response.content)))
+    return response
+
+
 class Body:
     """The decoded body of one response, as its raw chunks arrive."""
 

@@ -18,15 +18,18 @@ class DeadlineReached(SpeechspecError):
     into JobTimeoutError (with the job it last saw); it is a SpeechspecError all the same."""
 
 
-def remaining(deadline: float) -> float:
-    return deadline - monotonic()
+def check(deadline: float, when: str, cause: Exception | None = None) -> float:
+    """The seconds left before ``deadline``; DeadlineReached (``when`` says at which step)
+    once they are (nearly) spent."""
+    left = deadline - monotonic()
+    if left <= SLACK:
+        raise DeadlineReached(f"the deadline was reached {when}") from cause
+    return left
 
 
 def bounded_timeout(timeout: httpx.Timeout, deadline: float) -> httpx.Timeout:
     """The client's timeout with each phase cut to the time left before ``deadline``."""
-    left = remaining(deadline)
-    if left <= SLACK:
-        raise DeadlineReached("the deadline was reached before the request could be sent")
+    left = check(deadline, "before the request could be sent")
 
     def cut(value: float | None) -> float:
         return left if value is None else min(value, left)
@@ -41,23 +44,8 @@ def bounded_timeout(timeout: httpx.Timeout, deadline: float) -> httpx.Timeout:
 
 def check_sleep(deadline: float, delay: float, why: str) -> None:
     """Refuse a retry sleep that would end past the deadline: nothing could be sent after it."""
-    left = remaining(deadline)
+    left = deadline - monotonic()
     if delay >= left - SLACK:
         raise DeadlineReached(
             f"a retry after {why} would wait {delay:.3g}s, past the deadline ({max(left, 0):.3g}s left)"
         )
-
-
-def check_spent(deadline: float, exc: Exception) -> None:
-    """After a failed attempt: when the deadline has (nearly) passed, that is the outcome."""
-    if remaining(deadline) <= SLACK:
-        raise DeadlineReached(f"the deadline was reached ({type(exc).__name__})") from exc
-
-
-def cut_read_timeout(request: httpx.Request, deadline: float) -> None:
-    """Before reading more of a body: once the deadline has passed, no further read starts.
-    Each read already waits at most the request's read timeout, which bounded_timeout cut to
-    the time left when the request was built (a request's timeout is never changed in flight:
-    httpx documents no such thing)."""
-    if remaining(deadline) <= SLACK:
-        raise DeadlineReached("the deadline was reached while the answer was being read")

@@ -13,10 +13,10 @@ import httpx
 from ._atomic import AtomicFile, ProgressCallback
 from ._body import decoder_for
 from ._decode import DecodeError, Decoder
+from ._lifecycle import closed_midway
 from ._pipeline import Pipeline
 from ._raw import record
 from ._redact import loggable_url
-from ._send import closed_midway
 from ._urls import check_redirect, check_url
 from .errors import DownloadError
 
@@ -135,12 +135,6 @@ class HttpDownload:
         self.pipeline.log(request, self.attempt, started, response=response, error=error)
         if response is not None and response.is_success:
             record(response, self.attempt, "download")
-
-    @staticmethod
-    def closed_instead(client: httpx.Client | httpx.AsyncClient, exc: Exception) -> None:
-        closed = closed_midway(client)
-        if closed is not None:
-            raise closed from exc
 
     def on_error(self, exc: httpx.RequestError) -> float:
         delay = self.pipeline.policy.delay_after_error(exc, self.attempt, idempotent=True)

@@ -14,6 +14,7 @@ from ._atomic import AtomicFile, ProgressCallback, prepare_target
 from ._body import araw_chunks
 from ._decode import DecodeError
 from ._download import HttpDownload, Retry
+from ._lifecycle import closed_instead
 from ._pipeline import Pipeline
 from ._urls import check_url, is_data_url
 from .errors import DownloadError
@@ -54,7 +55,7 @@ async def download_async(
                         plan.sent(request, started, error=exc)
                         raise
                     except RuntimeError as exc:  # httpx: "the client has been closed"
-                        plan.closed_instead(client, exc)
+                        closed_instead(client, exc)
                         raise
                     plan.sent(request, started, response)
                     try:
@@ -76,7 +77,7 @@ async def download_async(
                     await anyio.to_thread.run_sync(out.commit)
                     return target
             except httpx.RequestError as exc:
-                plan.closed_instead(client, exc)
+                closed_instead(client, exc)
                 delay = plan.on_error(exc)
             except httpx.InvalidURL as exc:  # a malformed Location (httpx parses it eagerly)
                 raise DownloadError(f"redirect to an invalid URL: {exc}", url=plan.shown) from exc

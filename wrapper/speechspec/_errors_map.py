@@ -19,10 +19,11 @@ from ._redact import (
     request_of,
     request_secrets,
 )
-from ._retry import parse_retry_after
+from ._retry import parse_retry_after, request_was_not_sent
 from .errors import (
     APIConnectionError,
     APIStatusError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
     InternalServerError,
@@ -107,14 +108,16 @@ def _message_from_text(text: str) -> str | None:
 
 
 def status_error(
-    response: httpx.Response,
-    *,
-    secrets: Iterable[str],
-    may_have_been_processed: bool = False,
-    attempts: int = 1,
-    note: str = "",
+    response: httpx.Response, *, secrets: Iterable[str], attempts: int, billed: str | None
 ) -> APIStatusError:
-    """The typed error for a non-2xx response (its body must have been read)."""
+    """The typed error for a non-2xx response (its body must have been read). ``billed`` is
+    what it means for a non-idempotent call to have been processed (None: idempotent)."""
+    status = response.status_code
+    processed = status >= 500 and status != 503
+    if processed and billed is not None:
+        note = f"{billed}; not retried"
+    else:
+        note = f"after {attempts} attempts" if attempts > 1 else ""
     body = decode_body(response)
     detail = _message_from_json(body) if not isinstance(body, str) else _message_from_text(body)
     reason = response.reason_phrase or "HTTP error"
@@ -130,7 +133,6 @@ def status_error(
         note = f"body cut at {cut} bytes; {note}" if note else f"body cut at {cut} bytes"
     if note:
         message = f"{message} ({note})"
-    status = response.status_code
     cls = _BY_STATUS.get(status, InternalServerError if status >= 500 else APIStatusError)
     fields: dict[str, Any] = {}
     if cls is RateLimitError:
@@ -140,7 +142,7 @@ def status_error(
         response=redacted_response(response),
         body=redact_value(body, request_secrets(request_of(response))),
         request_id=request_id(response),
-        may_have_been_processed=may_have_been_processed,
+        may_have_been_processed=processed,
         attempts=attempts,
         **fields,
     )
@@ -156,18 +158,32 @@ def request_id(response: httpx.Response) -> str | None:
 
 
 def connection_error(
-    cls: type[APIConnectionError],
-    message: str,
-    request: httpx.Request | None,
+    exc: httpx.RequestError,
+    target: str,
     *,
-    may_have_been_processed: bool,
+    secrets: Iterable[str],
     attempts: int,
+    billed: str | None,
+    retry_billed: bool,
 ) -> APIConnectionError:
-    """``cls`` with every secret of ``request`` out of the message, holding a redacted copy."""
-    return cls(
+    """``target`` (method and loggable URL) failed before an answer: APITimeoutError or
+    APIConnectionError, every secret of the request out of the message, holding a redacted
+    copy of it. ``billed`` as for status_error."""
+    processed = not request_was_not_sent(exc)
+    timed_out = isinstance(exc, httpx.TimeoutException)
+    detail = redact(str(exc), secrets)
+    message = f"{target} {'timed out' if timed_out else 'failed'} ({type(exc).__name__}"
+    message += f": {detail})" if detail else ")"
+    message += f" after {attempts} attempt{'s' if attempts != 1 else ''}"
+    if processed and billed is not None:
+        message += f"; {billed}, so it was not retried"
+        if not retry_billed:
+            message += " (pass retry_billed=True to retry anyway)"
+    request = request_of(exc)
+    return (APITimeoutError if timed_out else APIConnectionError)(
         redact(message, request_secrets(request)),
         request=redacted_request(request),
-        may_have_been_processed=may_have_been_processed,
+        may_have_been_processed=processed,
         attempts=attempts,
     )
 

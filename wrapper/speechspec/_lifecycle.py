@@ -11,25 +11,14 @@ from __future__ import annotations
 import contextlib
 import sys
 import weakref
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import httpx
 
-from ._generated.send_sync import SyncSender
-from ._pipeline import Call, Pipeline
-from ._send_async import AsyncSender
 from .errors import ClientClosedError, ConfigurationError
 
 if TYPE_CHECKING:
     import asyncio
-
-
-class _Owner(Protocol):
-    """What a guarded sender needs of the client that owns it."""
-
-    _closed: bool
-
-    def _live_client(self) -> httpx.AsyncClient: ...
 
 
 def check_open(owner: object, client: httpx.Client | httpx.AsyncClient) -> None:
@@ -41,6 +30,24 @@ def check_open(owner: object, client: httpx.Client | httpx.AsyncClient) -> None:
         raise ClientClosedError(
             f"the httpx client of this {type(owner).__name__} is closed; build a new one"
         )
+
+
+def closed_midway(client: httpx.Client | httpx.AsyncClient) -> ClientClosedError | None:
+    """The error for a call whose httpx client was closed while it ran (during a retry's
+    sleep, from another thread or task, between a download's redirects), else None."""
+    if client.is_closed:
+        return ClientClosedError(
+            "the client was closed while this call was in progress; build a new one"
+        )
+    return None
+
+
+def closed_instead(client: httpx.Client | httpx.AsyncClient, exc: Exception) -> None:
+    """A transport failure or httpx's RuntimeError after the client was closed is that close,
+    not a network failure to retry."""
+    closed = closed_midway(client)
+    if closed is not None:
+        raise closed from exc
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -63,8 +70,9 @@ class AsyncLifecycle:
     _loop: weakref.ReferenceType[asyncio.AbstractEventLoop] | None
     _client: httpx.AsyncClient
 
-    def _new_client(self) -> httpx.AsyncClient:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # the client base's (not defined here: it comes later in the MRO)
+
+        def _new_client(self) -> httpx.AsyncClient: ...
 
     def _live_client(self) -> httpx.AsyncClient:
         """The AsyncClient, usable in the running loop (ClientClosedError once closed). A
@@ -108,36 +116,3 @@ def loop_error(owner: object, exc: RuntimeError) -> ConfigurationError:
         f"({exc}): an httpx.AsyncClient's connections belong to the loop that opened them. "
         "Build the http_client in the loop that uses it, or let speechspec own it"
     )
-
-
-class GuardedSyncSender(SyncSender):
-    """SyncSender that refuses to send once its client is closed."""
-
-    def __init__(self, pipeline: Pipeline, client: httpx.Client, owner: object) -> None:
-        super().__init__(pipeline, client)
-        self.owner = owner
-
-    def send(self, call: Call) -> httpx.Response:
-        check_open(self.owner, self.client)
-        return super().send(call)
-
-    def ensure_open(self) -> None:
-        check_open(self.owner, self.client)
-
-
-class GuardedAsyncSender(AsyncSender):
-    """AsyncSender that refuses to send once closed and follows its owner across loops."""
-
-    def __init__(self, pipeline: Pipeline, client: httpx.AsyncClient, owner: _Owner) -> None:
-        super().__init__(pipeline, client)
-        self.owner = owner
-
-    def ensure_open(self) -> None:
-        check_open(self.owner, self.client)
-
-    async def send(self, call: Call) -> httpx.Response:
-        self.client = self.owner._live_client()
-        try:
-            return await super().send(call)
-        except RuntimeError as exc:
-            raise loop_error(self.owner, exc) from exc

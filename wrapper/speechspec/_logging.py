@@ -10,11 +10,11 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import httpx
 
-from ._redact import REDACTED, is_secret_header, loggable_url, redact
+from ._redact import loggable_url, redact, shown_headers
 from .errors import ConfigurationError
 
 logger = logging.getLogger("speechspec")
@@ -49,20 +49,9 @@ def configure_from_env() -> None:
         logger.addHandler(handler)
 
 
-def safe_headers(headers: Mapping[str, str] | httpx.Headers, secrets: Iterable[str]) -> str:
-    """Headers for a debug line: credential-like values replaced, known secrets redacted."""
-    secrets = tuple(secrets)
-    shown = []
-    for name, value in headers.items():
-        lower = name.lower()
-        value = REDACTED if is_secret_header(lower) else redact(value, secrets)
-        shown.append(f"{lower}: {value}")
-    return "{" + ", ".join(shown) + "}"
-
-
-def _without_query(url: httpx.URL) -> str:
-    # loggable_url drops the query but marks it ("?..."); a log line carries none at all.
-    return loggable_url(url).removesuffix("?...")
+def _headers(headers: httpx.Headers, secrets: Iterable[str]) -> str:
+    shown = shown_headers(headers, secrets)
+    return "{" + ", ".join(f"{name}: {value}" for name, value in shown.items()) + "}"
 
 
 def log_attempt(
@@ -82,15 +71,16 @@ def log_attempt(
     if error is not None:
         status += f" ({type(error).__name__})"
     line = (
-        f"HTTP {request.method} {_without_query(request.url)} status={status} "
+        # loggable_url marks a query ("?..."); a log line carries none at all.
+        f"HTTP {request.method} {loggable_url(request.url).removesuffix('?...')} status={status} "
         f"attempt={attempt + 1} elapsed={(time.perf_counter() - started) * 1000:.0f}ms"
     )
     if retry_in is not None:
         line += f" retrying_in={retry_in:.2f}s"
     if logger.isEnabledFor(logging.DEBUG):
-        line += f" request_headers={safe_headers(request.headers, secrets)}"
+        line += f" request_headers={_headers(request.headers, secrets)}"
         if response is not None:
-            line += f" response_headers={safe_headers(response.headers, secrets)}"
+            line += f" response_headers={_headers(response.headers, secrets)}"
         logger.debug(redact(line, secrets))
     else:
         logger.info(redact(line, secrets))

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from . import _args
 from ._options import NotGiven
-from ._pipeline import Call
+from ._pipeline import PROCESSED, Call
 from .errors import InvalidRequestError
 
 # A vendor's rule for one field (wire name -> checker): gets the value, the parameter's name
@@ -82,22 +82,17 @@ def check_value(
     rule = rules.get(f.wire)
     if rule is not None:
         return rule(value, f.name, values)
-    if value is None and f.nullable:
+    if value is None:  # build_call passes None only for a nullable field
         return None
     if f.schema.get("type") == "string":
         # Every string: UTF-8-encodable; one that must not be empty must not be blank either.
         secret = f.schema.get("format") == "password"
-        blank_ok = not f.schema.get("minLength")
-        _args.string(value, f.name, secret=secret, blank_ok=blank_ok)
+        _args.string(value, f.name, secret=secret, blank_ok=not f.schema.get("minLength"))
         if f.plain_string:
             return value
-    from ._schema import _Validator
+    from ._schema import value_problem
 
-    problem = _Validator({}).problem(f.schema, value, f.name)
-    if problem is None and not isinstance(value, str):
-        from ._schema import _json_problem
-
-        problem = _json_problem(value, f.name)
+    problem = value_problem(f.schema, value, f.name)
     if problem:
         raise InvalidRequestError(problem.replace(": ", " ", 1), param=f.name)
     return value
@@ -130,5 +125,5 @@ def build_call(
         path=path,
         params=query or None,
         json=body if op.takes_body else None,
-        processed_note=op.processed_note or Call.processed_note,
+        processed_note=op.processed_note or PROCESSED,
     )

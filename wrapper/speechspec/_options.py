@@ -16,7 +16,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import httpx
 
-from ._args import MAX_RETRIES, MAX_SECONDS, string
+from ._args import MAX_RETRIES, MAX_SECONDS, seconds_ok, string
 from .errors import InvalidRequestError
 
 
@@ -75,7 +75,6 @@ class RequestOptions:
         (header names case-insensitively)."""
         if override is NO_OPTIONS:
             return self
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in _lower(override)}
         return RequestOptions(
             timeout=self.timeout if isinstance(override.timeout, NotGiven) else override.timeout,
             max_retries=(
@@ -83,7 +82,7 @@ class RequestOptions:
                 if isinstance(override.max_retries, NotGiven)
                 else override.max_retries
             ),
-            headers={**headers, **override.headers},
+            headers=merge_headers(self.headers, override.headers),
             query={**self.query, **override.query},
             body={**self.body, **override.body},
         )
@@ -91,10 +90,10 @@ class RequestOptions:
     def apply(
         self,
         headers: Mapping[str, str],
-        params: dict[str, Any] | None,
+        params: Mapping[str, Any] | None,
         body: Any,
         timeout: httpx.Timeout,
-    ) -> tuple[Mapping[str, str], dict[str, Any] | None, Any, httpx.Timeout]:
+    ) -> tuple[Mapping[str, str], Mapping[str, Any] | None, Any, httpx.Timeout]:
         """A request's parts with these options applied, after the typed ones (the extras
         were checked not to collide with them)."""
         if self.headers:
@@ -117,33 +116,19 @@ def merge_headers(base: Mapping[str, str], extra: Mapping[str, str]) -> dict[str
     return {**{k: v for k, v in base.items() if k.lower() not in lowered}, **extra}
 
 
-def _lower(options: RequestOptions) -> set[str]:
-    return {k.lower() for k in options.headers}
-
-
-def _seconds_ok(value: object) -> bool:
-    # Finite and bounded: socket timeouts and sleeps cannot represent more (OverflowError).
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and 0 < value <= MAX_SECONDS
-    )
-
-
 def timeout_option(value: object, param: str = "timeout") -> httpx.Timeout:
     """Seconds (> 0), an httpx.Timeout, or None for no timeout at all."""
     if value is None:
         return _NO_TIMEOUT
     if isinstance(value, httpx.Timeout):
         parts = (value.connect, value.read, value.write, value.pool)
-        if any(v is not None and not _seconds_ok(v) for v in parts):
+        if any(v is not None and not seconds_ok(v) for v in parts):
             raise InvalidRequestError(
                 f"{param} values must be positive numbers of seconds, at most {MAX_SECONDS:g}",
                 param=param,
             )
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not _seconds_ok(value):
+    if not seconds_ok(value):
         raise InvalidRequestError(
             f"{param} must be a positive number of seconds (at most {MAX_SECONDS:g}), "
             "an httpx.Timeout or None "
@@ -237,28 +222,23 @@ def query_option(value: object) -> dict[str, QueryValue]:
 
 def body_option(value: object) -> dict[str, object]:
     """The shape only; the keys and values are checked against the operation's schema when
-    the call is bound to its request (see _schema.check_extra_body)."""
+    the call is bound to its request (see _schema.check_extra_body), non-str keys included."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
         raise InvalidRequestError(
             f"extra_body must be a mapping, got {type(value).__name__}", param="extra_body"
         )
-    for key in value:
-        if not isinstance(key, str):
-            raise InvalidRequestError(
-                f"extra_body keys must be strings, got {type(key).__name__}", param="extra_body"
-            )
     return dict(value)
 
 
 def request_options(
-    *,
     timeout: object = NOT_GIVEN,
     max_retries: object = NOT_GIVEN,
     extra_headers: object = None,
     extra_query: object = None,
     extra_body: object = None,
+    *,
     timeout_param: str = "timeout",
 ) -> RequestOptions:
     """Check every per-call option; ``timeout_param`` names it in errors (Hamsa's

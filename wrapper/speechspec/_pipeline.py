@@ -1,6 +1,6 @@
 """The one request pipeline: build, send, retry, map errors, log. Both vendors and both
-sync and async clients go through it; the two ``send`` loops (_send.py) differ only in
-their I/O."""
+sync and async clients go through it; the send loop (_send_async.py, and its generated sync
+twin) adds only the I/O."""
 
 from __future__ import annotations
 
@@ -16,18 +16,21 @@ from . import _deadline
 from ._errors_map import connection_error, status_error
 from ._logging import log_attempt
 from ._options import NO_OPTIONS, NotGiven, RequestOptions
-from ._redact import loggable_url, redact
-from ._retry import RetryPolicy, request_was_not_sent
-from .errors import APIConnectionError, APIStatusError, APITimeoutError
+from ._redact import loggable_url
+from ._retry import RetryPolicy
+from .errors import APIConnectionError, APIStatusError
 
 if TYPE_CHECKING:
     from ._record import Recorder
 
 # Parsed API URLs kept per pipeline (operations have a handful of paths).
 _MAX_URLS = 64
+PROCESSED = "the request may have been processed"
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass's __init__ costs twice as much, on every call; nothing
+# changes a Call after it is built (using() and dataclasses.replace make new ones).
+@dataclass(slots=True)
 class Call:
     """One API request, as a generated operation's public ``build_request`` describes it."""
 
@@ -35,9 +38,8 @@ class Call:
     path: str
     params: Mapping[str, Any] | None = None
     json: Any = None
-    headers: Mapping[str, str] = field(default_factory=dict)
     # What it means for this call to have reached the server, for error messages.
-    processed_note: str = "the request may have been processed"
+    processed_note: str = PROCESSED
     # Per-call timeout, retries and extras, already checked (see _options and _schema).
     options: RequestOptions = NO_OPTIONS
     # time.monotonic() by which the call must end (wait_for_job); cuts timeouts and retries.
@@ -105,11 +107,8 @@ class Pipeline:
     # -- building -----------------------------------------------------------------------
 
     def api_request(self, client: httpx.Client | httpx.AsyncClient, call: Call) -> httpx.Request:
-        headers: Mapping[str, str] = (
-            {**self._api_headers, **call.headers} if call.headers else self._api_headers
-        )
-        params = dict(call.params) if call.params else None
-        body, timeout = call.json, self.timeout
+        headers: Mapping[str, str] = self._api_headers
+        params, body, timeout = call.params, call.json, self.timeout
         if call.options is not NO_OPTIONS:
             headers, params, body, timeout = call.options.apply(headers, params, body, timeout)
         if call.deadline is not None:
@@ -146,7 +145,8 @@ class Pipeline:
             media_headers=options.headers,
         )
 
-    def _policy(self, call: Call) -> RetryPolicy:
+    def policy_for(self, call: Call) -> RetryPolicy:
+        """The retry policy, with the call's own max_retries."""
         retries = call.options.max_retries
         if isinstance(retries, NotGiven) or retries == self.policy.max_retries:
             return self.policy
@@ -154,54 +154,21 @@ class Pipeline:
 
     # -- deciding -----------------------------------------------------------------------
 
-    def retry_delay_for_response(
-        self, response: httpx.Response, attempt: int, call: Call
-    ) -> float | None:
-        return self._policy(call).delay_after_response(
-            response, attempt, idempotent=call.idempotent
-        )
-
-    def retry_delay_for_error(
-        self, exc: httpx.RequestError, attempt: int, call: Call
-    ) -> float | None:
-        return self._policy(call).delay_after_error(exc, attempt, idempotent=call.idempotent)
-
     def connection_error(
         self, exc: httpx.RequestError, call: Call, attempts: int
     ) -> APIConnectionError:
-        processed = not request_was_not_sent(exc)
-        kind = type(exc).__name__
-        what = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
-        message = (
-            f"{call.method} {loggable_url(self.base_url.rstrip('/') + call.path)} {what} ({kind}"
-        )
-        detail = redact(str(exc), self.secrets)
-        message += f": {detail})" if detail else ")"
-        message += f" after {attempts} attempt{'s' if attempts != 1 else ''}"
-        if processed and not call.idempotent:
-            message += f"; {call.processed_note}, so it was not retried"
-            if not self.policy.retry_billed:
-                message += " (pass retry_billed=True to retry anyway)"
-        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         return connection_error(
-            cls, message, request_of(exc), may_have_been_processed=processed, attempts=attempts
+            exc,
+            f"{call.method} {loggable_url(self.base_url.rstrip('/') + call.path)}",
+            secrets=self.secrets,
+            attempts=attempts,
+            billed=None if call.idempotent else call.processed_note,
+            retry_billed=self.policy.retry_billed,
         )
 
     def status_error(self, response: httpx.Response, call: Call, attempts: int) -> APIStatusError:
-        status = response.status_code
-        processed = status >= 500 and status != 503
-        note = ""
-        if processed and not call.idempotent:
-            note = f"{call.processed_note}; not retried"
-        elif attempts > 1:
-            note = f"after {attempts} attempts"
-        return status_error(
-            response,
-            secrets=self.secrets,
-            may_have_been_processed=processed,
-            attempts=attempts,
-            note=note,
-        )
+        billed = None if call.idempotent else call.processed_note
+        return status_error(response, secrets=self.secrets, attempts=attempts, billed=billed)
 
     def log(
         self,
@@ -224,10 +191,3 @@ class Pipeline:
         )
         if self.recorder is not None:
             self.recorder.exchange(self.base_url, request, response, error, self.secrets, started)
-
-
-def request_of(exc: httpx.RequestError) -> httpx.Request | None:
-    try:
-        return exc.request
-    except RuntimeError:  # httpx raises when the error was built without a request
-        return None

@@ -10,11 +10,11 @@ media host's response carries no vendor request id; for download the media respo
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime
 import functools
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Generic, Literal, ParamSpec, TypeVar
 
 import httpx
@@ -26,17 +26,9 @@ T = TypeVar("T")
 Source = Literal["api", "download"]
 
 
-@dataclass(frozen=True)
-class _Record:
-    response: httpx.Response
-    retries_taken: int
-
-
-@dataclass
-class Capture:
-    api: list[_Record] = field(default_factory=list)
-    download: list[_Record] = field(default_factory=list)
-
+# Per source, the last successful response recorded and its retries: the one a RawResponse
+# shows (a composite's earlier requests are replaced by its later ones).
+Capture = dict[Source, tuple[httpx.Response, int]]
 
 _CAPTURE: contextvars.ContextVar[Capture | None] = contextvars.ContextVar(
     "speechspec_raw_capture", default=None
@@ -47,7 +39,7 @@ def record(response: httpx.Response, attempt: int, source: Source = "api") -> No
     """Called by the pipeline for each successful response; free when nobody captures."""
     capture = _CAPTURE.get()
     if capture is not None:
-        getattr(capture, source).append(_Record(response, attempt))
+        capture[source] = (response, attempt)
 
 
 class RawResponse(Generic[T]):
@@ -98,30 +90,30 @@ class RawResponse(Generic[T]):
         return f"<RawResponse [{self.status_code}] retries_taken={self.retries_taken}>"
 
 
-def _data_url_response() -> httpx.Response:
-    return httpx.Response(200)
+@contextlib.contextmanager
+def _capturing() -> Iterator[Capture]:
+    capture: Capture = {}
+    token = _CAPTURE.set(capture)
+    try:
+        yield capture
+    finally:
+        _CAPTURE.reset(token)
 
 
 def _pick(capture: Capture, source: Source, result: T) -> RawResponse[T]:
-    records = getattr(capture, source)
-    if not records:
-        if source == "download":
-            return RawResponse(_data_url_response(), 0, result)
+    if source not in capture:
+        if source == "download":  # a data: URL: no HTTP exchange
+            return RawResponse(httpx.Response(200), 0, result)
         # Every API method sends at least one request or raises.
         raise RuntimeError("no response was recorded")  # pragma: no cover
-    last: _Record = records[-1]
-    return RawResponse(last.response, last.retries_taken, result)
+    return RawResponse(*capture[source], result)
 
 
 def raw(method: Callable[P, T], source: Source = "api") -> Callable[P, RawResponse[T]]:
     @functools.wraps(method)
     def call(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
-        capture = Capture()
-        token = _CAPTURE.set(capture)
-        try:
+        with _capturing() as capture:
             result = method(*args, **kwargs)
-        finally:
-            _CAPTURE.reset(token)
         return _pick(capture, source, result)
 
     return call
@@ -132,12 +124,8 @@ def araw(
 ) -> Callable[P, Awaitable[RawResponse[T]]]:
     @functools.wraps(method)
     async def call(*args: P.args, **kwargs: P.kwargs) -> RawResponse[T]:
-        capture = Capture()
-        token = _CAPTURE.set(capture)
-        try:
+        with _capturing() as capture:
             result = await method(*args, **kwargs)
-        finally:
-            _CAPTURE.reset(token)
         return _pick(capture, source, result)
 
     return call

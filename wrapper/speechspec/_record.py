@@ -25,10 +25,9 @@ from typing import Any
 import httpx
 
 from ._config import RECORD_ENV
-from ._redact import REDACTED, is_secret_header, redact, redact_value, request_secrets
+from ._redact import clean_header, redact, redact_value, request_secrets, shown_headers
 from .errors import ConfigurationError
 
-ENV_VAR = RECORD_ENV
 # An API answer's body kept in a line; longer ones are cut and marked "body_truncated".
 MAX_BODY_CHARS = 64 * 1024
 # A JSON string longer than this (a data: URL of audio) is kept as its start and its length.
@@ -47,21 +46,9 @@ def _shorten(value: Any) -> Any:
     return value
 
 
-def _headers(headers: httpx.Headers, secrets: list[str]) -> dict[str, str]:
-    shown: dict[str, str] = {}
-    for name, value in headers.multi_items():
-        lower = name.lower()
-        clean = REDACTED if is_secret_header(lower) else redact(value, secrets)
-        shown[lower] = f"{shown[lower]}, {clean}" if lower in shown else clean
-    return shown
-
-
 def _url(url: httpx.URL, secrets: list[str]) -> str:
     # A signed media URL or a careless base URL carries its credential in the query.
-    params = [
-        (k, REDACTED if is_secret_header(k) else redact(v, secrets))
-        for k, v in url.params.multi_items()
-    ]
+    params = [(k, clean_header(k, v, secrets)) for k, v in url.params.multi_items()]
     clean = url.copy_with(username=None, password=None, fragment=None)
     clean = clean.copy_with(params=params) if params else clean.copy_with(query=None)
     return redact(str(clean), secrets)
@@ -101,14 +88,14 @@ def exchange_line(
         "base_url": redact(base_url, found),
         "method": request.method,
         "url": _url(request.url, found),
-        "request_headers": _headers(request.headers, found),
+        "request_headers": shown_headers(request.headers, found),
         "status": None,
         "elapsed_ms": round(elapsed * 1000, 1),
     }
     if response is not None:
         body, truncated = _body(response, found)
         line["status"] = response.status_code
-        line["response_headers"] = _headers(response.headers, found)
+        line["response_headers"] = shown_headers(response.headers, found)
         line["body"] = body
         if truncated:
             line["body_truncated"] = True
@@ -129,15 +116,21 @@ class Recorder:
     def __repr__(self) -> str:
         return f"Recorder({str(self.path)!r})"
 
+    def _append(self, data: bytes) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+
     def check(self, param: str) -> Recorder:
         """Fail now, naming the setting, when the file cannot be appended to."""
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            self._append(b"")
         except OSError as exc:
             raise ConfigurationError(
                 f"{param}: cannot append to {str(self.path)!r}: {exc.strerror}"
             ) from None
-        os.close(fd)
         return self
 
     def exchange(
@@ -155,11 +148,7 @@ class Recorder:
         data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-                try:
-                    os.write(fd, data)
-                finally:
-                    os.close(fd)
+                self._append(data)
             except OSError as exc:
                 # The call itself succeeded or failed on its own; a full disk must not turn
                 # a paid answer into an exception. Said once, on the speechspec logger.
@@ -176,5 +165,5 @@ def recorder_for(record: str | os.PathLike[str] | None) -> Recorder | None:
                 f"record must be a file path (str or os.PathLike), got {type(record).__name__}"
             )
         return Recorder(record).check("record")
-    value = os.environ.get(ENV_VAR, "").strip()
-    return Recorder(value).check(ENV_VAR) if value else None
+    value = os.environ.get(RECORD_ENV, "").strip()
+    return Recorder(value).check(RECORD_ENV) if value else None

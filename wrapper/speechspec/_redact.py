@@ -116,9 +116,19 @@ def _content(message: httpx.Request | httpx.Response) -> bytes:
         return b""
 
 
+def clean_header(name: str, value: str, secrets: Iterable[str]) -> str:
+    """A header's value as logs, recordings and kept copies show it."""
+    return REDACTED if is_secret_header(name) else redact(value, secrets)
+
+
+def shown_headers(headers: httpx.Headers, secrets: Iterable[str]) -> dict[str, str]:
+    """Names lowercased, repeated ones joined (httpx's ``items()``), values cleaned."""
+    return {k: clean_header(k, v, secrets) for k, v in headers.items()}
+
+
 def _clean_headers(headers: httpx.Headers, secrets: list[str]) -> list[tuple[str, str]]:
     return [
-        (k, REDACTED if is_secret_header(k) else redact(v, secrets))
+        (k, clean_header(k, v, secrets))
         for k, v in headers.multi_items()
         if k.lower() not in FRAMING  # the copy holds the decoded body
     ]

@@ -24,16 +24,6 @@ from ._args import unencodable
 from ._uri import is_uri
 from .errors import InvalidRequestError
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "array": (list, tuple),
-    "object": (Mapping,),
-    "null": (type(None),),
-}
-
 
 @functools.cache
 def effective_document(package: str) -> dict[str, Any]:
@@ -43,26 +33,14 @@ def effective_document(package: str) -> dict[str, Any]:
     return spec
 
 
-@functools.cache
-def _path_patterns(package: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple(
-        (re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(p)) + "$"), p)
-        for p in effective_document(package).get("paths", {})
-    )
-
-
 def request_schema(package: str, method: str, path: str) -> dict[str, Any] | None:
-    """The JSON request body schema of the operation at ``method path`` (a concrete path,
-    matched against the document's templates), or None when it takes no JSON body."""
+    """The JSON request body schema of the operation at ``method path`` (the document's path
+    template, as the generated Operation names it), or None when it takes no JSON body."""
     spec = effective_document(package)
-    for pattern, template in _path_patterns(package):
-        if pattern.match(path):
-            operation = spec["paths"][template].get(method.lower()) or {}
-            body = operation.get("requestBody") or {}
-            body = _resolve(spec, body)
-            schema = (body.get("content") or {}).get("application/json", {}).get("schema")
-            return _resolve(spec, schema) if isinstance(schema, dict) else None
-    return None
+    operation = (spec.get("paths", {}).get(path) or {}).get(method.lower()) or {}
+    body = _resolve(spec, operation.get("requestBody") or {})
+    schema = (body.get("content") or {}).get("application/json", {}).get("schema")
+    return _resolve(spec, schema) if isinstance(schema, dict) else None
 
 
 def check_extra_body(
@@ -103,6 +81,12 @@ def check_default_body(package: str, extra: Mapping[str, object]) -> None:
                 checked = True
     if not checked:  # pragma: no cover (both vendors have a body-taking operation)
         raise InvalidRequestError("extra_body: no operation takes a JSON body", param="extra_body")
+
+
+def value_problem(schema: Mapping[str, Any], value: object, where: str) -> str | None:
+    """Why ``value`` breaks a field's ``schema`` ($refs inlined) or cannot be JSON, or None."""
+    problem = _Validator({}).problem(schema, value, where)
+    return problem or (None if isinstance(value, str) else _json_problem(value, where))
 
 
 def _resolve(spec: Mapping[str, Any], node: Any) -> Any:
@@ -148,17 +132,16 @@ class _Validator:
         if declared is None:
             return None
         names = [declared] if isinstance(declared, str) else list(declared)
+        kind = _json_type(value)
+        integral = kind == "number" and isinstance(value, float) and value.is_integer()
         for name in names:
-            kinds = _TYPES.get(name, ())
-            if isinstance(value, bool) and name not in ("boolean",):
-                continue
-            if isinstance(value, kinds) and not (
-                name == "integer" and isinstance(value, float) and not value.is_integer()
+            if (
+                name == kind
+                or (name, kind) == ("number", "integer")
+                or (name == "integer" and integral)
             ):
                 return None
-            if name == "integer" and isinstance(value, float) and value.is_integer():
-                return None
-        return f"{where}: must be {' or '.join(names)}, got {_json_type(value)}"
+        return f"{where}: must be {' or '.join(names)}, got {kind}"
 
     def _value_problem(self, schema: Mapping[str, Any], value: object, where: str) -> str | None:
         if "enum" in schema and value not in schema["enum"]:
@@ -278,7 +261,18 @@ def _json_problem(value: object, where: str) -> str | None:
 def _json_type(value: object) -> str:
     if value is None:
         return "null"
-    for name in ("boolean", "integer", "number", "string", "array", "object"):
-        if isinstance(value, _TYPES[name]) and not (isinstance(value, bool) and name != "boolean"):
+    for name, kinds in _KINDS:
+        if isinstance(value, kinds):
             return name
     return type(value).__name__
+
+
+# JSON types by Python type, bool before int (a bool is an int).
+_KINDS: tuple[tuple[str, type | tuple[type, ...]], ...] = (
+    ("boolean", bool),
+    ("integer", int),
+    ("number", float),
+    ("string", str),
+    ("array", (list, tuple)),
+    ("object", Mapping),
+)

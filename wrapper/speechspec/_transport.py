@@ -13,7 +13,7 @@ import ipaddress
 import socket
 import ssl
 import urllib.request
-from typing import TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import httpx
 
@@ -139,31 +139,20 @@ def _transports(cls: type[T], proxy: object) -> tuple[T, dict[str, T | None]]:
     return build(None), mounts
 
 
-def _headers(user_agent: str) -> dict[str, str]:
-    # Only the codings _decode can undo in bounded steps.
-    return {
-        "User-Agent": user_agent,
-        "Accept": "application/json",
-        "Accept-Encoding": ACCEPT_ENCODING,
-    }
+C = TypeVar("C", httpx.Client, httpx.AsyncClient)
 
 
-def sync_client(user_agent: str, timeout: httpx.Timeout, proxy: object = None) -> httpx.Client:
-    transport, mounts = _transports(httpx.HTTPTransport, proxy)
-    return httpx.Client(
-        headers=_headers(user_agent),
-        timeout=timeout,
-        transport=transport,
-        mounts=mounts,
-    )
-
-
-def async_client(
-    user_agent: str, timeout: httpx.Timeout, proxy: object = None
-) -> httpx.AsyncClient:
-    transport, mounts = _transports(httpx.AsyncHTTPTransport, proxy)
-    return httpx.AsyncClient(
-        headers=_headers(user_agent),
+def new_client(cls: type[C], user_agent: str, timeout: httpx.Timeout, proxy: object = None) -> C:
+    """The ``httpx.Client`` or ``httpx.AsyncClient`` a speechspec client owns."""
+    kind: Any = httpx.HTTPTransport if cls is httpx.Client else httpx.AsyncHTTPTransport
+    transport, mounts = _transports(kind, proxy)
+    return cls(
+        # Accept-Encoding: only the codings _decode can undo in bounded steps.
+        headers={
+            "User-Agent": user_agent,
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        },
         timeout=timeout,
         transport=transport,
         mounts=mounts,

@@ -24,6 +24,7 @@ from ._options import (
 from .errors import InvalidRequestError
 
 if TYPE_CHECKING:
+    from ._operations import Operation
     from ._pipeline import Call, Pipeline
 
 
@@ -54,16 +55,16 @@ class OptionsMixin:
         """Check one call's options (before anything is sent) and merge them over the
         with_options() defaults."""
         options = request_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
+            timeout,
+            max_retries,
+            extra_headers,
+            extra_query,
+            extra_body,
             timeout_param=timeout_param,
         )
         return options if self._defaults is NO_OPTIONS else self._defaults.merged(options)
 
-    def _bind(self, call: Call, options: RequestOptions) -> Call:
+    def _bind(self, op: Operation, call: Call, options: RequestOptions) -> Call:
         """The call with its options; extra_body checked against the effective spec."""
         if options is NO_OPTIONS:
             return call
@@ -81,7 +82,7 @@ class OptionsMixin:
                 from ._args import extra_body_fields
                 from ._schema import check_extra_body
 
-                check_extra_body(self._env.package, call.method, call.path, call.json, options.body)
+                check_extra_body(self._env.package, op.method, op.path, call.json, options.body)
                 extra_body_fields(options.body)
         return call.using(options)
 
@@ -101,13 +102,7 @@ class OptionsMixin:
         argument = self._env.key_argument
         if not isinstance(key, str | NotGiven):
             raise InvalidRequestError(f"{argument} must be a str", param=argument)
-        options = request_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            extra_headers=extra_headers,
-            extra_query=extra_query,
-            extra_body=extra_body,
-        )
+        options = request_options(timeout, max_retries, extra_headers, extra_query, extra_body)
         if options.body:
             from ._schema import check_default_body
 
@@ -141,12 +136,8 @@ class OptionsMixin:
         new._defaults = self._defaults.merged(
             dataclasses.replace(options, timeout=NOT_GIVEN, max_retries=NOT_GIVEN)
         )
-        new._rebind_sender()
         new._copied_from(self)
         return cast(Self, new)
 
     def _copied_from(self, original: Self) -> None:
         """What a vendor's copy shares with its original beyond the pool (Hamsa: job pace)."""
-
-    def _rebind_sender(self) -> None:
-        raise NotImplementedError  # the sync and async bases build their own sender

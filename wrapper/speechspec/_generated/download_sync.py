@@ -13,6 +13,7 @@ from .._atomic import AtomicFile, ProgressCallback, prepare_target
 from .._body import raw_chunks
 from .._decode import DecodeError
 from .._download import HttpDownload, Retry
+from .._lifecycle import closed_instead
 from .._pipeline import Pipeline
 from .._urls import check_url, is_data_url
 from ..errors import DownloadError
@@ -51,7 +52,7 @@ def download_sync(
                         plan.sent(request, started, error=exc)
                         raise
                     except RuntimeError as exc:  # httpx: "the client has been closed"
-                        plan.closed_instead(client, exc)
+                        closed_instead(client, exc)
                         raise
                     plan.sent(request, started, response)
                     try:
@@ -72,7 +73,7 @@ def download_sync(
                     out.commit()
                     return target
             except httpx.RequestError as exc:
-                plan.closed_instead(client, exc)
+                closed_instead(client, exc)
                 delay = plan.on_error(exc)
             except httpx.InvalidURL as exc:  # a malformed Location (httpx parses it eagerly)
                 raise DownloadError(f"redirect to an invalid URL: {exc}", url=plan.shown) from exc
