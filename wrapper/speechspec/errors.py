@@ -172,8 +172,26 @@ class UnprocessableEntityError(APIStatusError):
 class RateLimitError(APIStatusError):
     """429. ``retry_after`` is the server's Retry-After in seconds, when it sent one."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **fields: Any) -> None:
-        super().__init__(message, **fields)
+    # Spelled out, not **kwargs: a type checker then catches a misspelt field.
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: Any,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        may_have_been_processed: bool = False,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(
+            message,
+            response=response,
+            body=body,
+            request_id=request_id,
+            may_have_been_processed=may_have_been_processed,
+            attempts=attempts,
+        )
         self.retry_after = retry_after
 
 
