@@ -16,13 +16,16 @@ import time  # noqa: E402
 
 import anyio  # noqa: E402
 import pytest  # noqa: E402
-from hypothesis import settings  # noqa: E402
 
 # HYPOTHESIS_PROFILE=deep (CONTRIBUTING.md, "Test depth"): 1000 examples for a property test
 # without a count of its own, 300 per operation for the client conformance tests
-# (tests/conformance.py DEEP). Unset: what `make test` runs.
-settings.register_profile("deep", max_examples=1000)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "default")
+# (tests/conformance.py DEEP). Unset: what `make test` runs, and hypothesis is not imported
+# here (the suite's nested pytest runs would pay for it).
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    from hypothesis import settings
+
+    settings.register_profile("deep", max_examples=1000)
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 # A shell without job control starts background commands with SIGINT ignored, and an ignored
 # signal stays ignored across exec: the CLI subprocesses that the Ctrl-C tests interrupt would
