@@ -72,16 +72,17 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy wrapper/speechspec
 	$(VENV)/bin/mypy tools/*.py
 
-# Two workers (pytest-xdist): the suite waits on sockets and subprocesses more than it computes,
-# so two processes on two cores halve the wall time. loadfile: each test file runs on one worker,
-# so module-scoped fixtures (a regenerated copy of the project, emulators) are built once, not
-# once per worker; files holding slow tests are handed out first (tests/conftest.py SLOW_FIRST;
-# --no-loadscope-reorder keeps that order). The fault matrix table is printed by a serial run:
+# Four workers (pytest-xdist) on two cores: the suite waits on sockets, subprocesses and
+# timeouts more than it computes, so four processes keep both cores busy (two left them idle
+# a third of the time). loadfile: each test file runs on one worker, so module-scoped fixtures
+# (a regenerated copy of the project, emulators) are built once, not once per worker; files
+# holding slow tests are handed out first (tests/conftest.py SLOW_FIRST; --no-loadscope-reorder
+# keeps that order). The fault matrix table is printed by a serial run:
 # `.venv/bin/python -m pytest tests/test_fault_matrix.py -v`.
-# PYTHONDONTWRITEBYTECODE emptied: with it set, every pytest process (the two workers, the
+# PYTHONDONTWRITEBYTECODE emptied: with it set, every pytest process (the workers, the
 # suite's own pytest subprocesses) parses and assertion-rewrites ~430 modules again, ~3 s of CPU each.
 test: need-node $(STAMP) $(NODE_STAMP)
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 4 --dist loadfile --no-loadscope-reorder
 
 # The spec-diff engine (optic, via npm) and pyright (the docs' examples) run on Node: say so in
 # one line, before anything is installed, rather than fail deep inside npm or a test.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import schemathesis
@@ -10,6 +11,11 @@ from schemathesis import GenerationMode
 from speechspec.emulator._schema import effective_document
 
 PACKAGES = {"hamsa": "hamsa_client", "livepeer": "livepeer_client"}
+
+# HYPOTHESIS_PROFILE=deep (CONTRIBUTING.md, "Test depth") draws several times the examples
+# `make test` draws: its counts are what the time budget affords with each rule still reached,
+# the deep run is for a change to the generated models, the schemas or the parsers.
+DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
 
 
 def quiet_settings(max_examples: int) -> settings:

@@ -17,6 +17,16 @@ import time  # noqa: E402
 import anyio  # noqa: E402
 import pytest  # noqa: E402
 
+# HYPOTHESIS_PROFILE=deep (CONTRIBUTING.md, "Test depth"): 1000 examples for a property test
+# without a count of its own, 300 per operation for the client conformance tests
+# (tests/conformance.py DEEP). Unset: what `make test` runs, and hypothesis is not imported
+# here (the suite's nested pytest runs would pay for it).
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    from hypothesis import settings
+
+    settings.register_profile("deep", max_examples=1000)
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+
 # A shell without job control starts background commands with SIGINT ignored, and an ignored
 # signal stays ignored across exec: the CLI subprocesses that the Ctrl-C tests interrupt would
 # never see it. A handler (unlike SIG_IGN) resets to the default at exec, so the children get
@@ -48,17 +58,17 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
-# The test files that take the most CPU (pipelines of subprocesses, the history replay,
-# property tests), most first as measured: `make test` (pytest-xdist, --dist loadfile) hands
-# them out before the others, so neither worker ends alone on a long file. Only the order
-# changes; a file missing here just runs in its turn.
+# The test files that take the longest (pipelines of subprocesses, the history replay, property
+# tests, waits on timeouts), longest first as measured (`--durations=0`, summed per file):
+# `make test` (pytest-xdist, --dist loadfile) hands them out before the others, so no worker
+# ends alone on a long file. Only the order changes; a file missing here just runs in its turn.
 SLOW_FIRST = tuple(
     f"tests/test_{name}.py::"
     for name in (
-        "properties", "conformance_clients", "playbook", "release_flow", "surface_regeneration",
-        "specs", "spec_history", "packaging", "memory", "fault_matrix", "extras",
-        "hamsa_changes", "spec_changes", "cli_next_step", "wire", "cli", "reliability",
-        "spec_tools", "templates", "conformance_server", "plugin_pinned", "options",
+        "release_flow", "playbook", "conformance_clients", "spec_history", "fault_matrix",
+        "surface_regeneration", "specs", "properties", "cli", "readme_types", "spec_tools",
+        "batch_journal", "hostile_proxy", "conformance_server", "cli_next_step", "memory",
+        "reliability", "batch", "wire", "hostile_decoding", "packaging", "templates",
     )
 )  # fmt: skip
 

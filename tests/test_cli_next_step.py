@@ -211,8 +211,9 @@ def _wait_for(predicate: object, timeout: float = 30.0) -> None:
 
 
 def test_ctrl_c_after_the_job_was_billed_prints_its_id_and_job_fetches_it(tmp_path: Path) -> None:
-    # Long enough that the Ctrl-C always lands while the job is being waited for.
-    with EmulatorServer(job_delay=8.0, use_espeak=False) as srv:
+    # The job stays PENDING until the test says otherwise (however slow the machine is), so
+    # the Ctrl-C always lands while it is being waited for; then it completes at once.
+    with EmulatorServer(job_delay=600.0, use_espeak=False) as srv:
         env = env_for(srv)
         out = tmp_path / "a.wav"
         proc = subprocess.Popen(
@@ -233,6 +234,7 @@ def test_ctrl_c_after_the_job_was_billed_prints_its_id_and_job_fetches_it(tmp_pa
         assert match, stderr
         job_id = match.group(1)
         assert not out.exists()
+        srv.state.job_delay = 0.0  # the vendor finishes the job: `job -o` fetches its audio
 
         status = run(env, "job", job_id)
         assert status.returncode == 0, status.stderr

@@ -306,8 +306,10 @@ def test_vendor_spec_cli_reports_errors_without_a_traceback(tmp_path: Path) -> N
 @pytest.fixture(scope="module")
 def project_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("project")
+    # Not tools/node_modules (200 MB, the spec-diff engine): generate.py never runs Node.
+    skip = shutil.ignore_patterns("__pycache__", "node_modules")
     for name in ("specs", "tools", "generated"):
-        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / name, root / name, ignore=skip)
     return root
 
 

@@ -91,21 +91,26 @@ def _generate(root: Path) -> None:
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def _mypy(root: Path, user_dir: Path) -> subprocess.CompletedProcess[str]:
+def _mypy(root: Path, user_dir: Path, cache: Path) -> subprocess.CompletedProcess[str]:
     mypy = Path(sys.executable).parent / "mypy"
     return _run(
         root,
         str(mypy),
         "--strict",
-        # A cache of this test's own (mypy checks each file's hash against it): a second run
-        # in the test re-checks only user.py, not the whole package again.
+        # One cache for the module (mypy checks each file's size and hash against it, whatever
+        # its path): a later run re-checks only the files that differ and what depends on them.
         "--cache-dir",
-        str(user_dir / ".mypy_cache"),
+        str(cache),
         "--config-file",
         os.devnull,
         "user.py",
         cwd=user_dir,
     )
+
+
+@pytest.fixture(scope="module")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("mypy_cache")
 
 
 @pytest.fixture(scope="module")
@@ -164,15 +169,17 @@ def recorder() -> Iterator[tuple[str, list[dict[str, Any]]]]:
         server.server_close()
 
 
-def test_new_fields_are_typed_keyword_arguments(repo: Path, tmp_path: Path) -> None:
+def test_new_fields_are_typed_keyword_arguments(
+    repo: Path, tmp_path: Path, mypy_cache: Path
+) -> None:
     (tmp_path / "user.py").write_text(USER_FILE, encoding="utf-8")
-    proc = _mypy(repo, tmp_path)
+    proc = _mypy(repo, tmp_path, mypy_cache)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # A wrong type for the new field is a type error too: the argument is really typed.
     (tmp_path / "user.py").write_text(
         USER_FILE.replace("speaking_rate=1.5)", 'speaking_rate="fast")'), encoding="utf-8"
     )
-    proc = _mypy(repo, tmp_path)
+    proc = _mypy(repo, tmp_path, mypy_cache)
     assert proc.returncode == 1
     assert 'Argument "speaking_rate"' in proc.stdout
 
@@ -222,13 +229,13 @@ def test_server_default_is_never_sent(
     assert "description" not in bodies[0]
 
 
-def test_removed_field_is_a_type_error(repo: Path, tmp_path: Path) -> None:
+def test_removed_field_is_a_type_error(repo: Path, tmp_path: Path, mypy_cache: Path) -> None:
     # Its own copy: the other tests (maybe in another worker) keep the field.
     repo = shutil.copytree(repo, tmp_path / "repo", ignore=shutil.ignore_patterns("__pycache__"))
     _edit_documents(repo, {"styleName": ADDED["styleName"]}, ["styleName"])
     _generate(repo)
     (tmp_path / "user.py").write_text(USER_FILE, encoding="utf-8")
-    proc = _mypy(repo, tmp_path)
+    proc = _mypy(repo, tmp_path, mypy_cache)
     assert proc.returncode == 1
     assert 'Unexpected keyword argument "speaking_rate"' in proc.stdout
     proc = _run(repo, sys.executable, "-m", "speechspec", "speak", "livepeer", "--help")
