@@ -208,17 +208,25 @@ class AtomicFile:
             raise self._os_error(exc) from exc
         self.size = self._written_back = 0
 
-    def commit(self) -> None:
+    def hand_over(self) -> bool:
+        """Inside ``deferred``: hand the complete file to the group (no fsync, no blocking:
+        no worker thread needed) and return True; else False (``commit()`` it)."""
+        if self._group is None:
+            return False
         assert self._fh is not None and self._tmp is not None
-        if self._group is not None:
-            try:
-                self._fh.flush()
-            except OSError as exc:
-                raise self._os_error(exc) from exc
-            self._group.add(self.target, self._fh, self._tmp)
-            self._fh = None  # the group owns it now
-            self._committed = True
+        try:
+            self._fh.flush()
+        except OSError as exc:
+            raise self._os_error(exc) from exc
+        self._group.add(self.target, self._fh, self._tmp)
+        self._fh = None  # the group owns it now
+        self._committed = True
+        return True
+
+    def commit(self) -> None:
+        if self.hand_over():
             return
+        assert self._fh is not None and self._tmp is not None
         try:
             self._fh.flush()
             os.fsync(self._fh.fileno())

@@ -12,18 +12,24 @@ record per line, tab-separated, keyed by the line's key (number and text hash):
 
 What each record promises (the invariant every change here keeps):
 
-- ``I`` is fsync'd before the POST is sent: a SIGKILL at any moment leaves either no intent
-  (nothing was sent) or an intent the resume treats as "may have been billed", never re-POSTs.
-- ``C`` is fsync'd before the job is waited for, so a resume finishes the job (polls and
-  download) instead of reporting the line uncertain.
-- ``D`` is appended only after its file was fsync'd, renamed into place and its directory
-  fsync'd (``_batch_commit``'s group pass), so it never precedes the durable file it claims;
-  it need not be fsync'd itself (a lost ``D`` leaves a ``C``: the resume finds the file in
-  place and skips the line, no request). No file ever has its final name before its data
-  is on disk (``_atomic``).
+- Every record is written to the file (one ``write`` on an ``O_APPEND`` descriptor) before
+  ``record`` returns: from then on it survives a kill of the process (SIGKILL included),
+  which only an OS crash or power loss can take back before its fsync.
+- ``I`` is also fsync'd before the POST is sent: even an OS crash at any moment leaves either
+  no intent (nothing was sent) or an intent the resume treats as "may have been billed",
+  never re-POSTs.
+- ``C``, ``X`` and ``D`` are written without an fsync of their own; they become durable with
+  the next group fsync (the next line's intent, or the end of the run). None of them can
+  lead to a second POST if lost: a lost ``C`` or ``X`` leaves the line's durable ``I``, so
+  the resume reports it uncertain (only an OS crash can lose one, and the cost is a line to
+  check, never a line billed twice); a lost ``D`` leaves a ``C``: the resume finds the file
+  in place and skips the line, no request. ``D`` is written only after its file was fsync'd,
+  renamed into place and its directory fsync'd (``_batch_commit``'s group pass), so it never
+  precedes the durable file it claims. No file ever has its final name before its data is
+  on disk (``_atomic``).
 
-Records are group-committed: concurrent lines share one fsync, done in a thread so the event
-loop keeps polling and downloading meanwhile.
+Intents are group-committed: every line whose ``I`` was written while an fsync ran shares
+the next one, done in a thread so the event loop keeps polling and downloading meanwhile.
 """
 
 from __future__ import annotations
@@ -124,10 +130,8 @@ class Journal:
         self.entries: dict[str, Entry] = {}
         self._live: dict[str, tuple[str, str]] = {}  # this run's records, finished ones dropped
         self._load(shard)
-        self._io = threading.Lock()  # one writer of the file at a time
-        self._buffer = threading.Lock()  # records appended by the loop, taken by the writer
-        self._pending: list[str] = []
-        self._next: asyncio.Future[None] | None = None
+        self._io = threading.Lock()  # the fsync thread against close()'s compaction
+        self._next: asyncio.Future[None] | None = None  # the fsync after the running one
         self._syncing = False
 
     # -- start: lock, read, compact ------------------------------------------------------
@@ -179,7 +183,7 @@ class Journal:
         if own_records > 1000 and len(self.entries) * 2 < own_records:
             self._compact(self._unfinished())
         elif self._fh.tell() and not self._ends_with_newline():
-            self._fh.write("\n")  # after a torn record, start the next one on its own line
+            _append(self._fh, "\n")  # after a torn record, start the next one on its own line
 
     def _ends_with_newline(self) -> bool:
         with self.path.open("rb") as fh:
@@ -212,21 +216,29 @@ class Journal:
     # -- writing -------------------------------------------------------------------------
 
     async def record(self, kind: str, key: str, value: str = "", *, durable: bool = True) -> None:
-        """Append a record; with ``durable`` return only once it is fsync'd."""
-        with self._buffer:
-            self._pending.append(_format(kind, key, value))
-        if kind == "D" or kind == "X":
-            self._live.pop(key, None)
-            self.entries.pop(key, None)
-        else:
-            self._live[key] = (kind, _clean(value))
+        """Append a record (written when this returns, or raising); with ``durable`` return
+        only once an fsync that started after the write has completed."""
+        self.write(kind, key, value)
+        if not durable:
+            return
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
         done = self._next
         if not self._syncing:
             self._start_sync()
-        if durable:
-            await asyncio.shield(done)
+        await asyncio.shield(done)
+
+    def write(self, kind: str, key: str, value: str = "") -> None:
+        """Append a record without waiting for an fsync (see the module's docstring for the
+        records that may): one write, in the event loop's thread (a page-cache copy)."""
+        if self._fh.closed:
+            raise OSError("the batch journal is closed")
+        _append(self._fh, _format(kind, key, value))
+        if kind == "D" or kind == "X":
+            self._live.pop(key, None)
+            self.entries.pop(key, None)
+        else:
+            self._live[key] = (kind, _clean(value))
 
     def _start_sync(self) -> None:
         done, self._next = self._next, None
@@ -235,7 +247,7 @@ class Journal:
 
     async def _sync(self, done: asyncio.Future[None] | None) -> None:
         try:
-            await asyncio.to_thread(self._write)
+            await asyncio.to_thread(self._fsync)
         except asyncio.CancelledError:
             if done is not None:
                 done.cancel()
@@ -251,29 +263,31 @@ class Journal:
             if self._next is not None:
                 self._start_sync()
 
-    def _write(self) -> None:
-        """Write and fsync everything appended so far (records appended while a previous
-        fsync ran are written together: one fsync for many lines)."""
+    def _fsync(self) -> None:
+        """Make every record written so far durable (those written while a previous fsync
+        ran share this one: one fsync for many lines)."""
         with self._io:
-            with self._buffer:
-                data, self._pending = "".join(self._pending), []
             if self._fh.closed:
-                if data:
-                    raise OSError("the batch journal is closed")
-                return
-            self._fh.write(data)
-            self._fh.flush()
+                raise OSError("the batch journal is closed")
             os.fsync(self._fh.fileno())
 
     def close(self) -> None:
-        """Write what is still pending (also after an interrupt) and fsync; then shrink the
-        file to the unfinished records, so the next run reads only those; release the lock."""
-        if self._fh.closed:
-            return
-        self._write()
+        """fsync what was written (also after an interrupt); then shrink the file to the
+        unfinished records, so the next run reads only those; release the lock."""
         with self._io:
+            if self._fh.closed:
+                return
+            os.fsync(self._fh.fileno())
             self._compact(self._unfinished())
             self._fh.close()
+
+
+def _append(fh: IO[str], text: str) -> None:
+    """One ``write`` on the file's ``O_APPEND`` descriptor, past Python's buffer (never
+    used: every write goes here), so the record is in the file when this returns."""
+    data, fd = text.encode("utf-8"), fh.fileno()
+    while data:
+        data = data[os.write(fd, data) :]
 
 
 def _format(kind: str, key: str, value: str) -> str:
