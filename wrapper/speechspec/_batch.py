@@ -23,8 +23,8 @@ from typing import Any
 from ._atomic import deferred
 from ._batch_commit import Committer
 from ._batch_input import Line, Shard, iter_texts, line_key
-from ._batch_vendor import Vendor
-from ._journal import DIRNAME, Journal, reason_of
+from ._batch_vendor import Vendor, reason_of
+from ._journal import DIRNAME, Journal
 from ._progress import Progress
 from .errors import (
     APIConnectionError,
@@ -221,8 +221,7 @@ class BatchRun:
             self.summary.fail(line, _describe(exc) + note)
             self._answered(exc)
             return None
-        # Written, not fsync'd: the durable I already forbids a second POST (``_journal``).
-        self.journal.write("C", key, self.vendor.ref(result))
+        self.journal.write("C", key, self.vendor.ref(result))  # no fsync needed: see _journal
         self._answered(None)
         return result
 

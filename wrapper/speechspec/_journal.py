@@ -12,24 +12,21 @@ record per line, tab-separated, keyed by the line's key (number and text hash):
 
 What each record promises (the invariant every change here keeps):
 
-- Every record is written to the file (one ``write`` on an ``O_APPEND`` descriptor) before
-  ``record`` returns: from then on it survives a kill of the process (SIGKILL included),
-  which only an OS crash or power loss can take back before its fsync.
-- ``I`` is also fsync'd before the POST is sent: even an OS crash at any moment leaves either
-  no intent (nothing was sent) or an intent the resume treats as "may have been billed",
-  never re-POSTs.
-- ``C``, ``X`` and ``D`` are written without an fsync of their own; they become durable with
-  the next group fsync (the next line's intent, or the end of the run). None of them can
-  lead to a second POST if lost: a lost ``C`` or ``X`` leaves the line's durable ``I``, so
-  the resume reports it uncertain (only an OS crash can lose one, and the cost is a line to
-  check, never a line billed twice); a lost ``D`` leaves a ``C``: the resume finds the file
-  in place and skips the line, no request. ``D`` is written only after its file was fsync'd,
-  renamed into place and its directory fsync'd (``_batch_commit``'s group pass), so it never
-  precedes the durable file it claims. No file ever has its final name before its data is
-  on disk (``_atomic``).
+- Every record is in the file (one ``write`` on an ``O_APPEND`` descriptor) once ``record``
+  returns: a kill of the process (SIGKILL too) cannot take it back, only an OS crash can.
+- ``I`` is also fsync'd before the POST is sent: whatever crashes, there is either no intent
+  (nothing was sent) or one the resume treats as "may have been billed", never re-POSTs.
+- ``C``, ``D`` and a failed job's ``X`` get no fsync of their own (the next intent's group
+  fsync, or the run's end, makes them durable): losing one (an OS crash) never causes a
+  second POST. A lost ``C`` leaves the durable ``I``: the line is reported uncertain; a
+  lost ``X`` leaves the ``C``: the job is polled again; a lost ``D`` leaves the ``C``: the
+  file is found in place, the line skipped. A ``D`` is written only after its file was
+  fsync'd, renamed into place and its directory fsync'd (``_batch_commit``), so it never
+  precedes the durable file it claims; no file has its final name before its data is on
+  disk (``_atomic``).
 
-Intents are group-committed: every line whose ``I`` was written while an fsync ran shares
-the next one, done in a thread so the event loop keeps polling and downloading meanwhile.
+Intents are group-committed: the lines whose ``I`` was written while an fsync ran share the
+next one, in a thread, so the event loop keeps polling and downloading meanwhile.
 """
 
 from __future__ import annotations
@@ -68,20 +65,6 @@ class Entry:
 
 def _clean(text: str) -> str:
     return " ".join(text.split())
-
-
-def reason_of(exc: BaseException) -> str:
-    """Why a POST may have been billed, without a word of what the server or the network said:
-    a server's message may quote the line (and the journal keeps no text, only hashes and job
-    ids). The error's class, its HTTP status, or the transport failure's class."""
-    from .errors import APIConnectionError, APIStatusError
-
-    reason = type(exc).__name__
-    if isinstance(exc, APIStatusError):
-        reason += f" (HTTP {exc.status_code})"
-    elif isinstance(exc, APIConnectionError) and exc.__cause__ is not None:
-        reason += f" ({type(exc.__cause__).__name__})"
-    return reason
 
 
 def _read(path: Path, shard: Shard) -> tuple[dict[str, tuple[str, str]], int]:
@@ -241,22 +224,22 @@ class Journal:
             self._live[key] = (kind, _clean(value))
 
     def _start_sync(self) -> None:
+        assert self._next is not None
         done, self._next = self._next, None
         self._syncing = True
         asyncio.get_running_loop().create_task(self._sync(done))
 
-    async def _sync(self, done: asyncio.Future[None] | None) -> None:
+    async def _sync(self, done: asyncio.Future[None]) -> None:
         try:
             await asyncio.to_thread(self._fsync)
         except asyncio.CancelledError:
-            if done is not None:
-                done.cancel()
+            done.cancel()
             raise
         except Exception as exc:  # handed to every waiter of this batch
-            if done is not None and not done.done():
+            if not done.done():
                 done.set_exception(exc)
         else:
-            if done is not None and not done.done():
+            if not done.done():
                 done.set_result(None)
         finally:
             self._syncing = False
@@ -283,8 +266,7 @@ class Journal:
 
 
 def _append(fh: IO[str], text: str) -> None:
-    """One ``write`` on the file's ``O_APPEND`` descriptor, past Python's buffer (never
-    used: every write goes here), so the record is in the file when this returns."""
+    """One ``write`` on the ``O_APPEND`` descriptor, past Python's (unused) buffer."""
     data, fd = text.encode("utf-8"), fh.fileno()
     while data:
         data = data[os.write(fd, data) :]
