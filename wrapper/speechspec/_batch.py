@@ -4,7 +4,7 @@ and never billing a line twice (see ``_journal``).
 Each line: skip if its output exists; else, if the journal holds its job, finish that job
 (polls and download, no POST); else, if the journal says its POST may have been billed,
 report it as uncertain (``retry_uncertain`` sends it again); else journal the intent (fsync),
-POST, journal the job (fsync), wait, download; then the line's file is fsync'd, renamed into
+POST, journal the job (written, no fsync: see ``_journal``), wait, download; then the line's file is fsync'd, renamed into
 place and journaled done together with other finished lines (``_batch_commit``), while its
 worker already takes the next line. ``concurrency`` workers pull lines from the file as they
 go, so memory does not grow with the corpus.
@@ -23,8 +23,8 @@ from typing import Any
 from ._atomic import deferred
 from ._batch_commit import Committer
 from ._batch_input import Line, Shard, iter_texts, line_key
-from ._batch_vendor import Vendor
-from ._journal import DIRNAME, Journal, reason_of
+from ._batch_vendor import Vendor, reason_of
+from ._journal import DIRNAME, Journal
 from ._progress import Progress
 from .errors import (
     APIConnectionError,
@@ -206,7 +206,7 @@ class BatchRun:
         try:
             await self.journal.record("I", key)
         except asyncio.CancelledError:
-            await self.journal.record("X", key, durable=False)  # interrupted before sending
+            self.journal.write("X", key)  # interrupted before sending
             raise
         task = asyncio.ensure_future(self.vendor.create(line.text))
         try:
@@ -221,7 +221,7 @@ class BatchRun:
             self.summary.fail(line, _describe(exc) + note)
             self._answered(exc)
             return None
-        await self.journal.record("C", key, self.vendor.ref(result))
+        self.journal.write("C", key, self.vendor.ref(result))  # no fsync needed: see _journal
         self._answered(None)
         return result
 
@@ -233,13 +233,13 @@ class BatchRun:
             result = await asyncio.wait_for(task, INTERRUPT_GRACE)
         except (asyncio.CancelledError, TimeoutError, SpeechspecError):
             return
-        await self.journal.record("C", key, self.vendor.ref(result), durable=False)
+        self.journal.write("C", key, self.vendor.ref(result))
 
     async def _finish(self, line: Line, created: Any, path: Path, *, resumed: bool) -> None:
         try:
             await self.vendor.finish(created, path)
         except JobFailedError as exc:
-            await self.journal.record("X", line.key, durable=False)
+            self.journal.write("X", line.key)
             self.summary.fail(line, _describe(exc))
             self._answered(exc)
         except SpeechspecError as exc:

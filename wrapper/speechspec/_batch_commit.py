@@ -5,8 +5,8 @@ A worker does not wait for its line's commit: it hands the line over and takes t
 Every ``MAX_DELAY`` seconds, or as soon as ``MAX_LINES`` lines wait, one pass in a thread
 fsyncs each waiting file, renames each into place and fsyncs the directory
 (``_atomic.CommitGroup``); only then are the lines' ``D`` records appended to the journal
-(which writes them with its next group fsync). So a ``D`` record never precedes the durable
-file it claims, and a file never appears under its final name before its data is on disk.
+(written at once, fsync'd by its next group fsync). So a ``D`` record never precedes the
+durable file it claims, and a file never appears under its final name before its data is on disk.
 A kill before the pass leaves the line's ``C`` record: the resume finishes the job again
 (polls and download, never a second POST) or finds the file in place and skips the line.
 """
@@ -32,9 +32,7 @@ Done = Callable[[Line, bool, OSError | None], None]
 class Records(Protocol):
     """The part of ``_journal.Journal`` the committer uses."""
 
-    async def record(
-        self, kind: str, key: str, value: str = "", *, durable: bool = True
-    ) -> None: ...
+    def write(self, kind: str, key: str, value: str = "") -> None: ...
 
 
 class Committer:
@@ -84,7 +82,7 @@ class Committer:
         for line, path, resumed in lines:
             error = results.get(path, FileNotFoundError(f"{path} was not written"))
             if error is None:
-                await self._journal.record("D", line.key, durable=False)
+                self._journal.write("D", line.key)
             self._done(line, resumed, error)
 
     async def drain(self) -> None:

@@ -10,12 +10,24 @@ import re
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import ResponseValidationError
+from .errors import APIConnectionError, APIStatusError, ResponseValidationError
 
 MAX_REF = 8192  # a longer audio URL (a data: URL) is not journaled: the audio is in the answer
 # Whitespace would break a journal record (tab-separated, one a line). One regex search in C,
 # not a Python generator per character: a ref is checked for every line of a batch.
 _SPACE = re.compile(r"\s")
+
+
+def reason_of(exc: BaseException) -> str:
+    """Why a POST may have been billed, without a word of what the server or the network said:
+    a server's message may quote the line (and the journal keeps no text, only hashes and job
+    ids). The error's class, its HTTP status, or the transport failure's class."""
+    reason = type(exc).__name__
+    if isinstance(exc, APIStatusError):
+        reason += f" (HTTP {exc.status_code})"
+    elif isinstance(exc, APIConnectionError) and exc.__cause__ is not None:
+        reason += f" ({type(exc.__cause__).__name__})"
+    return reason
 
 
 class Vendor(Protocol):

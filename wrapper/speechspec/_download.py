@@ -7,6 +7,7 @@ in _download_async.py, and tools/unasync.py writes the sync twin, _generated/dow
 from __future__ import annotations
 
 import dataclasses
+from functools import cached_property
 
 import httpx
 
@@ -49,10 +50,6 @@ class HttpDownload:
         self.allow_http = allow_http
         self.attempt = 0
         self._origin: tuple[str, str, int | None] | None = None  # parsed at the first redirect
-        # Caller headers (extra_headers: a Cookie, a signed token) belong to the origin the
-        # caller named; httpx drops Authorization on a cross-origin redirect, we drop them all.
-        # Once dropped they stay dropped, even if a later hop comes back (as in httpx).
-        self.bare = dataclasses.replace(pipeline, media_headers={})
         self.crossed = False
 
     @property
@@ -60,6 +57,14 @@ class HttpDownload:
         if self._origin is None:
             self._origin = _origin(self.url)
         return self._origin
+
+    @cached_property
+    def bare(self) -> Pipeline:
+        # Caller headers (extra_headers: a Cookie, a signed token) belong to the origin the
+        # caller named; httpx drops Authorization on a cross-origin redirect, we drop them all.
+        # Once dropped they stay dropped, even if a later hop comes back (as in httpx). Built
+        # at the first cross-origin hop only: a copy of the pipeline costs every download.
+        return dataclasses.replace(self.pipeline, media_headers={})
 
     @property
     def shown(self) -> str:

@@ -73,8 +73,9 @@ async def download_async(
                                 out.write(piece)
                     finally:
                         await response.aclose()
-                    # async: fsync in a worker thread, so the event loop keeps serving others.
-                    await anyio.to_thread.run_sync(out.commit)
+                    if not out.hand_over():  # a batch's group commit takes it from here
+                        # async: fsync in a worker thread, so the event loop keeps serving others.
+                        await anyio.to_thread.run_sync(out.commit)
                     return target
             except httpx.RequestError as exc:
                 closed_instead(client, exc)

@@ -12,18 +12,21 @@ record per line, tab-separated, keyed by the line's key (number and text hash):
 
 What each record promises (the invariant every change here keeps):
 
-- ``I`` is fsync'd before the POST is sent: a SIGKILL at any moment leaves either no intent
-  (nothing was sent) or an intent the resume treats as "may have been billed", never re-POSTs.
-- ``C`` is fsync'd before the job is waited for, so a resume finishes the job (polls and
-  download) instead of reporting the line uncertain.
-- ``D`` is appended only after its file was fsync'd, renamed into place and its directory
-  fsync'd (``_batch_commit``'s group pass), so it never precedes the durable file it claims;
-  it need not be fsync'd itself (a lost ``D`` leaves a ``C``: the resume finds the file in
-  place and skips the line, no request). No file ever has its final name before its data
-  is on disk (``_atomic``).
+- Every record is in the file (one ``write`` on an ``O_APPEND`` descriptor) once ``record``
+  returns: a kill of the process (SIGKILL too) cannot take it back, only an OS crash can.
+- ``I`` is also fsync'd before the POST is sent: whatever crashes, there is either no intent
+  (nothing was sent) or one the resume treats as "may have been billed", never re-POSTs.
+- ``C``, ``D`` and a failed job's ``X`` get no fsync of their own (the next intent's group
+  fsync, or the run's end, makes them durable): losing one (an OS crash) never causes a
+  second POST. A lost ``C`` leaves the durable ``I``: the line is reported uncertain; a
+  lost ``X`` leaves the ``C``: the job is polled again; a lost ``D`` leaves the ``C``: the
+  file is found in place, the line skipped. A ``D`` is written only after its file was
+  fsync'd, renamed into place and its directory fsync'd (``_batch_commit``), so it never
+  precedes the durable file it claims; no file has its final name before its data is on
+  disk (``_atomic``).
 
-Records are group-committed: concurrent lines share one fsync, done in a thread so the event
-loop keeps polling and downloading meanwhile.
+Intents are group-committed: the lines whose ``I`` was written while an fsync ran share the
+next one, in a thread, so the event loop keeps polling and downloading meanwhile.
 """
 
 from __future__ import annotations
@@ -62,20 +65,6 @@ class Entry:
 
 def _clean(text: str) -> str:
     return " ".join(text.split())
-
-
-def reason_of(exc: BaseException) -> str:
-    """Why a POST may have been billed, without a word of what the server or the network said:
-    a server's message may quote the line (and the journal keeps no text, only hashes and job
-    ids). The error's class, its HTTP status, or the transport failure's class."""
-    from .errors import APIConnectionError, APIStatusError
-
-    reason = type(exc).__name__
-    if isinstance(exc, APIStatusError):
-        reason += f" (HTTP {exc.status_code})"
-    elif isinstance(exc, APIConnectionError) and exc.__cause__ is not None:
-        reason += f" ({type(exc.__cause__).__name__})"
-    return reason
 
 
 def _read(path: Path, shard: Shard) -> tuple[dict[str, tuple[str, str]], int]:
@@ -124,10 +113,8 @@ class Journal:
         self.entries: dict[str, Entry] = {}
         self._live: dict[str, tuple[str, str]] = {}  # this run's records, finished ones dropped
         self._load(shard)
-        self._io = threading.Lock()  # one writer of the file at a time
-        self._buffer = threading.Lock()  # records appended by the loop, taken by the writer
-        self._pending: list[str] = []
-        self._next: asyncio.Future[None] | None = None
+        self._io = threading.Lock()  # the fsync thread against close()'s compaction
+        self._next: asyncio.Future[None] | None = None  # the fsync after the running one
         self._syncing = False
 
     # -- start: lock, read, compact ------------------------------------------------------
@@ -179,7 +166,7 @@ class Journal:
         if own_records > 1000 and len(self.entries) * 2 < own_records:
             self._compact(self._unfinished())
         elif self._fh.tell() and not self._ends_with_newline():
-            self._fh.write("\n")  # after a torn record, start the next one on its own line
+            _append(self._fh, "\n")  # after a torn record, start the next one on its own line
 
     def _ends_with_newline(self) -> bool:
         with self.path.open("rb") as fh:
@@ -212,68 +199,77 @@ class Journal:
     # -- writing -------------------------------------------------------------------------
 
     async def record(self, kind: str, key: str, value: str = "", *, durable: bool = True) -> None:
-        """Append a record; with ``durable`` return only once it is fsync'd."""
-        with self._buffer:
-            self._pending.append(_format(kind, key, value))
-        if kind == "D" or kind == "X":
-            self._live.pop(key, None)
-            self.entries.pop(key, None)
-        else:
-            self._live[key] = (kind, _clean(value))
+        """Append a record (written when this returns, or raising); with ``durable`` return
+        only once an fsync that started after the write has completed."""
+        self.write(kind, key, value)
+        if not durable:
+            return
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
         done = self._next
         if not self._syncing:
             self._start_sync()
-        if durable:
-            await asyncio.shield(done)
+        await asyncio.shield(done)
+
+    def write(self, kind: str, key: str, value: str = "") -> None:
+        """Append a record without waiting for an fsync (see the module's docstring for the
+        records that may): one write, in the event loop's thread (a page-cache copy)."""
+        if self._fh.closed:
+            raise OSError("the batch journal is closed")
+        _append(self._fh, _format(kind, key, value))
+        if kind == "D" or kind == "X":
+            self._live.pop(key, None)
+            self.entries.pop(key, None)
+        else:
+            self._live[key] = (kind, _clean(value))
 
     def _start_sync(self) -> None:
+        assert self._next is not None
         done, self._next = self._next, None
         self._syncing = True
         asyncio.get_running_loop().create_task(self._sync(done))
 
-    async def _sync(self, done: asyncio.Future[None] | None) -> None:
+    async def _sync(self, done: asyncio.Future[None]) -> None:
         try:
-            await asyncio.to_thread(self._write)
+            await asyncio.to_thread(self._fsync)
         except asyncio.CancelledError:
-            if done is not None:
-                done.cancel()
+            done.cancel()
             raise
         except Exception as exc:  # handed to every waiter of this batch
-            if done is not None and not done.done():
+            if not done.done():
                 done.set_exception(exc)
         else:
-            if done is not None and not done.done():
+            if not done.done():
                 done.set_result(None)
         finally:
             self._syncing = False
             if self._next is not None:
                 self._start_sync()
 
-    def _write(self) -> None:
-        """Write and fsync everything appended so far (records appended while a previous
-        fsync ran are written together: one fsync for many lines)."""
+    def _fsync(self) -> None:
+        """Make every record written so far durable (those written while a previous fsync
+        ran share this one: one fsync for many lines)."""
         with self._io:
-            with self._buffer:
-                data, self._pending = "".join(self._pending), []
             if self._fh.closed:
-                if data:
-                    raise OSError("the batch journal is closed")
-                return
-            self._fh.write(data)
-            self._fh.flush()
+                raise OSError("the batch journal is closed")
             os.fsync(self._fh.fileno())
 
     def close(self) -> None:
-        """Write what is still pending (also after an interrupt) and fsync; then shrink the
-        file to the unfinished records, so the next run reads only those; release the lock."""
-        if self._fh.closed:
-            return
-        self._write()
+        """fsync what was written (also after an interrupt); then shrink the file to the
+        unfinished records, so the next run reads only those; release the lock."""
         with self._io:
+            if self._fh.closed:
+                return
+            os.fsync(self._fh.fileno())
             self._compact(self._unfinished())
             self._fh.close()
+
+
+def _append(fh: IO[str], text: str) -> None:
+    """One ``write`` on the ``O_APPEND`` descriptor, past Python's (unused) buffer."""
+    data, fd = text.encode("utf-8"), fh.fileno()
+    while data:
+        data = data[os.write(fd, data) :]
 
 
 def _format(kind: str, key: str, value: str) -> str:

@@ -70,7 +70,8 @@ def download_sync(
                                 out.write(piece)
                     finally:
                         response.close()
-                    out.commit()
+                    if not out.hand_over():  # a batch's group commit takes it from here
+                        out.commit()
                     return target
             except httpx.RequestError as exc:
                 closed_instead(client, exc)
