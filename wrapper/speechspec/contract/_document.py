@@ -106,6 +106,14 @@ class Document:
             node = node[int(name)] if isinstance(node, list) else node[name]
         return node
 
+    def has(self, pointer: str) -> bool:
+        """Whether ``pointer`` (a JSON pointer) names a node of the document."""
+        try:
+            self.at(pointer)
+        except (KeyError, IndexError, ValueError, TypeError):
+            return False
+        return True
+
     def match(self, method: str, path: str) -> Operation | None:
         """The operation serving ``method path`` (a path relative to the base URL)."""
         for op in self.operations:

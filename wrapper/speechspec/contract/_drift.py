@@ -34,15 +34,17 @@ class Drift:
     operation: str
     summary: str
     evidence: str
-    seen: int = 1
     actions: list[dict[str, Any]] = field(default_factory=list)
+    seen: int = 1
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.kind, self.operation, self.summary)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        row = asdict(self)
+        row["actions"] = row.pop("actions")  # reports list the actions last, as before 0.3.2
+        return row
 
 
 def _drift(
