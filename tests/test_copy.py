@@ -47,3 +47,17 @@ def test_a_bad_key_is_refused() -> None:
     with pytest.raises(speechspec.InvalidRequestError) as info:
         speechspec.Hamsa("k-1234").copy(api_key=5)  # type: ignore[arg-type]
     assert info.value.param == "api_key"
+
+
+@pytest.mark.parametrize(
+    "cls", [speechspec.Hamsa, speechspec.AsyncHamsa, speechspec.Livepeer, speechspec.AsyncLivepeer]
+)
+def test_the_generated_key_argument_is_the_one_the_runtime_names(cls: type) -> None:
+    """The key's name has two sources: surface.yaml ``key_argument`` (the generated constructor
+    and copy()) and _config's VendorEnv.key_argument (copy()'s errors, the CLI's flag). A
+    mismatch would type-check and make the CLI pass its key as the wrong argument."""
+    import inspect
+
+    expected = cls._env.key_argument  # type: ignore[attr-defined]
+    assert next(iter(inspect.signature(cls).parameters)) == expected
+    assert expected in inspect.signature(cls.copy).parameters  # type: ignore[attr-defined]

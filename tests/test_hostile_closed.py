@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import speechspec
 from helpers import HAMSA_KEY, job
@@ -227,3 +228,46 @@ def test_async_closed_during_a_downloads_retry_sleep(tmp_path: Path) -> None:
         asyncio.run(main())
     assert len(server.requests) == 1
     assert not list(tmp_path.iterdir())
+
+
+def test_a_runtime_error_of_a_sync_http_client_is_not_called_an_event_loop_problem() -> None:
+    """The sync twin of the event-loop guard (one send loop for both) must not blame an event
+    loop a sync client has none of; the key, if the caller's transport echoes it, is redacted."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError(f"hook refused {HAMSA_KEY}")
+
+    own = httpx.Client(transport=httpx.MockTransport(handler))
+    hamsa = speechspec.Hamsa(HAMSA_KEY, http_client=own)
+    with pytest.raises(speechspec.ConfigurationError) as info:
+        hamsa.text_to_speech("t", voice_id="v")
+    message = str(info.value)
+    assert "event loop" not in message and "AsyncClient" not in message
+    assert "RuntimeError" in message and "hook refused [REDACTED]" in message
+    assert HAMSA_KEY not in message
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_runtime_error_during_a_download_is_a_speechspec_error(tmp_path: Path, mode: str) -> None:
+    """download() went through its own loop, which re-raised httpx's RuntimeError unless the
+    client had been closed: a caller's transport (or an AsyncClient from another event loop)
+    let a bare RuntimeError out of a public call."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("transport refused")
+
+    if mode == "sync":
+        own = httpx.Client(transport=httpx.MockTransport(handler))
+        hamsa = speechspec.Hamsa(HAMSA_KEY, http_client=own)
+        with pytest.raises(speechspec.ConfigurationError, match="transport refused"):
+            hamsa.download("https://cdn.example.com/a.wav", tmp_path / "a.wav")
+    else:
+
+        async def main() -> None:
+            own = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+            client = speechspec.AsyncHamsa(HAMSA_KEY, http_client=own)
+            await client.download("https://cdn.example.com/a.wav", tmp_path / "a.wav")
+
+        with pytest.raises(speechspec.ConfigurationError, match="transport refused"):
+            asyncio.run(main())
+    assert not (tmp_path / "a.wav").exists()

@@ -282,3 +282,22 @@ def test_the_journal_keeps_no_text_of_a_line_a_server_quotes(
         content = path.read_text(encoding="utf-8")
         assert "diary" not in content and "synthesize" not in content, content
         assert expected in content, content
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_status_new_to_us_is_redacted_and_cut_in_the_timeout_message(
+    mock: Any, mode: str
+) -> None:
+    """The job's status is the vendor's free text once it is not a known value (response enums
+    are open): it reaches JobTimeoutError's message as a failure reason does, redacted, cut."""
+    status = f"QUEUED {HAMSA_KEY} " + "x" * 5000
+    mock.get(f"{HAMSA_URL}/v1/jobs").respond(
+        200, json={"success": True, "message": "", "data": job(status)}
+    )
+    client = make("hamsa", mode)
+    with pytest.raises(errors.JobTimeoutError) as info:
+        call(client, "wait_for_job", "job-123", timeout=0.3, poll_interval=0.1)
+    message = str(info.value)
+    assert HAMSA_KEY not in message
+    assert "last status QUEUED [REDACTED]" in message
+    assert len(message) < 1000

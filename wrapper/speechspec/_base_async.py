@@ -63,6 +63,7 @@ class AsyncCommon:
             max_bytes=cap,
             allow_http=allow_http,
             progress=on_progress,
+            owner=self,
         )
 
     async def __aenter__(self) -> Self:

@@ -14,7 +14,7 @@ from ._atomic import AtomicFile, ProgressCallback, prepare_target
 from ._body import araw_chunks
 from ._decode import DecodeError
 from ._download import HttpDownload, Retry
-from ._lifecycle import closed_instead
+from ._lifecycle import closed_instead, runtime_error
 from ._pipeline import Pipeline
 from ._urls import check_url, is_data_url
 from .errors import DownloadError
@@ -31,8 +31,10 @@ async def download_async(
     max_bytes: int,
     allow_http: bool,
     progress: ProgressCallback | None = None,
+    owner: object,
 ) -> Path:
-    """Download ``url`` to ``path`` (see the clients' ``download``): the target path."""
+    """Download ``url`` to ``path`` (see the clients' ``download``): the target path.
+    ``owner`` (the speechspec client) names the client in a RuntimeError's message."""
     import anyio
 
     target = prepare_target(path)
@@ -54,9 +56,9 @@ async def download_async(
                     except httpx.HTTPError as exc:
                         plan.sent(request, started, error=exc)
                         raise
-                    except RuntimeError as exc:  # httpx: "the client has been closed"
+                    except RuntimeError as exc:  # a closed client, another loop, a transport
                         closed_instead(client, exc)
-                        raise
+                        raise runtime_error(owner, client, exc) from exc
                     plan.sent(request, started, response)
                     try:
                         if response.is_redirect:

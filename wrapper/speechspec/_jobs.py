@@ -64,10 +64,13 @@ def failure_reason(body: bytes, secrets: Iterable[str]) -> str | None:
         or _reason_in(job_response)
         or _reason_in({"message": answer.get("message")} if isinstance(answer, dict) else None)
     )
-    if reason is None:
-        return None
-    reason = redact(reason, secrets)
-    return reason if len(reason) <= _MAX_REASON else reason[: _MAX_REASON - 3] + "..."
+    return None if reason is None else _shown(reason, secrets)
+
+
+def _shown(text: str, secrets: Iterable[str]) -> str:
+    """The vendor's free text as a message may hold it: redacted, then shortened."""
+    text = redact(text, secrets)
+    return text if len(text) <= _MAX_REASON else text[: _MAX_REASON - 3] + "..."
 
 
 class JobPoll:
@@ -151,7 +154,8 @@ class JobPoll:
         return self._bounded(self.schedule.delay(age, self.predicted, _RNG))
 
     def timed_out(self, cause: DeadlineReached | None) -> JobTimeoutError:
-        status = self.job.status if self.job is not None else "unknown"
+        # A status new to us is the vendor's free text (response enums are open).
+        status = _shown(self.job.status, self.secrets) if self.job is not None else "unknown"
         why = f": {cause}" if cause is not None else ""
         return JobTimeoutError(
             f"Hamsa job {self.job_id} did not finish within {self.timeout:g}s{why} "

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from ._redact import redact
 from .errors import ClientClosedError, ConfigurationError
 
 if TYPE_CHECKING:
@@ -110,9 +111,22 @@ class AsyncLifecycle:
             await self._client.aclose()
 
 
-def loop_error(owner: object, exc: RuntimeError) -> ConfigurationError:
+def runtime_error(
+    owner: object, client: httpx.Client | httpx.AsyncClient, exc: RuntimeError
+) -> ConfigurationError:
+    """httpx's (or the caller's transport's) RuntimeError on an open client, as a
+    SpeechspecError: for an AsyncClient, its connections used from another event loop; a sync
+    client has no loop to blame, so its caller's http_client (transport, hooks) is named."""
+    pipeline = getattr(owner, "_pipeline", None)
+    detail = redact(str(exc), getattr(pipeline, "secrets", ()))
+    name = type(owner).__name__
+    if not isinstance(client, httpx.AsyncClient):
+        return ConfigurationError(
+            f"the http_client of this {name} raised RuntimeError ({detail}): "
+            "check its transport and event hooks"
+        )
     return ConfigurationError(
-        f"the http_client given to this {type(owner).__name__} failed in this event loop "
-        f"({exc}): an httpx.AsyncClient's connections belong to the loop that opened them. "
+        f"the http_client given to this {name} failed in this event loop "
+        f"({detail}): an httpx.AsyncClient's connections belong to the loop that opened them. "
         "Build the http_client in the loop that uses it, or let speechspec own it"
     )

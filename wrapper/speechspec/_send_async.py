@@ -12,7 +12,7 @@ import httpx
 
 from . import _deadline
 from ._body import Body, araw_chunks, buffered
-from ._lifecycle import closed_instead, loop_error
+from ._lifecycle import closed_instead, runtime_error
 from ._pipeline import Call, Pipeline
 from ._raw import record
 from .errors import ResponseValidationError
@@ -77,7 +77,7 @@ class AsyncSender:
                     await response.aclose()
             except RuntimeError as exc:  # httpx: "the client has been closed", or another loop's
                 closed_instead(client, exc)
-                raise loop_error(self.owner, exc) from exc
+                raise runtime_error(self.owner, client, exc) from exc
             except httpx.RequestError as exc:
                 closed_instead(client, exc)
                 if call.deadline is not None:

@@ -62,6 +62,7 @@ class SyncCommon:
             max_bytes=cap,
             allow_http=allow_http,
             progress=on_progress,
+            owner=self,
         )
 
     def __enter__(self) -> Self:

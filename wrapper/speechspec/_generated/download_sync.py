@@ -13,7 +13,7 @@ from .._atomic import AtomicFile, ProgressCallback, prepare_target
 from .._body import raw_chunks
 from .._decode import DecodeError
 from .._download import HttpDownload, Retry
-from .._lifecycle import closed_instead
+from .._lifecycle import closed_instead, runtime_error
 from .._pipeline import Pipeline
 from .._urls import check_url, is_data_url
 from ..errors import DownloadError
@@ -30,8 +30,10 @@ def download_sync(
     max_bytes: int,
     allow_http: bool,
     progress: ProgressCallback | None = None,
+    owner: object,
 ) -> Path:
-    """Download ``url`` to ``path`` (see the clients' ``download``): the target path."""
+    """Download ``url`` to ``path`` (see the clients' ``download``): the target path.
+    ``owner`` (the speechspec client) names the client in a RuntimeError's message."""
     target = prepare_target(path)
     check_url(url, allow_http=allow_http, base_url=pipeline.base_url)
     if is_data_url(url):
@@ -51,9 +53,9 @@ def download_sync(
                     except httpx.HTTPError as exc:
                         plan.sent(request, started, error=exc)
                         raise
-                    except RuntimeError as exc:  # httpx: "the client has been closed"
+                    except RuntimeError as exc:  # a closed client, another loop, a transport
                         closed_instead(client, exc)
-                        raise
+                        raise runtime_error(owner, client, exc) from exc
                     plan.sent(request, started, response)
                     try:
                         if response.is_redirect:

@@ -122,8 +122,8 @@ class LivepeerOperations(SyncBase):
         Built by the constructor from this client's settings (its key, base URL, timeout,
         retries, default headers) with the arguments given replacing them; ``extra_headers``,
         ``extra_query`` and ``extra_body`` become defaults of every call (each call's own
-        options still apply on top). The copy does not own the pool: closing it is a no-op,
-        and closing the original closes the pool for both."""
+        options still apply on top). The copy does not own the pool: closing it only makes the
+        copy refuse further calls, and closing the original closes the pool for both."""
         return self._copy(
             api_token,
             base_url=base_url,
@@ -239,8 +239,8 @@ class AsyncLivepeerOperations(AsyncBase):
         Built by the constructor from this client's settings (its key, base URL, timeout,
         retries, default headers) with the arguments given replacing them; ``extra_headers``,
         ``extra_query`` and ``extra_body`` become defaults of every call (each call's own
-        options still apply on top). The copy does not own the pool: closing it is a no-op,
-        and closing the original closes the pool for both."""
+        options still apply on top). The copy does not own the pool: closing it only makes the
+        copy refuse further calls, and closing the original closes the pool for both."""
         return self._copy(
             api_token,
             base_url=base_url,
