@@ -405,18 +405,3 @@ def test_batch_main(
         for wav in (work / out).glob("*.wav"):
             assert wav.read_bytes()[:4] == b"RIFF"
     assert not list(work.rglob("*.part")), "partial file left"
-
-
-@pytest.mark.parametrize("flag", ["--concurrency=--", "--out-dir=--", "--shard=--"])
-def test_a_flag_given_as_double_dash_is_a_usage_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any, flag: str
-) -> None:
-    """Python 3.11's argparse turns ``--opt=--`` into [] (no str, no type conversion): the
-    checks that argparse 'already made it an int / a str' let a TypeError out (test_batch_main
-    found it now and then)."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HAMSA_API_KEY", "hk_test_0123456789")
-    Path("lines.txt").write_text("Hi.\n", encoding="utf-8")
-    argv = ["batch", "hamsa", "--out-dir=out", "--voice-id=Amjad", flag, "--", "lines.txt"]
-    assert main(argv) == 2
-    assert "Traceback" not in capsys.readouterr().err

@@ -38,6 +38,31 @@ def _say(message: str, *, file: Any = None, end: str = "\n") -> None:
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.one_value: list[argparse.Action] = []  # before super(): it adds -h
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        if (
+            action.option_strings
+            and action.nargs is None
+            and kwargs.get("action", "store") == "store"
+        ):
+            self.one_value.append(action)
+        return action
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, rest = super().parse_known_args(args, namespace)
+        # Python 3.11's argparse takes `--opt=--` as the end-of-options marker and stores []
+        # without calling the flag's type: every command would then see a list, not its value.
+        for action in self.one_value:
+            if getattr(parsed, action.dest, None) == []:
+                self.error(f"argument {'/'.join(action.option_strings)}: expected one value")
+        return parsed, rest
+
     def _print_message(self, message: str, file: Any = None) -> None:
         # argparse echoes bad arguments; one from undecodable argv bytes holds surrogates.
         if message:
