@@ -23,7 +23,7 @@ from speechspec import errors
 from speechspec.emulator import EmulatorServer
 from speechspec.webhooks import verify_hamsa_webhook
 
-FUZZ_EXAMPLES = int(os.environ.get("SPEECHSPEC_FUZZ_EXAMPLES", "400"))
+FUZZ_EXAMPLES = int(os.environ.get("SPEECHSPEC_FUZZ_EXAMPLES", "250"))
 AUDIO = b"RIFF" + os.urandom(200_000)
 
 # --- download faults on a real socket -------------------------------------------------------
