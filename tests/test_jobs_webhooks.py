@@ -99,6 +99,27 @@ def test_hamsa_synthesize_checks_the_path_before_creating_a_billed_job(
     assert create.call_count == 0
 
 
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("job_id", [None, ""])
+def test_synthesize_with_a_created_job_without_an_id_blames_the_answer(
+    mock: Any, tmp_path: Path, mode: str, job_id: Any
+) -> None:
+    """Without a usable job id (absent: the overlay makes it required; empty: nothing does),
+    synthesize says the answer cannot be followed, not that its own job_id is bad."""
+    answer = create_answer()
+    if job_id is None:
+        del answer["data"]["id"]
+    else:
+        answer["data"]["id"] = job_id
+    create = mock.post(f"{HAMSA_URL}/v1/jobs/text-to-speech").respond(200, json=answer)
+    polls = mock.get(JOBS).respond(500)
+    said = "data.id: required field is missing" if job_id is None else "no job id.*billed"
+    with pytest.raises(errors.ResponseValidationError, match=said) as caught:
+        call(make("hamsa", mode), "synthesize", "t", tmp_path / "a.wav", voice_id="v")
+    assert not isinstance(caught.value, ValueError)
+    assert (create.call_count, polls.call_count) == (1, 0)
+
+
 def test_completed_job_without_media_is_a_validation_error(
     mock: Any, sleeps: list[float], tmp_path: Path
 ) -> None:

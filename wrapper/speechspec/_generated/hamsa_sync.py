@@ -237,6 +237,13 @@ class Hamsa(HamsaOperations):
             extra_headers=extra_headers,
             extra_query=extra_query,
         )
+        if not isinstance(job.id, str) or not job.id:
+            # The overlay requires `id` but nothing forbids "": such a job cannot be followed.
+            # Said as the answer's fault, after the billed POST, not as a bad job_id of ours.
+            raise ResponseValidationError(
+                "Hamsa's answer to the job POST holds no job id to wait for; the job may "
+                "exist and be billed (a webhook_url, if given, will still be called)"
+            )
         done = self.wait_for_job(
             job.id,
             timeout=timeout,
