@@ -57,7 +57,6 @@ async def download_async(
                         plan.sent(request, started, error=exc)
                         raise
                     except RuntimeError as exc:  # a closed client, another loop, a transport
-                        closed_instead(client, exc)
                         raise runtime_error(owner, client, exc) from exc
                     plan.sent(request, started, response)
                     try:

@@ -116,7 +116,9 @@ def runtime_error(
 ) -> ConfigurationError:
     """httpx's (or the caller's transport's) RuntimeError on an open client, as a
     SpeechspecError: for an AsyncClient, its connections used from another event loop; a sync
-    client has no loop to blame, so its caller's http_client (transport, hooks) is named."""
+    client has no loop to blame, so its caller's http_client (transport, hooks) is named. A
+    closed client raises ClientClosedError instead."""
+    closed_instead(client, exc)
     pipeline = getattr(owner, "_pipeline", None)
     detail = redact(str(exc), getattr(pipeline, "secrets", ()))
     name = type(owner).__name__

@@ -76,7 +76,6 @@ class AsyncSender:
                 finally:
                     await response.aclose()
             except RuntimeError as exc:  # httpx: "the client has been closed", or another loop's
-                closed_instead(client, exc)
                 raise runtime_error(self.owner, client, exc) from exc
             except httpx.RequestError as exc:
                 closed_instead(client, exc)

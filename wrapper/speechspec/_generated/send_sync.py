@@ -72,7 +72,6 @@ class SyncSender:
                 finally:
                     response.close()
             except RuntimeError as exc:  # httpx: "the client has been closed", or another loop's
-                closed_instead(client, exc)
                 raise runtime_error(self.owner, client, exc) from exc
             except httpx.RequestError as exc:
                 closed_instead(client, exc)
