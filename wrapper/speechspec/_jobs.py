@@ -149,9 +149,15 @@ class JobPoll:
         return False
 
     def next_delay(self) -> float:
-        """Seconds to sleep before the next poll; JobTimeoutError when the deadline has passed."""
-        age = monotonic() - self.created
-        return self._bounded(self.schedule.delay(age, self.predicted, _RNG))
+        """Seconds to sleep before the next poll; JobTimeoutError when the deadline has passed.
+
+        The interval runs from the previous poll's sending, not its answer: a slow answer
+        (a loaded server) would otherwise push every later poll back by its latency, and a
+        job's lateness would grow with the number of polls instead of one request's latency.
+        Polls are still never sent closer than ``poll_interval`` apart."""
+        age = self._sent - self.created
+        step = self.schedule.delay(age, self.predicted, _RNG)
+        return self._bounded(step - (monotonic() - self._sent))
 
     def timed_out(self, cause: DeadlineReached | None) -> JobTimeoutError:
         # A status new to us is the vendor's free text (response enums are open).
