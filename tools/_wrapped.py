@@ -15,8 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-from _common import SPECS, ToolError
+from _common import SPECS, ToolError, safe_load
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _ORDER = ("breaking", "added", "changed", "docs_only")
@@ -28,7 +27,7 @@ def wrapped_operations(vendor: str, specs_dir: Path = SPECS) -> dict[str, str] |
     path = specs_dir / vendor / "config.yaml"
     if not path.is_file():
         path = SPECS / vendor / "config.yaml"
-    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    config = safe_load(path.read_text(encoding="utf-8")) or {}
     entries = config.get("wrapped_operations")
     if entries is None:
         return None

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from _common import ROOT, SPECS, VENDORS, ToolError, load_document, validate
+from _common import ROOT, SPECS, VENDORS, ToolError, load_document, safe_load, validate
 from _templates import TEMPLATES, check_generator_version, mark_response_schemas, stamp_headers
 from _wrapped import wrapped_part
 from overlay import _check_overlay, apply_overlay, name_referenced_inline_schemas
@@ -48,7 +48,7 @@ def effective_document(
     overlay_rel = f"specs/{vendor}/overlay.yaml"
     document = load_document(spec_path.read_text(encoding="utf-8"), rel)
     validate(document, rel)
-    overlay = yaml.safe_load(overlay_path.read_text(encoding="utf-8"))
+    overlay = safe_load(overlay_path.read_text(encoding="utf-8"))
     kind = _kind(specs_dir / vendor / "source.yaml")
     effective = apply_overlay_all(document, overlay, overlay_rel, redundant, kind)
     # JSON-pointer $refs into vendor nodes named as the generator needs them (tools/overlay.py).
@@ -79,7 +79,7 @@ def _vanished(target: str, document: dict[str, Any]) -> str:
 
 def _kind(source: Path) -> str:
     """``page`` or ``document``: what source.yaml says was vendored (page when absent)."""
-    data = yaml.safe_load(source.read_text(encoding="utf-8")) if source.is_file() else None
+    data = safe_load(source.read_text(encoding="utf-8")) if source.is_file() else None
     kind = data.get("kind") if isinstance(data, dict) else None
     return kind if kind in ("page", "document") else "page"
 
@@ -175,7 +175,7 @@ def dump_json(document: dict[str, Any]) -> str:
 
 def _generator_config(vendor: str, work: Path) -> Path:
     """The vendor's config.yaml without our own keys (wrapped_operations): the generator's."""
-    config = yaml.safe_load((SPECS / vendor / "config.yaml").read_text(encoding="utf-8")) or {}
+    config = safe_load((SPECS / vendor / "config.yaml").read_text(encoding="utf-8")) or {}
     config.pop("wrapped_operations", None)
     path = work / f"{vendor}-config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
