@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 from _common import ROOT, SPECS, VENDORS, ToolError, load_document, safe_load, validate
+from _generator import GeneratorRun, run_generator
 from _templates import TEMPLATES, check_generator_version, mark_response_schemas, stamp_headers
 from _wrapped import wrapped_part
 from overlay import _check_overlay, apply_overlay, name_referenced_inline_schemas
@@ -188,19 +189,20 @@ def generate_into(out_dir: Path) -> None:
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     check_generator_version()
     with tempfile.TemporaryDirectory(prefix="speechspec-effective-") as work:
+        runs: list[GeneratorRun] = []
+        effective: dict[str, str] = {}
         for vendor in VENDORS:
             package = f"{vendor}_client"
             redundant: list[str] = []
             document = effective_document(vendor, redundant=redundant)
             for note in redundant:
                 print(f"generate: note: {note}", file=sys.stderr)
-            effective = dump_json(document)
+            effective[vendor] = dump_json(document)
             eff_path = Path(work) / f"{vendor}.json"
             # Cosmetic changes normalised away first; then the response marks the templates read.
             generator_input = mark_response_schemas(normalise_document(document))
             eff_path.write_text(dump_json(generator_input), encoding="utf-8")
-            cmd = [
-                str(bin_dir / "openapi-python-client"),
+            args = [
                 "generate",
                 "--path",
                 str(eff_path),
@@ -215,15 +217,14 @@ def generate_into(out_dir: Path) -> None:
                 "--overwrite",
                 "--fail-on-warning",
             ]
-            proc = subprocess.run(
-                cmd, env=env, cwd=work, capture_output=True, text=True, check=False
-            )
-            if proc.returncode != 0:
-                raise ToolError(
-                    f"openapi-python-client failed for {vendor}:\n{proc.stdout}{proc.stderr}"
-                )
+            runs.append(GeneratorRun(args, Path(work)))
+        # Both vendors in one generator process (tools/_generator.py): one import, not two.
+        for vendor, result in zip(VENDORS, run_generator(runs, env), strict=True):
+            package = f"{vendor}_client"
+            if result.returncode != 0:
+                raise ToolError(f"openapi-python-client failed for {vendor}:\n{result.output}")
             stamp_headers(out_dir / package, vendor)
-            (out_dir / package / "openapi.json").write_text(effective, encoding="utf-8")
+            (out_dir / package / "openapi.json").write_text(effective[vendor], encoding="utf-8")
             (out_dir / package / "py.typed").touch()
 
 
