@@ -33,13 +33,22 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+# libyaml's loader when PyYAML has it: the pure-Python one takes most of a second on ai-runner's
+# ten-operation document, and ~15 ms on an overlay, which the tools read again for every
+# effective document they build (the history replay: hundreds of times). Both build the same
+# plain data (the safe constructor; libyaml only parses).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def safe_load(text: str) -> Any:
+    """``yaml.safe_load`` through libyaml when available."""
+    return yaml.load(text, _SAFE_LOADER)  # noqa: S506
+
+
 def load_document(text: str, origin: str) -> dict[str, Any]:
     """Parse an OpenAPI document given as JSON or YAML text."""
     try:
-        # libyaml's loader when PyYAML has it: the pure-Python one takes most of a second on
-        # ai-runner's ten-operation document. Both build the same plain data.
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        doc = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, loader)  # noqa: S506
+        doc = json.loads(text) if text.lstrip().startswith("{") else safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise ToolError(f"{origin}: not valid JSON or YAML: {exc}") from exc
     if not isinstance(doc, dict):

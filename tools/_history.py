@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from _common import safe_load
 
 HISTORY = Path(__file__).resolve().parent.parent / "tests" / "spec_changes" / "livepeer_history"
 TTS_PATH, TTS_METHOD = "/text-to-speech", "post"
@@ -14,12 +15,12 @@ _LABELS = ("breaking", "added", "changed", "docs_only")
 
 
 def index() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((HISTORY / "index.yaml").read_text(encoding="utf-8"))
+    data: dict[str, Any] = safe_load((HISTORY / "index.yaml").read_text(encoding="utf-8"))
     return data
 
 
 def expected() -> dict[str, dict[str, Any]]:
-    data = yaml.safe_load((HISTORY / "expected.yaml").read_text(encoding="utf-8"))
+    data = safe_load((HISTORY / "expected.yaml").read_text(encoding="utf-8"))
     steps: dict[str, dict[str, Any]] = data["steps"]
     return steps
 
@@ -53,7 +54,7 @@ def docs_page(raw: str) -> str:
     """The page docs.livepeer.org renders for the operation (Mintlify, as
     specs/livepeer/docs-page.md): a fenced block holding the document cut to that operation,
     the schemas it reaches (in the order it reaches them) and the top-level `security: []`."""
-    doc = yaml.safe_load(raw)
+    doc = safe_load(raw)
     op = doc["paths"][TTS_PATH][TTS_METHOD]
     schemas = doc["components"]["schemas"]
     order: list[str] = []

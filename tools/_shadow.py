@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from _common import SPECS, ToolError
+from _common import SPECS, ToolError, safe_load
 from _locate import escape
 from overlay import apply_overlay
 
@@ -164,7 +164,7 @@ def load_acknowledged(vendor: str, specs_dir: Path = SPECS) -> dict[tuple[str, s
     path = specs_dir / vendor / "acknowledged.yaml"
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = safe_load(path.read_text(encoding="utf-8")) or {}
     entries = data.get("acknowledged") or [] if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise ToolError(f"{path.relative_to(specs_dir.parent)}: expected 'acknowledged: [...]'")

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from _common import ROOT, SPECS, ToolError
+from _common import ROOT, SPECS, ToolError, safe_load
 from _templates import _resolve as resolve_ref
 from generate import effective_document
 from openapi_python_client.strings import snake_case
@@ -221,7 +220,7 @@ def _fields(
 
 
 def _config(vendor: str) -> dict[str, Any]:
-    config: dict[str, Any] = yaml.safe_load(
+    config: dict[str, Any] = safe_load(
         (SPECS / vendor / "surface.yaml").read_text(encoding="utf-8")
     )
     return config

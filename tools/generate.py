@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from _common import ROOT, SPECS, VENDORS, ToolError, load_document, validate
+from _common import ROOT, SPECS, VENDORS, ToolError, load_document, safe_load, validate
+from _generator import GeneratorRun, run_generator
 from _templates import TEMPLATES, check_generator_version, mark_response_schemas, stamp_headers
 from _wrapped import wrapped_part
 from overlay import _check_overlay, apply_overlay, name_referenced_inline_schemas
@@ -48,7 +49,7 @@ def effective_document(
     overlay_rel = f"specs/{vendor}/overlay.yaml"
     document = load_document(spec_path.read_text(encoding="utf-8"), rel)
     validate(document, rel)
-    overlay = yaml.safe_load(overlay_path.read_text(encoding="utf-8"))
+    overlay = safe_load(overlay_path.read_text(encoding="utf-8"))
     kind = _kind(specs_dir / vendor / "source.yaml")
     effective = apply_overlay_all(document, overlay, overlay_rel, redundant, kind)
     # JSON-pointer $refs into vendor nodes named as the generator needs them (tools/overlay.py).
@@ -79,7 +80,7 @@ def _vanished(target: str, document: dict[str, Any]) -> str:
 
 def _kind(source: Path) -> str:
     """``page`` or ``document``: what source.yaml says was vendored (page when absent)."""
-    data = yaml.safe_load(source.read_text(encoding="utf-8")) if source.is_file() else None
+    data = safe_load(source.read_text(encoding="utf-8")) if source.is_file() else None
     kind = data.get("kind") if isinstance(data, dict) else None
     return kind if kind in ("page", "document") else "page"
 
@@ -175,7 +176,7 @@ def dump_json(document: dict[str, Any]) -> str:
 
 def _generator_config(vendor: str, work: Path) -> Path:
     """The vendor's config.yaml without our own keys (wrapped_operations): the generator's."""
-    config = yaml.safe_load((SPECS / vendor / "config.yaml").read_text(encoding="utf-8")) or {}
+    config = safe_load((SPECS / vendor / "config.yaml").read_text(encoding="utf-8")) or {}
     config.pop("wrapped_operations", None)
     path = work / f"{vendor}-config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -188,19 +189,20 @@ def generate_into(out_dir: Path) -> None:
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     check_generator_version()
     with tempfile.TemporaryDirectory(prefix="speechspec-effective-") as work:
+        runs: list[GeneratorRun] = []
+        effective: dict[str, str] = {}
         for vendor in VENDORS:
             package = f"{vendor}_client"
             redundant: list[str] = []
             document = effective_document(vendor, redundant=redundant)
             for note in redundant:
                 print(f"generate: note: {note}", file=sys.stderr)
-            effective = dump_json(document)
+            effective[vendor] = dump_json(document)
             eff_path = Path(work) / f"{vendor}.json"
             # Cosmetic changes normalised away first; then the response marks the templates read.
             generator_input = mark_response_schemas(normalise_document(document))
             eff_path.write_text(dump_json(generator_input), encoding="utf-8")
-            cmd = [
-                str(bin_dir / "openapi-python-client"),
+            args = [
                 "generate",
                 "--path",
                 str(eff_path),
@@ -215,15 +217,14 @@ def generate_into(out_dir: Path) -> None:
                 "--overwrite",
                 "--fail-on-warning",
             ]
-            proc = subprocess.run(
-                cmd, env=env, cwd=work, capture_output=True, text=True, check=False
-            )
-            if proc.returncode != 0:
-                raise ToolError(
-                    f"openapi-python-client failed for {vendor}:\n{proc.stdout}{proc.stderr}"
-                )
+            runs.append(GeneratorRun(args, Path(work)))
+        # Both vendors in one generator process (tools/_generator.py): one import, not two.
+        for vendor, result in zip(VENDORS, run_generator(runs, env), strict=True):
+            package = f"{vendor}_client"
+            if result.returncode != 0:
+                raise ToolError(f"openapi-python-client failed for {vendor}:\n{result.output}")
             stamp_headers(out_dir / package, vendor)
-            (out_dir / package / "openapi.json").write_text(effective, encoding="utf-8")
+            (out_dir / package / "openapi.json").write_text(effective[vendor], encoding="utf-8")
             (out_dir / package / "py.typed").touch()
 
 

@@ -22,9 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
 from _classify import GROUPS, classify
-from _common import SPECS, VENDORS, ToolError, load_document
+from _common import SPECS, VENDORS, ToolError, load_document, safe_load
 from _git_ref import default_base, effective_at, generator_changes, vendor_at
 from _optic import run_optic
 from _shadow import Hidden, hidden_changes, load_acknowledged
@@ -58,7 +57,7 @@ def hidden_since(
     new_vendor = load_document(
         (specs_dir / vendor / "openapi.yaml").read_text(encoding="utf-8"), rel
     )
-    overlay = yaml.safe_load((specs_dir / vendor / "overlay.yaml").read_text(encoding="utf-8"))
+    overlay = safe_load((specs_dir / vendor / "overlay.yaml").read_text(encoding="utf-8"))
     return hidden_changes(
         old_vendor, new_vendor, overlay, rel, load_acknowledged(vendor, specs_dir)
     )

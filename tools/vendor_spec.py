@@ -21,8 +21,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import yaml
-from _common import SPECS, VENDORS, ToolError, load_document, validate, write_atomic
+from _common import SPECS, VENDORS, ToolError, load_document, safe_load, validate, write_atomic
 
 # A fence of three or more backticks or tildes, optionally followed by an info string.
 _FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
@@ -105,7 +104,7 @@ def source_record(vendor_name: str, specs_dir: Path = SPECS) -> dict[str, Any]:
     kind (``page``: the OpenAPI block of docs-page.md; ``document``: openapi.yaml is the
     upstream file itself), with the upstream repo/path/commit when known."""
     path = specs_dir / vendor_name / "source.yaml"
-    data = yaml.safe_load(_read(path)) if path.is_file() else None
+    data = safe_load(_read(path)) if path.is_file() else None
     record = dict(data) if isinstance(data, dict) else {}
     record.setdefault("kind", "page")
     return record
