@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from speechspec import _atomic, _commit_group
 from speechspec._atomic import AtomicFile, CommitGroup, deferred
 from speechspec._batch_commit import MAX_LINES, Committer
 from speechspec._batch_input import Line
@@ -24,14 +25,15 @@ def test_a_deferred_commit_renames_only_when_the_group_commits(tmp_path: Path) -
     targets = [tmp_path / f"{n}.wav" for n in range(3)]
     for n, target in enumerate(targets):
         write(group, target, bytes([n]) * 1000)
-    # Complete but not durable yet: nothing under a final name, the parts are kept.
+    # Complete but not durable yet: nothing under a final name; small downloads wait in
+    # memory, so not even a temporary file until the group commits them.
     assert not any(t.exists() for t in targets)
-    assert len(list(tmp_path.glob(".*.part"))) == 3
+    assert not list(tmp_path.iterdir())
     assert group.commit(targets[:2]) == {targets[0]: None, targets[1]: None}
     assert [t.read_bytes() for t in targets[:2]] == [b"\0" * 1000, b"\1" * 1000]
     assert not targets[2].exists() and len(group) == 1  # not asked for: still waiting
     group.discard()
-    assert sorted(tmp_path.iterdir()) == targets[:2]  # discarded: its part removed
+    assert sorted(tmp_path.iterdir()) == targets[:2]  # discarded: never written
 
 
 def test_a_file_that_cannot_be_renamed_is_reported_and_leaves_nothing(tmp_path: Path) -> None:
@@ -88,3 +90,52 @@ def test_done_records_follow_their_durable_files(tmp_path: Path, count: int) -> 
     assert journal.seen == [("D", True)] * count
     assert sorted(finished) == [(n, n % 2 == 0, None) for n in range(1, count + 1)]
     assert not list(tmp_path.glob(".*.part"))
+
+
+def test_large_downloads_and_those_over_the_budget_spill_to_their_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory stays bounded: a download past MAX_BUFFERED, or past what the group may hold
+    in all, goes to its temporary file as it arrives; the budget comes back once the group
+    committed, discarded or never got a download."""
+    monkeypatch.setattr(_commit_group, "MAX_HELD", 3000)
+    monkeypatch.setattr(_atomic, "MAX_BUFFERED", 2000)
+    group = CommitGroup()
+    big, small, late = (tmp_path / f"{name}.wav" for name in ("big", "small", "late"))
+    write(group, big, b"b" * 1500 + b"B" * 1500)  # past MAX_BUFFERED at its second chunk
+    assert len(list(tmp_path.glob(".big.wav.*.part"))) == 1
+    write(group, small, b"s" * 1800)  # held in memory: 1800 of 3000
+    write(group, late, b"l" * 1800)  # over the budget: to its file
+    assert sorted(p.name.split(".")[1] for p in tmp_path.glob(".*.part")) == ["big", "late"]
+    with deferred(group), AtomicFile(tmp_path / "gone.wav", 1 << 20, "https://x.test/") as out:
+        out.write(b"g" * 1000)  # left without a commit: its memory is given back
+    with deferred(group), AtomicFile(tmp_path / "again.wav", 1 << 20, "https://x.test/") as out:
+        out.write(b"r" * 1000)
+        out.reset()  # a retried download gives its bytes back
+        out.write(b"a" * 1100)
+        out.commit()
+    assert len(list(tmp_path.glob(".*.part"))) == 2  # 1800 + 1100 held: within the budget
+    targets = [big, small, late, tmp_path / "again.wav"]
+    assert group.commit(targets) == dict.fromkeys(targets)
+    assert [t.read_bytes() for t in targets] == [
+        b"b" * 1500 + b"B" * 1500,
+        b"s" * 1800,
+        b"l" * 1800,
+        b"a" * 1100,
+    ]
+    assert not list(tmp_path.glob(".*.part")) and not (tmp_path / "gone.wav").exists()
+    write(group, small, b"S" * 2000)  # the whole budget is free again: held in memory
+    assert not list(tmp_path.glob(".*.part"))
+    group.discard()
+    write(group, late, b"L" * 2000)
+    assert not list(tmp_path.glob(".*.part"))
+    group.discard()
+
+
+def test_a_buffered_download_that_cannot_be_written_is_reported(tmp_path: Path) -> None:
+    group = CommitGroup()
+    target = tmp_path / "gone" / "a.wav"
+    write(group, target, b"x" * 10)  # nothing touches the disk until the group commits
+    result = group.commit([target])
+    assert isinstance(result[target], FileNotFoundError)
+    assert not tmp_path.joinpath("gone").exists()

@@ -3,6 +3,7 @@ text, and a media URL that can really be downloaded."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -83,6 +84,15 @@ def loads(content: bytes | str) -> Any:
         raise TooDeep("JSON nested too deeply") from None
 
 
+@functools.lru_cache(maxsize=64)
+def parsed_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, remembered for the last few URLs: a download's URL is parsed where
+    the answer gives it, where download() checks it and where its request is built (httpx
+    parses a str URL again for every request), each parse costing tens of microseconds a line
+    in a batch. An httpx.URL is immutable, so sharing one is safe; errors are not cached."""
+    return httpx.URL(url)
+
+
 def usable_media_url(url: object, what: str, *, base: str | None = None) -> str:
     """The absolute URL to download, or ResponseValidationError: an empty URL, another scheme,
     or a reference that names no file (it would download the gateway's own page)."""
@@ -98,7 +108,7 @@ def usable_media_url(url: object, what: str, *, base: str | None = None) -> str:
         )
     try:
         if scheme is not None:
-            absolute = httpx.URL(url)
+            absolute = parsed_url(url)
             if not absolute.host:
                 raise ResponseValidationError(f"{what} has no host")
             return url
@@ -107,7 +117,7 @@ def usable_media_url(url: object, what: str, *, base: str | None = None) -> str:
         if url.startswith("/") and not url.startswith("//"):
             # A go-livepeer gateway answers "/stream/<id>/<name>.wav", a path on the gateway
             # itself (server/ai_process.go); base is the gateway, a proxy's prefix included.
-            joined = httpx.URL(base.rstrip("/") + url)
+            joined = parsed_url(base.rstrip("/") + url)
         else:
             joined = httpx.URL(base.rstrip("/") + "/").join(url)
     except (httpx.InvalidURL, ValueError) as exc:

@@ -2,31 +2,38 @@
 
 The rename always follows the fsync of the file's data, so no crash leaves a half-written file
 under the target's name. Alone, ``commit()`` fsyncs and renames at once. Inside
-``deferred(group)`` (the batch: many small files), ``commit()`` hands the complete temporary
-file to ``group`` instead, and ``group.commit()`` later fsyncs every file handed over, renames
-each into place and fsyncs their directories: one pass for many files, off the download's path.
+``deferred(group)`` (the batch: many small files), ``commit()`` hands the complete download
+to ``group`` instead, and ``group.commit()`` later writes, fsyncs and renames every download
+handed over and fsyncs their directories: one pass for many files, off the download's path
+(``_commit_group``; a small download waits there in memory, never opening a file itself).
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextvars import ContextVar
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from ._commit_group import (
+    MAX_BUFFERED,
+    Buffer,
+    CommitGroup,
+    create_temp,
+    current_group,
+    deferred,
+    fsync_dir,
+)
 from ._redact import loggable_url
 from .errors import DownloadError
+
+__all__ = ["AtomicFile", "CommitGroup", "ProgressCallback", "deferred", "fsync_dir"]
 
 # Called with (bytes written so far, total bytes if the server declared them).
 ProgressCallback = Callable[[int, int | None], None]
 
-_STEM_CHARS = 32  # characters of the target's name in its temporary name
-_O_BINARY = getattr(os, "O_BINARY", 0)
 # The rename needs the data on disk (fsync), and the kernel leaves a download's pages dirty
 # until then: a 256 MiB file would all be written out at the end while the download waits.
 # Every WRITEBACK_STEP bytes, writeback of what came so far is started without waiting
@@ -34,109 +41,16 @@ _O_BINARY = getattr(os, "O_BINARY", 0)
 # works while the network delivers and the final fsync has only the tail left.
 WRITEBACK_STEP = 8 << 20
 _FADVISE = getattr(os, "posix_fadvise", None)
-_TOKEN = os.urandom(4).hex()  # this process's temporary names: .STEM.TOKEN<counter>.part
-_COUNTER = itertools.count()
 _DONTNEED = getattr(os, "POSIX_FADV_DONTNEED", 0)
-
-
-class CommitGroup:
-    """Complete temporary files waiting for their fsync and rename (see ``deferred``)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()  # files are handed over from download threads
-        self._files: dict[Path, tuple[IO[bytes], str]] = {}
-
-    def add(self, target: Path, fh: IO[bytes], tmp: str) -> None:
-        with self._lock:
-            old = self._files.pop(target, None)
-            self._files[target] = (fh, tmp)
-        if old is not None:  # the same target twice before a commit: the last one wins
-            _discard(*old)
-
-    def __len__(self) -> int:
-        return len(self._files)
-
-    def commit(self, targets: Iterable[Path]) -> dict[Path, OSError | None]:
-        """fsync the files handed over for ``targets``, then rename each into place, then
-        fsync each directory once; blocking (run it in a thread). Per target handed over:
-        None once it is durable under its name, else the error (its temporary file removed)."""
-        with self._lock:
-            files = {t: f for t in targets if (f := self._files.pop(t, None)) is not None}
-        result: dict[Path, OSError | None] = {}
-        if _FADVISE is not None:
-            # Start every file's writeback first: their blocks are allocated together, so
-            # the first fsync commits the filesystem journal for all and the others mostly
-            # wait for data already on its way (about a quarter less time a pass, measured).
-            for fh, _ in files.values():
-                with contextlib.suppress(OSError):  # the fsync below reports real errors
-                    fh.flush()
-                    _FADVISE(fh.fileno(), 0, 0, _DONTNEED)
-        for target, (fh, tmp) in files.items():
-            try:
-                fh.flush()
-                os.fsync(fh.fileno())
-                fh.close()
-                os.replace(tmp, target)
-            except OSError as exc:
-                _discard(fh, tmp)
-                result[target] = exc
-            else:
-                result[target] = None
-        for parent in {target.parent for target, exc in result.items() if exc is None}:
-            try:
-                fsync_dir(parent)
-            except OSError as exc:  # the renames may not survive a crash: not durable
-                for target in result:
-                    if target.parent == parent and result[target] is None:
-                        result[target] = exc
-        return result
-
-    def discard(self) -> None:
-        """Remove every file not committed (the run is failing before it could commit)."""
-        with self._lock:
-            files, self._files = self._files, {}
-        for fh, tmp in files.values():
-            _discard(fh, tmp)
-
-
-_GROUP: ContextVar[CommitGroup | None] = ContextVar("speechspec_commit_group", default=None)
-
-
-@contextlib.contextmanager
-def deferred(group: CommitGroup) -> Iterator[None]:
-    """AtomicFiles opened in this context (and in tasks started from it) are committed by
-    ``group``: their ``commit()`` returns with the file complete but not yet in place."""
-    token = _GROUP.set(group)
-    try:
-        yield
-    finally:
-        _GROUP.reset(token)
-
-
-def _discard(fh: IO[bytes], tmp: str) -> None:
-    with contextlib.suppress(OSError):
-        fh.close()
-    with contextlib.suppress(OSError):
-        os.unlink(tmp)
-
-
-def fsync_dir(path: Path) -> None:
-    """Make the renames into ``path`` durable (a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except (PermissionError, IsADirectoryError):  # pragma: no cover - Windows
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class AtomicFile:
     """A temporary file beside ``target``; ``commit()`` renames it into place. Leaving the
     block without commit (an error, a cancellation) removes it and leaves ``target`` as it was.
-    Every OSError becomes a DownloadError naming the path. ``url`` is the URL asked for; its
-    errors show it as logs do (no query, no userinfo)."""
+    Inside ``deferred`` a download stays in memory until it outgrows ``MAX_BUFFERED`` (or the
+    group's budget), and the group creates its file. Every OSError becomes a DownloadError
+    naming the path. ``url`` is the URL asked for; its errors show it as logs do (no query,
+    no userinfo)."""
 
     def __init__(
         self,
@@ -155,7 +69,8 @@ class AtomicFile:
         self._fh: IO[bytes] | None = None
         self._tmp: str | None = None
         self._committed = False
-        self._group = _GROUP.get()
+        self._group = current_group()
+        self._buffer: Buffer | None = None  # the download so far, while it is held in memory
 
     def _os_error(self, exc: OSError) -> DownloadError:
         return DownloadError(
@@ -165,42 +80,59 @@ class AtomicFile:
         )
 
     def __enter__(self) -> AtomicFile:
-        # A short name of its own (the target's may already use all 255 bytes; 32 characters
-        # are 128 bytes at most), created as open() would create the target: mode 0666 less
-        # the umask, never an existing file. A counter makes it unique in this process (no
-        # random bytes a file); O_EXCL settles a clash with another process's names.
-        stem = self.target.name[:_STEM_CHARS]
-        prefix = os.path.join(self.target.parent, f".{stem}.{_TOKEN}")
+        if self._group is not None:
+            self._buffer = Buffer()  # a file only if it outgrows memory (see write)
+        else:
+            self._open()
+        return self
+
+    def _open(self) -> None:
         try:
-            for _ in range(100):
-                tmp = f"{prefix}{next(_COUNTER):x}.part"
-                try:
-                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
-                except FileExistsError:
-                    continue
-                self._tmp = tmp
-                self._fh = os.fdopen(fd, "wb")
-                return self
-            raise FileExistsError(f"no free temporary name in {self.target.parent}")
+            self._fh, self._tmp = create_temp(self.target)
         except OSError as exc:
             raise self._os_error(exc) from exc
 
     def write(self, data: bytes) -> None:
-        assert self._fh is not None
         self.size += len(data)
         if self.size > self.max_bytes:
             raise DownloadError(
                 f"audio exceeds max_bytes={self.max_bytes}; download abandoned",
                 url=loggable_url(self.url),
             )
+        buffer = self._buffer
+        if buffer is None:
+            self._write_file(data)
+        elif self.size <= MAX_BUFFERED and self._reserve(len(data)):
+            buffer.data += data
+        else:
+            self._spill(buffer, data)
+        if self.progress is not None:
+            self.progress(self.size, self.total)
+
+    def _reserve(self, size: int) -> bool:
+        return self._group is not None and self._group.reserve(size)
+
+    def _write_file(self, data: bytes | bytearray) -> None:
+        assert self._fh is not None
         try:
             self._fh.write(data)
             if self.size - self._written_back >= WRITEBACK_STEP and _FADVISE is not None:
                 self._start_writeback()
         except OSError as exc:
             raise self._os_error(exc) from exc
-        if self.progress is not None:
-            self.progress(self.size, self.total)
+
+    def _spill(self, buffer: Buffer, data: bytes) -> None:
+        """Too large to wait in memory (or the group's budget is spent): to its file now."""
+        self._buffer = None
+        self._release(buffer)
+        self._open()
+        self._write_file(buffer.data)
+        self._write_file(data)
+
+    def _release(self, buffer: Buffer) -> None:
+        if self._group is not None:
+            self._group.release(len(buffer.data))
+        buffer.data = bytearray()
 
     def _start_writeback(self) -> None:
         assert self._fh is not None and _FADVISE is not None
@@ -210,19 +142,27 @@ class AtomicFile:
 
     def reset(self) -> None:
         """Start over (a retried download)."""
-        assert self._fh is not None
-        try:
-            self._fh.seek(0)
-            self._fh.truncate()
-        except OSError as exc:
-            raise self._os_error(exc) from exc
+        if self._buffer is not None:
+            self._release(self._buffer)
+        else:
+            assert self._fh is not None
+            try:
+                self._fh.seek(0)
+                self._fh.truncate()
+            except OSError as exc:
+                raise self._os_error(exc) from exc
         self.size = self._written_back = 0
 
     def hand_over(self) -> bool:
-        """Inside ``deferred``: hand the complete file to the group (no fsync, no blocking:
-        no worker thread needed) and return True; else False (``commit()`` it)."""
+        """Inside ``deferred``: hand the complete download to the group (no fsync, no
+        blocking: no worker thread needed) and return True; else False (``commit()`` it)."""
         if self._group is None:
             return False
+        if self._buffer is not None:
+            self._group.add_buffer(self.target, self._buffer)
+            self._buffer = None  # the group owns it now
+            self._committed = True
+            return True
         assert self._fh is not None and self._tmp is not None
         try:
             self._fh.flush()
@@ -252,6 +192,9 @@ class AtomicFile:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._buffer is not None:  # never handed over: its memory goes back to the group
+            self._release(self._buffer)
+            self._buffer = None
         with contextlib.suppress(OSError):
             if self._fh is not None and not self._fh.closed:
                 self._fh.close()

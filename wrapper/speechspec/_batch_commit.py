@@ -4,7 +4,7 @@ then their journal ``D`` records appended together.
 A worker does not wait for its line's commit: it hands the line over and takes the next one.
 Every ``MAX_DELAY`` seconds, or as soon as ``MAX_LINES`` lines wait, one pass in a thread
 fsyncs each waiting file, renames each into place and fsyncs the directory
-(``_atomic.CommitGroup``); only then are the lines' ``D`` records appended to the journal
+(``_commit_group.CommitGroup``); only then are the lines' ``D`` records appended to the journal
 (written at once, fsync'd by its next group fsync). So a ``D`` record never precedes the
 durable file it claims, and a file never appears under its final name before its data is on disk.
 A kill before the pass leaves the line's ``C`` record: the resume finishes the job again

@@ -25,13 +25,12 @@ What each record promises (the invariant every change here keeps):
   precedes the durable file it claims; no file has its final name before its data is on
   disk (``_atomic``).
 
-Intents are group-committed: the lines whose ``I`` was written while an fsync ran share the
-next one, in a thread, so the event loop keeps polling and downloading meanwhile.
+Intents are group-committed (``_group_sync``): the lines whose ``I`` was written while an fsync
+ran share the next one, in a thread, so the event loop keeps polling and downloading meanwhile.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import threading
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import IO
 
 from ._batch_input import Shard
+from ._group_sync import GroupSync
 from .errors import InvalidRequestError
 
 try:
@@ -114,8 +114,7 @@ class Journal:
         self._live: dict[str, tuple[str, str]] = {}  # this run's records, finished ones dropped
         self._load(shard)
         self._io = threading.Lock()  # the fsync thread against close()'s compaction
-        self._next: asyncio.Future[None] | None = None  # the fsync after the running one
-        self._syncing = False
+        self._intents = GroupSync(self._fsync)
 
     # -- start: lock, read, compact ------------------------------------------------------
 
@@ -202,14 +201,8 @@ class Journal:
         """Append a record (written when this returns, or raising); with ``durable`` return
         only once an fsync that started after the write has completed."""
         self.write(kind, key, value)
-        if not durable:
-            return
-        if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
-        done = self._next
-        if not self._syncing:
-            self._start_sync()
-        await asyncio.shield(done)
+        if durable:
+            await self._intents.wait()
 
     def write(self, kind: str, key: str, value: str = "") -> None:
         """Append a record without waiting for an fsync (see the module's docstring for the
@@ -223,29 +216,6 @@ class Journal:
         else:
             self._live[key] = (kind, _clean(value))
 
-    def _start_sync(self) -> None:
-        assert self._next is not None
-        done, self._next = self._next, None
-        self._syncing = True
-        asyncio.get_running_loop().create_task(self._sync(done))
-
-    async def _sync(self, done: asyncio.Future[None]) -> None:
-        try:
-            await asyncio.to_thread(self._fsync)
-        except asyncio.CancelledError:
-            done.cancel()
-            raise
-        except Exception as exc:  # handed to every waiter of this batch
-            if not done.done():
-                done.set_exception(exc)
-        else:
-            if not done.done():
-                done.set_result(None)
-        finally:
-            self._syncing = False
-            if self._next is not None:
-                self._start_sync()
-
     def _fsync(self) -> None:
         """Make every record written so far durable (those written while a previous fsync
         ran share this one: one fsync for many lines)."""
@@ -257,6 +227,7 @@ class Journal:
     def close(self) -> None:
         """fsync what was written (also after an interrupt); then shrink the file to the
         unfinished records, so the next run reads only those; release the lock."""
+        self._intents.close()
         with self._io:
             if self._fh.closed:
                 return

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from . import _deadline
+from ._answers import parsed_url
 from ._errors_map import connection_error, status_error
 from ._logging import log_attempt
 from ._options import NO_OPTIONS, NotGiven, RequestOptions
@@ -129,7 +130,9 @@ class Pipeline:
         # Never send the API key (nor default_headers) to a media host.
         headers = {"User-Agent": self.user_agent} if self.send_user_agent else {}
         headers.update(self.media_headers)
-        return client.build_request("GET", url, headers=headers or None, timeout=self.timeout)
+        return client.build_request(
+            "GET", parsed_url(url), headers=headers or None, timeout=self.timeout
+        )
 
     def with_options(self, options: RequestOptions) -> Pipeline:
         """This pipeline with a download call's timeout, retries and headers."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
 
 import httpx
 
+from ._answers import parsed_url
 from ._redact import loggable_url, redact
 from .errors import DownloadError
 
@@ -33,6 +35,7 @@ def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return ip
 
 
+@functools.lru_cache(maxsize=256)  # a batch asks about the same media host for every line
 def is_loopback(host: str) -> bool:
     name = host.lower().rstrip(".")
     if name == "localhost" or name.endswith(".localhost"):
@@ -76,7 +79,7 @@ def check_url(url: str, *, allow_http: bool, base_url: str | None = None) -> Non
     if is_data_url(url):
         return
     try:
-        parsed = httpx.URL(url)
+        parsed = parsed_url(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         detail = redact(str(exc), [url]) if url else str(exc)
         raise DownloadError(f"not a valid URL: {detail}", url=loggable_url(url)) from None

@@ -1,0 +1,84 @@
+"""The journal's group commit of intents (_group_sync.GroupSync): every waiter returns only
+after a sync that started after it asked, many waiters share one sync, errors reach the
+waiters of their group, and the thread ends after close()."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+from speechspec._group_sync import GroupSync
+
+
+class Disk:
+    def __init__(self, delay: float = 0.002) -> None:
+        self.delay = delay
+        self.started = 0  # syncs started so far
+        self.completed: list[int] = []  # the start number of each completed sync
+        self.fail_next = False
+
+    def sync(self) -> None:
+        self.started += 1
+        number = self.started
+        time.sleep(self.delay)
+        if self.fail_next:
+            self.fail_next = False
+            raise OSError("disk full")
+        self.completed.append(number)
+
+
+def test_each_waiter_returns_after_a_sync_that_started_after_it_asked() -> None:
+    disk = Disk()
+    syncs = GroupSync(disk.sync)
+
+    async def waiter(n: int) -> None:
+        await asyncio.sleep(n * 0.0005)
+        asked = disk.started  # syncs already started cannot cover this waiter
+        await syncs.wait()
+        assert any(number > asked for number in disk.completed)
+
+    async def main() -> None:
+        await asyncio.gather(*(waiter(n) for n in range(200)))
+
+    asyncio.run(main())
+    syncs.close()
+    assert 1 < len(disk.completed) < 200  # grouped, yet more than one
+
+
+def test_an_error_reaches_its_group_and_the_next_group_syncs_again() -> None:
+    disk = Disk()
+    syncs = GroupSync(disk.sync)
+
+    async def main() -> None:
+        disk.fail_next = True
+        # The first starts a sync at once; the second asked after it started: the next one.
+        results = await asyncio.gather(syncs.wait(), syncs.wait(), return_exceptions=True)
+        assert [type(r) for r in results] == [OSError, type(None)]
+        await syncs.wait()
+        assert disk.completed == [2, 3]
+
+    asyncio.run(main())
+    syncs.close()
+
+
+def test_a_cancelled_waiter_does_not_cancel_the_others_and_close_ends_the_thread() -> None:
+    disk = Disk(delay=0.05)
+    syncs = GroupSync(disk.sync)
+
+    async def main() -> None:
+        first = asyncio.ensure_future(syncs.wait())
+        second = asyncio.ensure_future(syncs.wait())
+        await asyncio.sleep(0.01)
+        first.cancel()
+        await second
+        with pytest.raises(asyncio.CancelledError):
+            await first
+
+    asyncio.run(main())
+    syncs.close()
+    deadline = time.monotonic() + 5
+    while any(t.name == "speechspec-journal-sync" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the sync thread did not end"
+        time.sleep(0.01)
