@@ -405,3 +405,30 @@ def test_batch_main(
         for wav in (work / out).glob("*.wav"):
             assert wav.read_bytes()[:4] == b"RIFF"
     assert not list(work.rglob("*.part")), "partial file left"
+
+
+def test_a_file_the_commit_cannot_create_fails_its_line_and_stops_fail_fast(
+    env: Path, emulator: EmulatorServer, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small downloads wait in memory and their files are created by the group commit: a
+    full disk there fails the line as a DownloadError (its job stays journaled: the rerun
+    downloads it again, no second POST), and --fail-fast stops the run on it."""
+    from speechspec import _commit_group
+
+    def full(target: Path) -> Any:
+        raise OSError(28, "No space left on device")
+
+    Path("lines.txt").write_text("".join(f"Hello {n}.\n" for n in range(6)), encoding="utf-8")
+    with monkeypatch.context() as patch:
+        patch.setattr(_commit_group, "create_temp", full)
+        code, err = run(capsys, "livepeer", "--concurrency=1", "--fail-fast")
+    assert code == 1
+    assert "cannot write" in err and "No space left on device" in err
+    assert "--fail-fast" in err
+    assert not list(Path("out").glob("*.wav")) and not list(Path("out").glob(".*.part"))
+    first = posts(emulator)
+    assert first < 6  # stopped before the last line
+    code, err = run(capsys, "livepeer")
+    assert code == 0, err
+    assert len(list(Path("out").glob("*.wav"))) == 6
+    assert posts(emulator) == 6  # each line POSTed once over both runs

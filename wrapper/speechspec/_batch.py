@@ -259,6 +259,7 @@ class BatchRun:
             path = self.out_dir / line.filename
             exc = DownloadError(f"cannot write {path}: {error.strerror or error}", path=path)
             self.summary.fail(line, _describe(exc))
+            self._answered(exc)  # small files are created by the commit: a full disk shows here
         self._tick()
 
     def _answered(self, exc: SpeechspecError | None) -> None:
