@@ -70,8 +70,11 @@ CELL = "tests/test_fault_matrix.py::test_fault_matrix[connection refused-hamsa-c
 
 
 def _pytest(*args: str) -> str:
+    # Without the plugins the fault matrix does not use (hypothesis, schemathesis, xdist): they
+    # take half of each run's ~1 s of CPU to load, and the summary is conftest's own hook.
+    plugins = ("cacheprovider", "hypothesispytest", "schemathesis", "xdist")
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", *(f"-pno:{name}" for name in plugins), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
