@@ -17,6 +17,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from ._commit_group import DONTNEED as _DONTNEED
+from ._commit_group import FADVISE as _FADVISE
 from ._commit_group import (
     MAX_BUFFERED,
     Buffer,
@@ -40,8 +42,6 @@ ProgressCallback = Callable[[int, int | None], None]
 # (POSIX_FADV_DONTNEED starts it on Linux, and drops the pages once clean), so the disk
 # works while the network delivers and the final fsync has only the tail left.
 WRITEBACK_STEP = 8 << 20
-_FADVISE = getattr(os, "posix_fadvise", None)
-_DONTNEED = getattr(os, "POSIX_FADV_DONTNEED", 0)
 
 
 class AtomicFile:

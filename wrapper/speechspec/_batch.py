@@ -4,9 +4,9 @@ and never billing a line twice (see ``_journal``).
 Each line: skip if its output exists; else, if the journal holds its job, finish that job
 (polls and download, no POST); else, if the journal says its POST may have been billed,
 report it as uncertain (``retry_uncertain`` sends it again); else journal the intent (fsync),
-POST, journal the job (written, no fsync: see ``_journal``), wait, download; then the line's file is fsync'd, renamed into
-place and journaled done together with other finished lines (``_batch_commit``), while its
-worker already takes the next line. ``concurrency`` workers pull lines from the file as they
+POST, journal the job (written, no fsync: see ``_journal``), wait, download; then the line's
+file is fsync'd, renamed into place and journaled done together with other finished lines
+(``_batch_commit``), while its worker already takes the next line. ``concurrency`` workers pull lines from the file as they
 go, so memory does not grow with the corpus.
 """
 

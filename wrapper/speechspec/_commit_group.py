@@ -29,8 +29,9 @@ MAX_HELD = 16 << 20  # bytes all of a group's in-memory downloads hold at most t
 
 _STEM_CHARS = 32  # characters of the target's name in its temporary name
 _O_BINARY = getattr(os, "O_BINARY", 0)
-_FADVISE = getattr(os, "posix_fadvise", None)
-_DONTNEED = getattr(os, "POSIX_FADV_DONTNEED", 0)
+# Starts a file's writeback without waiting (Linux), here and in _atomic's large downloads.
+FADVISE = getattr(os, "posix_fadvise", None)
+DONTNEED = getattr(os, "POSIX_FADV_DONTNEED", 0)
 _TOKEN = os.urandom(4).hex()  # this process's temporary names: .STEM.TOKEN<counter>.part
 _COUNTER = itertools.count()
 
@@ -124,14 +125,14 @@ class CommitGroup:
                     self.release(len(entry.data))
             else:
                 files[target] = entry
-        if _FADVISE is not None:
+        if FADVISE is not None:
             # Start every file's writeback first: their blocks are allocated together, so
             # the first fsync commits the filesystem journal for all and the others mostly
             # wait for data already on its way (about a quarter less time a pass, measured).
             for fh, _ in files.values():
                 with contextlib.suppress(OSError):  # the fsync below reports real errors
                     fh.flush()
-                    _FADVISE(fh.fileno(), 0, 0, _DONTNEED)
+                    FADVISE(fh.fileno(), 0, 0, DONTNEED)
         for target, (fh, tmp) in files.items():
             try:
                 fh.flush()

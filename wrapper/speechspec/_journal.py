@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import IO
 
 from ._batch_input import Shard
+from ._commit_group import fsync_dir
 from ._group_sync import GroupSync
 from .errors import InvalidRequestError
 
@@ -184,7 +185,7 @@ class Journal:
         if fcntl is not None:
             fcntl.flock(new.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.replace(tmp, self.path)
-        _fsync_dir(self.dir)
+        fsync_dir(self.dir)
         self._fh.close()
         self._fh = new
         self._fh.seek(0, os.SEEK_END)
@@ -260,11 +261,3 @@ def _locked(path: Path) -> bool:
     except OSError:
         return False
     return False
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
