@@ -102,6 +102,13 @@ class JobPoll:
         # elsewhere is polled at once (it may be long finished) and counted from now.
         self.created = known.at if known else self.started
         self.predicted = history.predict(known.chars) if known else None
+        # A probe below the prediction goes at least one poll_interval below it, so a PENDING
+        # answer to it is followed by a poll at the prediction itself, never later.
+        self._fallback: float | None = None
+        probe = history.probe(known.chars, schedule.floor) if known else None
+        if self.predicted is not None and probe is not None:
+            self._fallback, self.predicted = self.predicted, probe
+        self._probe_missed: float | None = None  # when the PENDING probe was sent
         self._unknown = known is None
 
     # -- what the loops ask ---------------------------------------------------------------
@@ -142,9 +149,15 @@ class JobPoll:
             )
         if job.status == Status.COMPLETED:
             self.history.completed(
-                self.job_id, upper=self._sent - self.created, saw_pending=self._saw_pending
+                self.job_id,
+                upper=self._sent - self.created,
+                saw_pending=self._saw_pending,
+                probe_missed=self._probe_missed if self.polls == 2 else None,
             )
             return True
+        if self._fallback is not None and self.polls == 1:
+            self.predicted, self._fallback = self._fallback, None
+            self._probe_missed = self._sent - self.created
         self._saw_pending = True
         return False
 

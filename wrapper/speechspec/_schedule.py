@@ -22,9 +22,12 @@ RATIO = 0.15
 # polls of many jobs created together (a batch) spread out instead of arriving in bursts.
 JITTER = 0.1
 # A job found COMPLETED at its first poll may have been much faster than predicted: the next
-# prediction is that poll's time times PROBE**(n - 1), n counting such jobs in a row, so a right
-# estimate is kept (probing below it costs a poll and an interval), and a stale slow one falls
-# fast (a 5x overestimate is gone in about seven jobs).
+# job's first poll (its probe) is that poll's time times PROBE**(n - 1), n counting such jobs in
+# a row, so a stale slow estimate falls fast (a 5x overestimate is gone in about seven jobs). A
+# probe that finds the job PENDING costs one poll but no lateness: the next poll goes at the
+# prediction itself (_jobs.JobPoll), and the probe's time becomes a lower bound, so the next
+# probes bisect between the two; the bound decays by PROBE a completion, so a workload that
+# became faster is followed down.
 PROBE = 0.9
 # Weight of the newest job in the estimate when a PENDING answer bracketed its completion.
 LEARNING_RATE = 0.5
@@ -64,6 +67,7 @@ class JobHistory:
         self.max_jobs = max_jobs
         self.seconds_per_char: float | None = None
         self._streak = 0  # jobs in a row found COMPLETED at their first poll
+        self._lower: float | None = None  # seconds per char a missed probe found too early
         self._jobs: OrderedDict[str, Created] = OrderedDict()
         self._lock = threading.Lock()  # sync clients may be shared by threads
 
@@ -82,26 +86,60 @@ class JobHistory:
             self._jobs.pop(job_id, None)
 
     def predict(self, chars: int) -> float | None:
-        """Expected seconds from creation to completion of a job of ``chars`` characters."""
+        """Seconds from creation by which a job of ``chars`` characters should be complete:
+        what the client's last completions confirmed (None: nothing learned yet)."""
         spc = self.seconds_per_char
         return None if spc is None else spc * max(chars, 1)
 
-    def completed(self, job_id: str, *, upper: float, saw_pending: bool) -> None:
+    def probe(self, chars: int, floor: float = 0.0) -> float | None:
+        """When to poll a job of ``chars`` characters first, if earlier than its prediction:
+        after a streak of jobs found COMPLETED at their first poll, or between the prediction
+        and a missed probe. At least ``floor`` (poll_interval) below the prediction, so a
+        PENDING answer is followed by a poll at the prediction, not later; None: poll at the
+        prediction."""
+        with self._lock:
+            spc, lower, streak = self.seconds_per_char, self._lower, self._streak
+        if spc is None:
+            return None
+        n = max(chars, 1)
+        if lower is not None:
+            probe = (lower + spc) / 2 * n
+        elif streak >= 2:
+            probe = spc * n * PROBE ** (streak - 1)
+        else:
+            return None
+        probe = min(probe, spc * n - floor)
+        return probe if probe > max(lower or 0.0, 0.0) * n else None
+
+    def completed(
+        self, job_id: str, *, upper: float, saw_pending: bool, probe_missed: float | None = None
+    ) -> None:
         """The job completed at most ``upper`` seconds after its creation (the request that
         found it COMPLETED was sent then); ``saw_pending``: an earlier poll found it PENDING,
-        so the completion is known to within one interval."""
+        so the completion is known to within one interval; ``probe_missed``: the only PENDING
+        answer came from a probe sent that many seconds after creation, and the poll at the
+        prediction found the job COMPLETED, so the prediction stands."""
         with self._lock:
             known = self._jobs.pop(job_id, None)
             if known is None or upper <= 0:
                 return
             old = self.seconds_per_char
-            if saw_pending or old is None:
+            sample = upper / known.chars
+            if old is not None and probe_missed is not None:
+                # Kept as it was (the poll aimed at it may have been sent a little late: taking
+                # its time would let the estimate creep up job after job).
                 self._streak = 0
-                sample = upper / known.chars
+                self._lower = max(self._lower or 0.0, probe_missed / known.chars)
+            elif saw_pending or old is None:
+                self._streak, self._lower = 0, None
                 self.seconds_per_char = (
                     sample if old is None else old + LEARNING_RATE * (sample - old)
                 )
             else:
-                # Overestimates cost waiting (unbounded); underestimates cost a few polls.
+                # Overestimates cost waiting (unbounded); underestimates cost a poll each.
                 self._streak += 1
-                self.seconds_per_char = upper / known.chars * PROBE ** (self._streak - 1)
+                self.seconds_per_char = min(old, sample)
+                if self._lower is not None:
+                    self._lower *= PROBE
+                    if self._lower >= self.seconds_per_char:
+                        self._lower = None
