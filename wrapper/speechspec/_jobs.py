@@ -8,7 +8,6 @@ value in the effective document is a type error here, not a silent miss."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 from collections.abc import Iterable
@@ -128,7 +127,7 @@ class JobPoll:
         self._sent = monotonic()
         if self._sent >= self.deadline:
             raise self.timed_out(None)
-        return dataclasses.replace(call, deadline=self.deadline)
+        return call.until(self.deadline)
 
     def finished(self, job: TTSResponseData, response: httpx.Response) -> bool:
         """True when COMPLETED; raise JobFailedError when FAILED."""

@@ -4,6 +4,7 @@ Spaces, <>"{}|\\^`, bad %-escapes and unencoded non-ASCII are all outside it."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -11,8 +12,7 @@ _UNRESERVED = r"A-Za-z0-9\-._~"
 _SUB_DELIMS = r"!$&'()*+,;="
 _PCT = r"%[0-9A-Fa-f]{2}"
 _PCHAR = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
-_URI = re.compile(
-    rf"""
+_URI = rf"""
     (?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*):
     (?:
       //(?:(?P<userinfo>(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*)@)?
@@ -25,15 +25,19 @@ _URI = re.compile(
     )
     (?:\?(?:{_PCHAR}|[/?])*)?                                      # query
     (?:\#(?:{_PCHAR}|[/?])*)?                                      # fragment
-    """,
-    re.VERBOSE,
-)
+    """
 _IPVFUTURE = re.compile(rf"v[0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB_DELIMS}:]+")
+
+
+@functools.cache
+def _grammar() -> re.Pattern[str]:
+    # Compiled on first use: a millisecond that `import speechspec` need not pay.
+    return re.compile(_URI, re.VERBOSE)
 
 
 def parse_uri(value: str) -> re.Match[str] | None:
     """The match (groups scheme, userinfo, host, port) of an absolute RFC 3986 URI, else None."""
-    match = _URI.fullmatch(value)
+    match = _grammar().fullmatch(value)
     if match is None:
         return None
     host = match.group("host")
