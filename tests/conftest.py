@@ -58,6 +58,32 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
+# The spec tools' run cache (tools/_common.py run_cache): the ~40 tool processes the suite
+# starts (and its own in-process calls) validate the same few documents and diff the same
+# pairs with optic; a document or pair is validated or diffed once per run, then answered
+# from this directory. One fresh directory per run, made before the xdist workers start (they
+# and every subprocess inherit the variable), removed at the end: nothing outlives the run. A
+# nested pytest run (tests/test_playbook.py) uses its parent's.
+_RUN_CACHE_OWNER: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not os.environ.get("SPEECHSPEC_TOOLS_RUN_CACHE"):
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="speechspec-tools-run-")
+        os.environ["SPEECHSPEC_TOOLS_RUN_CACHE"] = folder
+        _RUN_CACHE_OWNER.append(folder)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _RUN_CACHE_OWNER:
+        import shutil
+
+        shutil.rmtree(_RUN_CACHE_OWNER.pop(), ignore_errors=True)
+        os.environ.pop("SPEECHSPEC_TOOLS_RUN_CACHE", None)
+
+
 # The test files that take the longest (pipelines of subprocesses, the history replay, property
 # tests, waits on timeouts), longest first as measured (`--durations=0`, summed per file):
 # `make test` (pytest-xdist, --dist loadfile) hands them out before the others, so no worker
@@ -65,10 +91,10 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 SLOW_FIRST = tuple(
     f"tests/test_{name}.py::"
     for name in (
-        "release_flow", "playbook", "conformance_clients", "spec_history", "fault_matrix",
-        "surface_regeneration", "specs", "properties", "cli", "readme_types", "spec_tools",
-        "batch_journal", "hostile_proxy", "conformance_server", "cli_next_step", "memory",
-        "reliability", "batch", "wire", "hostile_decoding", "packaging", "templates",
+        "spec_history", "surface_regeneration", "conformance_clients", "release_flow",
+        "playbook", "cli", "batch_journal", "readme_types", "memory", "batch",
+        "conformance_server", "fault_matrix", "specs", "cli_next_step", "properties",
+        "hostile_proxy", "hostile_decoding", "contract_command", "spec_tools", "scaling_recipes",
     )
 )  # fmt: skip
 

@@ -25,7 +25,7 @@ HAMSA = "https://api.tryhamsa.com"
 LIVEPEER = "https://dream-gateway.livepeer.cloud"
 # Examples per request operation (a third of it per response schema and outcome); the time
 # goes to schemathesis generating bodies, so this count is the file's CPU.
-EXAMPLES = 300 if DEEP else 75
+EXAMPLES = 300 if DEEP else 50
 
 
 # --- (a) requests -------------------------------------------------------------------------

@@ -4,14 +4,17 @@ TCP_NODELAY), and proxies and certificates as httpx's ``trust_env`` rules say.
 httpx reads HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY only when it builds the transport
 itself; we pass ours, so the same rules are applied here, with the standard library's
 ``urllib.request.getproxies()`` that httpx uses too. SSL_CERT_FILE and SSL_CERT_DIR are read
-by ``httpx.create_ssl_context`` (one context shared by every transport of the client).
+by ``httpx.create_ssl_context`` (one context per certificate setting, shared by every client
+of the process).
 An explicit ``proxy=`` wins over the environment, as in httpx."""
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import ssl
+import threading
 import urllib.request
 from typing import Any, TypeAlias, TypeVar
 
@@ -108,13 +111,42 @@ def proxy_map(proxy: object) -> dict[str, httpx.Proxy | None]:
     }
 
 
+# Building a context parses the whole CA bundle (~25 ms of CPU): one per certificate setting,
+# shared by every client of the process (httpx's advice), as it already is by the transports
+# of one client. The key is what create_ssl_context reads: SSL_CERT_FILE (with the file's
+# identity, size and mtime: an edited or replaced file gives a new context), else SSL_CERT_DIR
+# (looked into at each handshake), else certifi's bundle. Failures are not kept.
+_CONTEXTS: dict[tuple[object, ...], ssl.SSLContext] = {}
+_CONTEXTS_LOCK = threading.Lock()
+
+
+def _certificate_setting() -> tuple[object, ...]:
+    cert_file = os.environ.get("SSL_CERT_FILE")
+    if cert_file:
+        try:
+            st = os.stat(cert_file)
+        except OSError:
+            return ("file", cert_file, None)
+        return ("file", cert_file, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    cert_dir = os.environ.get("SSL_CERT_DIR")
+    return ("dir", cert_dir) if cert_dir else ("certifi",)
+
+
 def _ssl_context() -> ssl.SSLContext:
-    try:
-        return httpx.create_ssl_context()  # SSL_CERT_FILE / SSL_CERT_DIR, else certifi
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigurationError(
-            f"cannot load the certificates named by SSL_CERT_FILE or SSL_CERT_DIR: {exc}"
-        ) from None
+    key = _certificate_setting()
+    with _CONTEXTS_LOCK:
+        ctx = _CONTEXTS.get(key)
+        if ctx is not None:
+            return ctx
+        try:
+            ctx = httpx.create_ssl_context()  # SSL_CERT_FILE / SSL_CERT_DIR, else certifi
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigurationError(
+                f"cannot load the certificates named by SSL_CERT_FILE or SSL_CERT_DIR: {exc}"
+            ) from None
+        if key[-1] is not None:  # a file that vanished meanwhile: load it again next time
+            _CONTEXTS[key] = ctx
+        return ctx
 
 
 T = TypeVar("T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
