@@ -104,7 +104,7 @@ def test_a_window_groups_the_waiters_who_ask_within_it_into_one_sync() -> None:
     assert disk.completed == [1]
 
 
-def test_close_starts_a_sync_still_in_its_window() -> None:
+def test_close_runs_a_sync_still_in_its_window() -> None:
     disk = Disk(delay=0.001)
     syncs = GroupSync(disk.sync, window=60.0)
 

@@ -78,11 +78,25 @@ class GroupSync:
         if self._next is not None:  # waiters who wrote while that sync ran share the next
             self._start()
 
+    def _sync_now(self) -> None:
+        """The pending sync, in the caller's thread: after close() the thread is gone, and
+        its owner may close what ``sync`` needs right after (the journal does)."""
+        assert self._next is not None
+        done, self._next = self._next, None
+        try:
+            self._sync()
+        except Exception as exc:
+            done.set_exception(exc)
+            done.exception()  # its waiters, if any are left (a run's end cancelled them), raise it
+        else:
+            done.set_result(None)
+
     def close(self) -> None:
         """Let the thread end once the syncs asked for are over (no wait)."""
-        if self._timer is not None:  # a sync still in its window: start it now
+        if self._timer is not None:  # a sync still in its window: run it now, here
             self._timer.cancel()
-            self._start()
+            self._timer = None
+            self._sync_now()
         if self._thread is not None:
             self._queue.put(_STOP)
             self._thread = None
