@@ -56,8 +56,8 @@ _KEY = re.compile(r"([0-9]+)-\S+")  # _batch_input.line_key; ASCII digits (int("
 # Seconds an intent waits for its fsync to start, so the intents of the lines that reach their
 # POST meanwhile share it: a batch's lines arrive a few milliseconds apart, and one fsync a line
 # (each waking a thread that takes the GIL from the event loop's) cost Livepeer's short lines
-# ~10% of their wall time. 30 ms brought a 1,000-line run from ~850 journal fsyncs to ~200
-# and the process's CPU down ~20%; a vendor's answer to the POST takes far longer.
+# several % of their wall time. 30 ms brought a 1,000-line run from ~850 journal fsyncs to ~200
+# and its CPU (user + sys) down 4-20% over 4 runs; a vendor takes far longer to answer a POST.
 INTENT_WINDOW = 0.03
 
 
