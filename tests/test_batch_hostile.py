@@ -420,7 +420,7 @@ def test_a_file_the_commit_cannot_create_fails_its_line_and_stops_fail_fast(
 
     Path("lines.txt").write_text("".join(f"Hello {n}.\n" for n in range(6)), encoding="utf-8")
     with monkeypatch.context() as patch:
-        patch.setattr(_commit_group, "create_temp", full)
+        patch.setattr(_commit_group, "create_temp_fd", full)  # what the commit pass calls
         code, err = run(capsys, "livepeer", "--concurrency=1", "--fail-fast")
     assert code == 1
     assert "cannot write" in err and "No space left on device" in err

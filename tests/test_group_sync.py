@@ -82,3 +82,38 @@ def test_a_cancelled_waiter_does_not_cancel_the_others_and_close_ends_the_thread
     while any(t.name == "speechspec-journal-sync" for t in threading.enumerate()):
         assert time.monotonic() < deadline, "the sync thread did not end"
         time.sleep(0.01)
+
+
+def test_a_window_groups_the_waiters_who_ask_within_it_into_one_sync() -> None:
+    """Lines reach their POST a few milliseconds apart: with a window, the first waiter's
+    sync starts only after it, and the waiters who asked meanwhile share that sync."""
+    disk = Disk(delay=0.001)
+    syncs = GroupSync(disk.sync, window=0.5)
+
+    async def waiter(n: int) -> None:
+        await asyncio.sleep(n * 0.001)
+        asked = disk.started
+        await syncs.wait()
+        assert any(number > asked for number in disk.completed)
+
+    async def main() -> None:
+        await asyncio.gather(*(waiter(n) for n in range(20)))  # all within 20 ms of the first
+
+    asyncio.run(main())
+    syncs.close()
+    assert disk.completed == [1]
+
+
+def test_close_runs_a_sync_still_in_its_window() -> None:
+    disk = Disk(delay=0.001)
+    syncs = GroupSync(disk.sync, window=60.0)
+
+    async def main() -> None:
+        waiting = asyncio.ensure_future(syncs.wait())
+        await asyncio.sleep(0.01)
+        assert disk.started == 0  # still in its window
+        syncs.close()
+        await asyncio.wait_for(waiting, 5)
+
+    asyncio.run(main())
+    assert disk.completed == [1]

@@ -22,10 +22,14 @@ _STOP = None
 class GroupSync:
     """Runs ``sync`` (blocking, e.g. ``os.fsync`` of one file) on behalf of many waiters."""
 
-    def __init__(self, sync: Callable[[], None]) -> None:
+    def __init__(self, sync: Callable[[], None], *, window: float = 0.0) -> None:
+        """``window``: seconds a sync waits to start once asked for while none runs, so the
+        waiters who ask meanwhile share it (0: at once)."""
         self._sync = sync
+        self._window = window
         self._next: asyncio.Future[None] | None = None  # the sync after the running one
         self._running = False
+        self._timer: asyncio.TimerHandle | None = None
         self._queue: queue.SimpleQueue[asyncio.Future[None] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
 
@@ -34,11 +38,15 @@ class GroupSync:
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
         done = self._next
-        if not self._running:
-            self._start()
+        if not self._running and self._timer is None:
+            if self._window > 0:
+                self._timer = asyncio.get_running_loop().call_later(self._window, self._start)
+            else:
+                self._start()
         await asyncio.shield(done)  # one waiter's cancellation does not cancel the others'
 
     def _start(self) -> None:
+        self._timer = None
         assert self._next is not None
         done, self._next = self._next, None
         self._running = True
@@ -70,8 +78,25 @@ class GroupSync:
         if self._next is not None:  # waiters who wrote while that sync ran share the next
             self._start()
 
+    def _sync_now(self) -> None:
+        """The pending sync, in the caller's thread: after close() the thread is gone, and
+        its owner may close what ``sync`` needs right after (the journal does)."""
+        assert self._next is not None
+        done, self._next = self._next, None
+        try:
+            self._sync()
+        except Exception as exc:
+            done.set_exception(exc)
+            done.exception()  # its waiters, if any are left (a run's end cancelled them), raise it
+        else:
+            done.set_result(None)
+
     def close(self) -> None:
         """Let the thread end once the syncs asked for are over (no wait)."""
+        if self._timer is not None:  # a sync still in its window: run it now, here
+            self._timer.cancel()
+            self._timer = None
+            self._sync_now()
         if self._thread is not None:
             self._queue.put(_STOP)
             self._thread = None
