@@ -89,6 +89,26 @@ def job_done_at(clock: VirtualClock, seconds: float) -> Callable[[httpx.Request]
     return respond
 
 
+def jobs_in_a_row(
+    mock: Any, clock: VirtualClock, mode: str, jobs: int, seconds: float, **wait: Any
+) -> tuple[list[int], list[float]]:
+    """One client creates ``jobs`` jobs of ``seconds`` each and waits for each in turn: the
+    polls each took, and how late each was noticed (seconds after its completion)."""
+    mock.post(CREATE).mock(side_effect=lambda r: httpx.Response(200, json=create_answer()))
+    client = make("hamsa", mode)
+    polls: list[int] = []
+    overheads: list[float] = []
+    for _ in range(jobs):
+        route = mock.get(JOBS).mock(side_effect=job_done_at(clock, seconds))
+        route.reset()
+        created = clock.now()
+        call(client, "text_to_speech", "x" * 50, voice_id="Amjad")
+        call(client, "wait_for_job", "job-123", **wait)
+        overheads.append(clock.now() - created - seconds)
+        polls.append(route.call_count)
+    return polls, overheads
+
+
 # -- the schedule --------------------------------------------------------------------------
 
 
@@ -168,18 +188,7 @@ def test_a_probe_that_misses_costs_a_poll_not_lateness(
     few jobs; a probe answered PENDING is followed by a poll at the estimate itself, so no
     learned job is noticed later than the estimate (before: a poll_interval after the probe,
     0.4 s late on a 1 s job)."""
-    mock.post(CREATE).mock(side_effect=lambda r: httpx.Response(200, json=create_answer()))
-    client = make("hamsa", mode)
-    polls: list[int] = []
-    overheads: list[float] = []
-    for _ in range(12):
-        route = mock.get(JOBS).mock(side_effect=job_done_at(still_clock, 1.0))
-        route.reset()
-        created = still_clock.now()
-        call(client, "text_to_speech", "x" * 50, voice_id="Amjad")
-        call(client, "wait_for_job", "job-123", poll_interval=0.5)
-        overheads.append(still_clock.now() - created - 1.0)
-        polls.append(route.call_count)
+    polls, overheads = jobs_in_a_row(mock, still_clock, mode, 12, 1.0, poll_interval=0.5)
     learned = overheads[1:]
     assert all(0.0 <= o <= 1e-9 for o in learned), overheads
     assert all(p <= 2 for p in polls[1:]), polls
@@ -229,18 +238,7 @@ def test_overhead_is_bounded_by_the_ratio_of_the_duration(
 def test_jobs_this_client_created_count_from_creation_and_learn_their_pace(
     mock: Any, clock: VirtualClock, mode: str
 ) -> None:
-    mock.post(CREATE).mock(side_effect=lambda r: httpx.Response(200, json=create_answer()))
-    client = make("hamsa", mode)
-    polls: list[int] = []
-    overheads: list[float] = []
-    for _ in range(6):
-        route = mock.get(JOBS).mock(side_effect=job_done_at(clock, 5.0))
-        route.reset()
-        created = clock.now()
-        call(client, "text_to_speech", "x" * 50, voice_id="Amjad")
-        call(client, "wait_for_job", "job-123")
-        overheads.append(clock.now() - created - 5.0)
-        polls.append(route.call_count)
+    polls, overheads = jobs_in_a_row(mock, clock, mode, 6, 5.0)
     # The first job: never polled at once (the create answer said PENDING), floor first.
     assert 0.15 <= clock.sleeps[0] <= 0.2
     # Later jobs: a few polls each (the prediction is kept, then probed lower: x0.9, x0.81,
