@@ -101,11 +101,13 @@ class JobPoll:
         # elsewhere is polled at once (it may be long finished) and counted from now.
         self.created = known.at if known else self.started
         self.predicted = history.predict(known.chars) if known else None
-        # A probe below the prediction goes at least one poll_interval below it, so a PENDING
-        # answer to it is followed by a poll at the prediction itself, never later.
+        # A probe below the prediction: a PENDING answer to it is followed by a poll at the
+        # prediction itself (or poll_interval after the probe, if that is later).
         self._fallback: float | None = None
         probe = history.probe(known.chars, schedule.floor) if known else None
+        self._costly = False  # a probe less than poll_interval below the prediction
         if self.predicted is not None and probe is not None:
+            self._costly = probe > self.predicted - schedule.floor
             self._fallback, self.predicted = self.predicted, probe
         self._probe_missed: float | None = None  # when the PENDING probe was sent
         self._unknown = known is None
@@ -152,6 +154,7 @@ class JobPoll:
                 upper=self._sent - self.created,
                 saw_pending=self._saw_pending,
                 probe_missed=self._probe_missed if self.polls == 2 else None,
+                costly=self._costly,
             )
             return True
         if self._fallback is not None and self.polls == 1:

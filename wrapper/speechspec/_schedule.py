@@ -29,6 +29,12 @@ JITTER = 0.1
 # probes bisect between the two; the bound decays by PROBE a completion, so a workload that
 # became faster is followed down.
 PROBE = 0.9
+# When no probe fits a poll_interval below the prediction and above the bound (a job not much
+# longer than poll_interval), the first poll may still try STEP below the prediction: found
+# done, the estimate falls by STEP; found PENDING, the job is noticed up to a poll_interval
+# late, so such a probe is tried again only HOLD jobs after one missed.
+STEP = 0.05
+HOLD = 6
 # Weight of the newest job in the estimate when a PENDING answer bracketed its completion.
 LEARNING_RATE = 0.5
 MAX_TRACKED_JOBS = 4096
@@ -68,6 +74,7 @@ class JobHistory:
         self.seconds_per_char: float | None = None
         self._streak = 0  # jobs in a row found COMPLETED at their first poll
         self._lower: float | None = None  # seconds per char a missed probe found too early
+        self._hold = 0  # jobs to complete before a probe that may cost lateness
         self._jobs: OrderedDict[str, Created] = OrderedDict()
         self._lock = threading.Lock()  # sync clients may be shared by threads
 
@@ -94,35 +101,48 @@ class JobHistory:
     def probe(self, chars: int, floor: float = 0.0) -> float | None:
         """When to poll a job of ``chars`` characters first, if earlier than its prediction:
         after a streak of jobs found COMPLETED at their first poll, or between the prediction
-        and a missed probe. At least ``floor`` (poll_interval) below the prediction, so a
-        PENDING answer is followed by a poll at the prediction, not later; None: poll at the
-        prediction."""
+        and a missed probe, at least ``floor`` (poll_interval) below the prediction, so a
+        PENDING answer is followed by a poll at the prediction, not later; else STEP below it,
+        once in HOLD jobs (see STEP); None: poll at the prediction."""
         with self._lock:
-            spc, lower, streak = self.seconds_per_char, self._lower, self._streak
+            spc, lower, streak, hold = self.seconds_per_char, self._lower, self._streak, self._hold
         if spc is None:
             return None
         n = max(chars, 1)
+        predicted, bound = spc * n, (lower or 0.0) * n
         if lower is not None:
-            probe = (lower + spc) / 2 * n
+            probe = min((lower + spc) / 2 * n, predicted - floor)
         elif streak >= 2:
-            probe = spc * n * PROBE ** (streak - 1)
+            probe = min(predicted * PROBE ** (streak - 1), predicted - floor)
         else:
-            return None
-        probe = min(probe, spc * n - floor)
-        return probe if probe > max(lower or 0.0, 0.0) * n else None
+            probe = 0.0
+        # Only above the bound (by more than rounding): a probe at it is known to be too early.
+        margin = 1e-6 * predicted
+        if probe > bound + margin:
+            return probe
+        costly = predicted * (1.0 - STEP)
+        return costly if hold == 0 and costly > bound + margin else None
 
     def completed(
-        self, job_id: str, *, upper: float, saw_pending: bool, probe_missed: float | None = None
+        self,
+        job_id: str,
+        *,
+        upper: float,
+        saw_pending: bool,
+        probe_missed: float | None = None,
+        costly: bool = False,
     ) -> None:
         """The job completed at most ``upper`` seconds after its creation (the request that
         found it COMPLETED was sent then); ``saw_pending``: an earlier poll found it PENDING,
         so the completion is known to within one interval; ``probe_missed``: the only PENDING
         answer came from a probe sent that many seconds after creation, and the poll at the
-        prediction found the job COMPLETED, so the prediction stands."""
+        prediction found the job COMPLETED, so the prediction stands (``costly``: the probe
+        was less than a poll_interval below the prediction)."""
         with self._lock:
             known = self._jobs.pop(job_id, None)
             if known is None or upper <= 0:
                 return
+            self._hold = HOLD if probe_missed is not None and costly else max(self._hold - 1, 0)
             old = self.seconds_per_char
             sample = upper / known.chars
             if old is not None and probe_missed is not None:
