@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 
+import shutil  # noqa: E402
 import signal  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import anyio  # noqa: E402
@@ -69,8 +71,6 @@ _RUN_CACHE_OWNER: list[str] = []
 
 def pytest_configure(config: pytest.Config) -> None:
     if not os.environ.get("SPEECHSPEC_TOOLS_RUN_CACHE"):
-        import tempfile
-
         folder = tempfile.mkdtemp(prefix="speechspec-tools-run-")
         os.environ["SPEECHSPEC_TOOLS_RUN_CACHE"] = folder
         _RUN_CACHE_OWNER.append(folder)
@@ -78,8 +78,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     while _RUN_CACHE_OWNER:
-        import shutil
-
         shutil.rmtree(_RUN_CACHE_OWNER.pop(), ignore_errors=True)
         os.environ.pop("SPEECHSPEC_TOOLS_RUN_CACHE", None)
 

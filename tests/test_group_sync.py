@@ -29,18 +29,20 @@ class Disk:
         self.completed.append(number)
 
 
+async def waiter(disk: Disk, syncs: GroupSync, delay: float) -> None:
+    """Asks for a sync after ``delay``; returns only after a sync that started after it asked."""
+    await asyncio.sleep(delay)
+    asked = disk.started  # syncs already started cannot cover this waiter
+    await syncs.wait()
+    assert any(number > asked for number in disk.completed)
+
+
 def test_each_waiter_returns_after_a_sync_that_started_after_it_asked() -> None:
     disk = Disk()
     syncs = GroupSync(disk.sync)
 
-    async def waiter(n: int) -> None:
-        await asyncio.sleep(n * 0.0005)
-        asked = disk.started  # syncs already started cannot cover this waiter
-        await syncs.wait()
-        assert any(number > asked for number in disk.completed)
-
     async def main() -> None:
-        await asyncio.gather(*(waiter(n) for n in range(200)))
+        await asyncio.gather(*(waiter(disk, syncs, n * 0.0005) for n in range(200)))
 
     asyncio.run(main())
     syncs.close()
@@ -90,14 +92,9 @@ def test_a_window_groups_the_waiters_who_ask_within_it_into_one_sync() -> None:
     disk = Disk(delay=0.001)
     syncs = GroupSync(disk.sync, window=0.5)
 
-    async def waiter(n: int) -> None:
-        await asyncio.sleep(n * 0.001)
-        asked = disk.started
-        await syncs.wait()
-        assert any(number > asked for number in disk.completed)
-
     async def main() -> None:
-        await asyncio.gather(*(waiter(n) for n in range(20)))  # all within 20 ms of the first
+        # All within 20 ms of the first.
+        await asyncio.gather(*(waiter(disk, syncs, n * 0.001) for n in range(20)))
 
     asyncio.run(main())
     syncs.close()

@@ -120,16 +120,23 @@ _BRIDGE = _Bridge()
 atexit.register(_BRIDGE.close)
 
 
-def run_optic(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
-    """optic's changelog and failed checks for ``base`` -> ``head`` (tools/optic_diff.js)."""
-    texts = [json.dumps(doc) for doc in (base, head)]
-    # Within one test run (tools/_common.py run_cache), a pair already diffed is answered from
-    # that answer: the same bridge, the same two documents, the same optic. The suite's release
-    # flow diffs one pair in five tool processes, each starting Node (~1 s of CPU) for it.
+def _shared_answer(texts: list[str]) -> Path | None:
+    """Within one test run (tools/_common.py run_cache), where a pair already diffed keeps its
+    answer: the same bridge, the same two documents, the same optic. The suite's release flow
+    diffs one pair in five tool processes, each starting Node (~1 s of CPU) for it. None
+    outside such a run (nothing hashed)."""
+    if run_cache("") is None:
+        return None
     digest = hashlib.sha256(NODE_BRIDGE.read_bytes())
     for text in texts:
         digest.update(b"\0" + text.encode())
-    shared = run_cache(f"optic-{digest.hexdigest()}.json")
+    return run_cache(f"optic-{digest.hexdigest()}.json")
+
+
+def run_optic(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
+    """optic's changelog and failed checks for ``base`` -> ``head`` (tools/optic_diff.js)."""
+    texts = [json.dumps(doc) for doc in (base, head)]
+    shared = _shared_answer(texts)
     if shared is not None and shared.is_file():
         cached: dict[str, Any] = json.loads(shared.read_text(encoding="utf-8"))
         return cached

@@ -6,8 +6,8 @@ Each line: skip if its output exists; else, if the journal holds its job, finish
 report it as uncertain (``retry_uncertain`` sends it again); else journal the intent (fsync),
 POST, journal the job (written, no fsync: see ``_journal``), wait, download; then the line's
 file is fsync'd, renamed into place and journaled done together with other finished lines
-(``_batch_commit``), while its worker already takes the next line. ``concurrency`` workers pull lines from the file as they
-go, so memory does not grow with the corpus.
+(``_batch_commit``), while its worker already takes the next line. ``concurrency`` workers
+pull lines from the file as they go, so memory does not grow with the corpus.
 """
 
 from __future__ import annotations
