@@ -111,10 +111,11 @@ def alternate(
     calls: int,
     rounds: int,
     clock: Callable[[], float] = time.perf_counter,
-) -> dict[str, float]:
-    """Median microseconds per call, each variant timed in turn, every round. ``clock``
-    time.process_time counts only this process's CPU time: on a shared machine, other
-    processes' load then shows much less in CPU-bound scenarios."""
+) -> dict[str, list[float]]:
+    """Microseconds per call of each variant, one sample a round, the variants timed in turn
+    (in a rotating order) every round. ``clock`` time.process_time counts only this
+    process's CPU time: on a shared machine, other processes' load then shows much less in
+    CPU-bound scenarios."""
     samples: dict[str, list[float]] = {name: [] for name in fns}
     for fn in fns.values():  # warm up
         for _ in range(50):
@@ -128,7 +129,30 @@ def alternate(
             for _ in range(calls):
                 fn()
             samples[name].append((clock() - started) / calls * 1e6)
+    return samples
+
+
+def medians(samples: dict[str, list[float]]) -> dict[str, float]:
     return {name: statistics.median(v) for name, v in samples.items()}
+
+
+def paired_ratio(samples: dict[str, list[float]], name: str, base: str) -> float:
+    """The median of each round's own ratio of ``name`` to ``base``. A round's two timings
+    are a fraction of a second apart, so load that comes and goes over seconds moves both;
+    the ratio of two medians can pair a quiet moment with a busy one."""
+    return statistics.median(a / b for a, b in zip(samples[name], samples[base], strict=True))
+
+
+def per_variant_rows(
+    scenario: str, samples: dict[str, list[float]], unit: str, targets: dict[str, str]
+) -> None:
+    """One row per variant: its median, and its ratio to the first variant (the baseline)
+    as the median of paired rounds."""
+    base = next(iter(samples))
+    for name, values in samples.items():
+        value = statistics.median(values)
+        ratio = paired_ratio(samples, name, base)
+        row(scenario, name, value, unit, value / ratio, targets.get(name, ""))
 
 
 def mock_client(body: bytes, base_url: str = "") -> httpx.Client:
@@ -173,14 +197,13 @@ def per_call() -> None:
         rounds=9,
         clock=time.process_time,
     )
-    base = results["raw httpx"]
-    for name, us in results.items():
-        target = {"speechspec": "<= 1.10x"}.get(name, "")
-        row("per-call CPU, Livepeer (MockTransport)", name, us, "us/call", base, target)
+    per_variant_rows(
+        "per-call CPU, Livepeer (MockTransport)", results, "us/call", {"speechspec": "<= 1.10x"}
+    )
     row(
         "per-call CPU, Livepeer (MockTransport)",
         "livepeer-ai / speechspec",
-        results["livepeer-ai"] / results["speechspec"],
+        paired_ratio(results, "livepeer-ai", "speechspec"),
         "x",
         None,
         ">= 7x",  # issue 16's aim (it was 5.8x)
@@ -207,16 +230,9 @@ def per_call() -> None:
         rounds=9,
         clock=time.process_time,
     )
-    base = results["raw httpx"]
-    for name, us in results.items():
-        row(
-            "per-call CPU, Hamsa (MockTransport)",
-            name,
-            us,
-            "us/call",
-            base,
-            "<= 1.10x" if name == "speechspec" else "",
-        )
+    per_variant_rows(
+        "per-call CPU, Hamsa (MockTransport)", results, "us/call", {"speechspec": "<= 1.10x"}
+    )
     # Where a speechspec call's time goes, layer by layer (same run, same clock).
     from speechspec._generated.hamsa import CREATE_TTS_JOB
     from speechspec._options import NO_OPTIONS
@@ -242,7 +258,7 @@ def per_call() -> None:
         rounds=7,
         clock=time.process_time,
     )
-    for name, us in parts.items():
+    for name, us in medians(parts).items():
         row("per-call CPU, Hamsa, by layer", name, us, "us/call", None)
     profile(
         "speechspec Hamsa.text_to_speech",
@@ -283,9 +299,8 @@ def loopback() -> None:
             calls=200,
             rounds=5,
         )
-        base = 1e6 / results["raw httpx"]
-        for name, us in results.items():
-            row("loopback sequential (emulator, uvicorn)", name, 1e6 / us, "calls/s", base)
+        rates = {name: [1e6 / us for us in values] for name, values in results.items()}
+        per_variant_rows("loopback sequential (emulator, uvicorn)", rates, "calls/s", {})
 
         async def fan_out(kind: str) -> float:
             limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
@@ -363,7 +378,7 @@ def downloads() -> None:
         ):
             names = ["raw", "speechspec"] + (["raw+fsync"] if source.startswith("http") else [])
             samples: dict[str, list[dict[str, float]]] = {name: [] for name in names}
-            for r in range(5):
+            for r in range(7):
                 for variant in names[r % len(names) :] + names[: r % len(names)]:
                     out = subprocess.run(
                         [PY, str(HERE / "_download_probe.py"), variant, source],
@@ -374,22 +389,22 @@ def downloads() -> None:
                     result = json.loads(out.stdout)
                     assert result["bytes"] == size, result
                     samples[variant].append(result)
-            thr = {
-                k: statistics.median(size / s["seconds"] / (1 << 20) for s in v)
-                for k, v in samples.items()
-            }
+            # MiB/s of every round, and each variant's ratio to raw as the median of its rounds'
+            # own ratios (per_variant_rows).
+            thr = {k: [size / s["seconds"] / (1 << 20) for s in v] for k, v in samples.items()}
             rss = {k: max(s["rss_growth_mib"] for s in v) for k, v in samples.items()}
             raw_name = "raw httpx stream" if source.startswith("http") else "raw b64decode"
-            row(label, f"{raw_name} throughput", thr["raw"], "MiB/s", thr["raw"])
-            row(label, "speechspec throughput", thr["speechspec"], "MiB/s", thr["raw"], ">= 0.95x")
-            if "raw+fsync" in thr:
-                row(
-                    label,
-                    "raw httpx stream + fsync throughput",
-                    thr["raw+fsync"],
-                    "MiB/s",
-                    thr["raw"],
-                )
+            names_shown = {
+                "raw": f"{raw_name} throughput",
+                "speechspec": "speechspec throughput",
+                "raw+fsync": "raw httpx stream + fsync throughput",
+            }
+            per_variant_rows(
+                label,
+                {names_shown[k]: v for k, v in thr.items()},
+                "MiB/s",
+                {"speechspec throughput": ">= 0.95x"},
+            )
             row(label, f"{raw_name} peak RSS growth", rss["raw"], "MiB", None)
             row(label, "speechspec peak RSS growth", rss["speechspec"], "MiB", None, "<= 16 MiB")
     finally:
@@ -417,16 +432,12 @@ def import_time() -> None:
     for r in range(9):
         for module in modules[r % 3 :] + modules[: r % 3]:
             samples[module].append(measure(module))
-    results = {m: statistics.median(v) for m, v in samples.items()}
-    for module, ms in results.items():
-        row(
-            "import time (CPU, fresh interpreter)",
-            f"import {module}",
-            ms,
-            "ms",
-            results["httpx"],
-            "<= 1.2x" if module == "speechspec" else "",
-        )
+    per_variant_rows(
+        "import time (CPU, fresh interpreter)",
+        {f"import {m}": v for m, v in samples.items()},
+        "ms",
+        {"import speechspec": "<= 1.2x"},
+    )
 
 
 def job_wait() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,47 @@ def test_writeback_is_started_in_steps_and_the_file_is_whole(
     for (offset, length), (following, _) in itertools.pairwise(calls):
         assert length >= 100_000 and following == offset + length
     assert calls[-1][0] + calls[-1][1] <= sum(map(len, chunks))
+
+
+def test_writeback_runs_beside_the_download_and_is_over_when_the_file_is_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The advice is given by another thread (it blocks while the kernel queues the pages),
+    and none is still pending once the file is committed or abandoned: an advice on a closed
+    descriptor could reach whatever file reuses its number."""
+    if _atomic._FADVISE is None:
+        pytest.skip("no posix_fadvise on this platform")
+    real = _atomic._FADVISE
+    seen: list[tuple[str, bool]] = []
+
+    def spy(fd: int, offset: int, length: int, advice: int) -> None:
+        real(fd, offset, length, advice)
+        # After the real call: the descriptor is still this file's when the advice ends.
+        seen.append((threading.current_thread().name, os.fstat(fd).st_nlink >= 1))
+
+    monkeypatch.setattr(_atomic, "_FADVISE", spy)
+    monkeypatch.setattr(_atomic, "WRITEBACK_STEP", 50_000)
+    before = set(threading.enumerate())
+    target = tmp_path / "out.wav"
+    with AtomicFile(target, 1 << 30, "https://cdn.example/a.wav") as out:
+        for _ in range(20):
+            out.write(b"x" * 30_000)
+        out.commit()
+    assert target.stat().st_size == 600_000
+    assert len(seen) == 10 and all(name == "speechspec-writeback" for name, _ in seen)
+    assert set(threading.enumerate()) <= before  # the thread ended with the commit
+
+    seen.clear()
+    abandoned = tmp_path / "abandoned.wav"
+
+    def abandon() -> None:
+        with AtomicFile(abandoned, 1 << 30, "https://x/a") as out:
+            for _ in range(20):
+                out.write(b"y" * 30_000)
+            raise RuntimeError("the download failed")
+
+    with pytest.raises(RuntimeError):
+        abandon()
+    assert len(seen) == 10
+    assert set(threading.enumerate()) <= before
+    assert not abandoned.exists() and list(tmp_path.iterdir()) == [target]
