@@ -13,7 +13,8 @@ one per extra, and in each:
 
 The wheel and the sdist are left in dist/ (what `pip install dist/...whl` takes).
 
-Dependencies are resolved once into a local wheelhouse, and every venv installs from it.
+Dependencies are resolved once (uv pip compile) into pins that every venv installs under;
+the venvs are made and filled by uv (the dist extra).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from _dist_base import ROOT, STEP_TIMEOUT, VENVS, WORKERS, CheckFailed, say
-from _dist_build import build, check_sdist_rebuilds_the_wheel, keep_dist, make_venv, wheelhouse
+from _dist_build import build, check_sdist_rebuilds_the_wheel, keep_dist, make_venv, resolve
 from _dist_imports import check_imports, third_party_imports, tree_files
 from _dist_userproject import (
     EXPECTED,
@@ -93,10 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         readme_examples()  # fail fast on an unmarked README example
         wheel, sdist = build(work)
         check_sdist_rebuilds_the_wheel(work, wheel, sdist)
-        house = wheelhouse(work, wheel)
+        pins = resolve(work, wheel)
 
         def venv(name: str) -> Path:
-            python = make_venv(work, name, wheel, house)
+            python = make_venv(work, name, wheel, pins)
             check_imports(python, name)
             return python
 
@@ -106,10 +107,18 @@ def main(argv: list[str] | None = None) -> int:
             pythons = dict(zip(names, pool.map(venv, names), strict=True))
         check_needs_extra(pythons["core"], "emulator", "--port", "0")
         emulator_proc, emulator = start_emulator(pythons["emulator"])
-        projects = ("core", "emulator", "testing")
+
+        def check(name: str) -> None:
+            if name == "contract":
+                check_contract(work, pythons["contract"])
+            else:
+                run_user_project(work, name, pythons[name], emulator)
+
+        # The contract check is independent of the user projects (its own venv, emulators and
+        # copy of the project): in the same pool, first, as it is the longest (~20 s); run after
+        # them it left a worker idle while the last project ran, then ran alone.
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            list(pool.map(lambda n: run_user_project(work, n, pythons[n], emulator), projects))
-        check_contract(work, pythons["contract"])
+            list(pool.map(check, ("contract", "core", "emulator", "testing")))
         check_needs_extra(
             pythons["core"], "contract", "livepeer", "--base-url", "http://127.0.0.1:9"
         )
