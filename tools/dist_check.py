@@ -90,6 +90,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="speechspec-dist-"))
     emulator_proc: subprocess.Popen[str] | None = None
+    # Deleting a venv is seconds of disk waits (tens of thousands of files; ~10 s for all at
+    # the end): each venv and project goes as soon as no later step needs it, on a thread of
+    # its own, while the other checks run. --keep keeps everything.
+    cleaner = ThreadPoolExecutor(max_workers=1)
+
+    def done_with(*names: str) -> None:
+        if not args.keep:
+            for name in names:
+                cleaner.submit(shutil.rmtree, work / name, ignore_errors=True)
+
     try:
         readme_examples()  # fail fast on an unmarked README example
         wheel, sdist = build(work)
@@ -99,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         def venv(name: str) -> Path:
             python = make_venv(work, name, wheel, pins)
             check_imports(python, name)
+            if name in ("generate", "bench"):  # checked by their imports alone
+                done_with(f"venv-{name}")
             return python
 
         # Two at a time: the steps wait on pip and subprocesses as much as they compute.
@@ -106,22 +118,25 @@ def main(argv: list[str] | None = None) -> int:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             pythons = dict(zip(names, pool.map(venv, names), strict=True))
         check_needs_extra(pythons["core"], "emulator", "--port", "0")
+        check_needs_extra(
+            pythons["core"], "contract", "livepeer", "--base-url", "http://127.0.0.1:9"
+        )
         emulator_proc, emulator = start_emulator(pythons["emulator"])
 
         def check(name: str) -> None:
             if name == "contract":
                 check_contract(work, pythons["contract"])
+                done_with("venv-contract", "contract")
             else:
                 run_user_project(work, name, pythons[name], emulator)
+                # The emulator's venv runs the emulator until the end.
+                done_with(f"userproject-{name}", *([f"venv-{name}"] if name != "emulator" else []))
 
         # The contract check is independent of the user projects (its own venv, emulators and
         # copy of the project): in the same pool, first, as it is the longest (~20 s); run after
         # them it left a worker idle while the last project ran, then ran alone.
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             list(pool.map(check, ("contract", "core", "emulator", "testing")))
-        check_needs_extra(
-            pythons["core"], "contract", "livepeer", "--base-url", "http://127.0.0.1:9"
-        )
         keep_dist(wheel, sdist)
     except CheckFailed as exc:
         print(f"dist-check: FAILED: {exc}", file=sys.stderr)
@@ -130,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         if emulator_proc is not None:
             emulator_proc.terminate()
             emulator_proc.wait(10)
+        cleaner.shutdown(wait=True)
         if args.keep:
             say(f"work directory kept: {work}")
         else:
