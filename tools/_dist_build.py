@@ -1,5 +1,5 @@
 """dist-check, building: the sdist and the wheel (twine-checked, licensed, the sdist
-rebuilding the same wheel), the wheelhouse, and one fresh venv per extra."""
+rebuilding the same wheel), the dependencies resolved once, and one fresh venv per extra."""
 
 from __future__ import annotations
 
