@@ -122,8 +122,9 @@ bench: $(STAMP)
 	$(PY) bench/publish.py
 
 # The built wheel and sdist as users get them: fresh venvs per extra, tests/userproject.
+# The stamp installs '.[dev]', which holds the dist extra (build, twine, uv): no pip run here
+# (it resolved the whole dev set again each time, ~4 s, to find nothing to do).
 dist-check: $(STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,dist]'
 	$(PY) tools/dist_check.py
 
 # `make contract VENDOR=hamsa|livepeer BASE_URL=<endpoint> [MAX_BILLED=N]`: `speechspec contract`

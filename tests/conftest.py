@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 
+import hashlib  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
 import tempfile  # noqa: E402
@@ -62,23 +63,60 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 # The spec tools' run cache (tools/_common.py run_cache): the ~40 tool processes the suite
 # starts (and its own in-process calls) validate the same few documents and diff the same
-# pairs with optic; a document or pair is validated or diffed once per run, then answered
-# from this directory. One fresh directory per run, made before the xdist workers start (they
-# and every subprocess inherit the variable), removed at the end: nothing outlives the run. A
-# nested pytest run (tests/test_playbook.py) uses its parent's.
+# pairs with optic; a document or pair is validated or diffed once, then answered from this
+# directory. It outlives the run (in .pytest_cache; `make clean` or --cache-clear empties it):
+# every entry is named by the hash of its input (the document; the bridge and the two
+# documents), and the directory by the hash of everything else an answer depends on (the code
+# that validates and diffs, optic's lockfile, the validator's installed versions), so an entry
+# found is the answer a fresh run would compute; a change to any of those starts a fresh
+# directory and removes the others. The warm run skips ~30 s of CPU (validations of the
+# history replay's documents, Node for each optic diff). Made before the xdist workers start
+# (they and every subprocess inherit the variable). A nested pytest run (tests/test_playbook.py)
+# uses its parent's. Without pytest's cache (`-p no:cacheprovider`): a fresh directory, removed
+# at the end.
 _RUN_CACHE_OWNER: list[str] = []
+_RUN_CACHE_SOURCES = (
+    "tools/_common.py", "tools/_optic.py", "tools/optic_diff.js", "tools/package-lock.json",
+)  # fmt: skip
+_RUN_CACHE_DISTRIBUTIONS = (
+    "openapi-spec-validator", "openapi-schema-validator", "jsonschema", "jsonschema-path",
+    "jsonschema-specifications", "referencing", "pyyaml",
+)  # fmt: skip
+
+
+def _run_cache_key() -> str:
+    from importlib import metadata
+
+    digest = hashlib.sha256(sys.version.encode())
+    for name in _RUN_CACHE_SOURCES:
+        digest.update(b"\0" + (ROOT / name).read_bytes())
+    for name in _RUN_CACHE_DISTRIBUTIONS:
+        digest.update(f"\0{name}=={metadata.version(name)}".encode())
+    return digest.hexdigest()[:16]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if not os.environ.get("SPEECHSPEC_TOOLS_RUN_CACHE"):
+    if os.environ.get("SPEECHSPEC_TOOLS_RUN_CACHE"):
+        return
+    if config.cache is None:
         folder = tempfile.mkdtemp(prefix="speechspec-tools-run-")
-        os.environ["SPEECHSPEC_TOOLS_RUN_CACHE"] = folder
         _RUN_CACHE_OWNER.append(folder)
+    else:
+        _RUN_CACHE_OWNER.append("")  # kept, not removed
+        parent = config.cache.mkdir("tools-run-cache")
+        key = _run_cache_key()
+        for old in parent.iterdir():
+            if old.name != key:
+                shutil.rmtree(old, ignore_errors=True)
+        (parent / key).mkdir(exist_ok=True)
+        folder = str(parent / key)
+    os.environ["SPEECHSPEC_TOOLS_RUN_CACHE"] = folder
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     while _RUN_CACHE_OWNER:
-        shutil.rmtree(_RUN_CACHE_OWNER.pop(), ignore_errors=True)
+        if folder := _RUN_CACHE_OWNER.pop():
+            shutil.rmtree(folder, ignore_errors=True)
         os.environ.pop("SPEECHSPEC_TOOLS_RUN_CACHE", None)
 
 
@@ -120,6 +158,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             reporter.write_line(
                 "tests/contract is the live, billed contract run: `make contract` runs it"
             )
+
+
+@pytest.fixture(scope="module")
+def mypy_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A mypy cache directory for this test module that outlives the run (in .pytest_cache;
+    `make clean` or --cache-clear empties it): a mypy run re-checks only the files whose size
+    and hash differ from what the cache holds (each file's meta also records mypy's version
+    and options), and answers the rest (the standard library, httpx, speechspec: ~90% of a
+    cold run's ~5 s of CPU) from it. The same results as --no-incremental, which is what
+    mypy's incremental mode guarantees and what `make typecheck` relies on. One directory per
+    module: under xdist --dist loadfile no two processes write one. Without pytest's cache
+    (`-p no:cacheprovider`), a temporary one for the module."""
+    cache = request.config.cache
+    name = f"mypy-{request.path.stem}"
+    return cache.mkdir(name) if cache is not None else tmp_path_factory.mktemp(name)
 
 
 @pytest.fixture

@@ -97,8 +97,9 @@ def _mypy(root: Path, user_dir: Path, cache: Path) -> subprocess.CompletedProces
         root,
         str(mypy),
         "--strict",
-        # One cache for the module (mypy checks each file's size and hash against it, whatever
-        # its path): a later run re-checks only the files that differ and what depends on them.
+        # One cache for the module, kept across runs (conftest.py mypy_cache: mypy checks each
+        # file's size and hash against it): a later run re-checks only the files that differ
+        # and what depends on them.
         "--cache-dir",
         str(cache),
         "--config-file",
@@ -106,11 +107,6 @@ def _mypy(root: Path, user_dir: Path, cache: Path) -> subprocess.CompletedProces
         "user.py",
         cwd=user_dir,
     )
-
-
-@pytest.fixture(scope="module")
-def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("mypy_cache")
 
 
 @pytest.fixture(scope="module")

@@ -61,7 +61,8 @@ def load_document(text: str, origin: str) -> dict[str, Any]:
 _VALID: set[str] = set()
 
 # A directory that the tool processes of one run share (SPEECHSPEC_TOOLS_RUN_CACHE; `make test`
-# sets a fresh one per run: tests/conftest.py), holding what only depends on content: the
+# sets one kept across runs while the code and versions it depends on stay the same:
+# tests/conftest.py), holding what only depends on content: the
 # documents found valid (an empty file per content hash) and optic's answers (tools/_optic.py).
 # The suite starts ~40 tool processes on the same few documents; each paid ~0.4 s of CPU to
 # import the validator and ~0.35 s to validate them again. Unset (users' runs): not used.

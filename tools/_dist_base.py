@@ -10,7 +10,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 USERPROJECT = ROOT / "tests" / "userproject"
 HINT = "pip install 'speechspec[testing]'"
-PIP = ["-m", "pip", "--disable-pip-version-check", "--quiet"]
 STEP_TIMEOUT = 900  # seconds; one step (a build, an install, a pytest run), not the whole check
 WORKERS = 2  # venvs and user projects checked at once
 

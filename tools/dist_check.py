@@ -13,7 +13,8 @@ one per extra, and in each:
 
 The wheel and the sdist are left in dist/ (what `pip install dist/...whl` takes).
 
-Dependencies are resolved once into a local wheelhouse, and every venv installs from it.
+Dependencies are resolved once (uv pip compile) into pins that every venv installs under;
+the venvs are made and filled by uv (the dist extra).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from _dist_base import ROOT, STEP_TIMEOUT, VENVS, WORKERS, CheckFailed, say
-from _dist_build import build, check_sdist_rebuilds_the_wheel, keep_dist, make_venv, wheelhouse
+from _dist_build import build, check_sdist_rebuilds_the_wheel, keep_dist, make_venv, resolve
 from _dist_imports import check_imports, third_party_imports, tree_files
 from _dist_userproject import (
     EXPECTED,
@@ -89,15 +90,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="speechspec-dist-"))
     emulator_proc: subprocess.Popen[str] | None = None
+    # Deleting a venv is seconds of disk waits (tens of thousands of files; ~10 s for all at
+    # the end): each venv and project goes as soon as no later step needs it, on a thread of
+    # its own, while the other checks run. --keep keeps everything.
+    cleaner = ThreadPoolExecutor(max_workers=1)
+
+    def done_with(*names: str) -> None:
+        if not args.keep:
+            for name in names:
+                cleaner.submit(shutil.rmtree, work / name, ignore_errors=True)
+
     try:
         readme_examples()  # fail fast on an unmarked README example
         wheel, sdist = build(work)
         check_sdist_rebuilds_the_wheel(work, wheel, sdist)
-        house = wheelhouse(work, wheel)
+        pins = resolve(work, wheel)
 
         def venv(name: str) -> Path:
-            python = make_venv(work, name, wheel, house)
+            python = make_venv(work, name, wheel, pins)
             check_imports(python, name)
+            if name in ("generate", "bench"):  # checked by their imports alone
+                done_with(f"venv-{name}")
             return python
 
         # Two at a time: the steps wait on pip and subprocesses as much as they compute.
@@ -105,14 +118,25 @@ def main(argv: list[str] | None = None) -> int:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             pythons = dict(zip(names, pool.map(venv, names), strict=True))
         check_needs_extra(pythons["core"], "emulator", "--port", "0")
-        emulator_proc, emulator = start_emulator(pythons["emulator"])
-        projects = ("core", "emulator", "testing")
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            list(pool.map(lambda n: run_user_project(work, n, pythons[n], emulator), projects))
-        check_contract(work, pythons["contract"])
         check_needs_extra(
             pythons["core"], "contract", "livepeer", "--base-url", "http://127.0.0.1:9"
         )
+        emulator_proc, emulator = start_emulator(pythons["emulator"])
+
+        def check(name: str) -> None:
+            if name == "contract":
+                check_contract(work, pythons["contract"])
+                done_with("venv-contract", "contract")
+            else:
+                run_user_project(work, name, pythons[name], emulator)
+                # The emulator's venv runs the emulator until the end.
+                done_with(f"userproject-{name}", *([f"venv-{name}"] if name != "emulator" else []))
+
+        # The contract check is independent of the user projects (its own venv, emulators and
+        # copy of the project): in the same pool, first, as it is the longest (~20 s); run after
+        # them it left a worker idle while the last project ran, then ran alone.
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            list(pool.map(check, ("contract", "core", "emulator", "testing")))
         keep_dist(wheel, sdist)
     except CheckFailed as exc:
         print(f"dist-check: FAILED: {exc}", file=sys.stderr)
@@ -121,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         if emulator_proc is not None:
             emulator_proc.terminate()
             emulator_proc.wait(10)
+        cleaner.shutdown(wait=True)
         if args.keep:
             say(f"work directory kept: {work}")
         else:
