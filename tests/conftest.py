@@ -67,9 +67,9 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 # directory. It outlives the run (in .pytest_cache; `make clean` or --cache-clear empties it):
 # every entry is named by the hash of its input (the document; the bridge and the two
 # documents), and the directory by the hash of everything else an answer depends on (the code
-# that validates and diffs, optic's lockfile, the validator's installed versions), so an entry
-# found is the answer a fresh run would compute; a change to any of those starts a fresh
-# directory and removes the others. The warm run skips ~30 s of CPU (validations of the
+# that validates and diffs, optic's lockfile, the validator's installed versions, the Node
+# binary), so an entry found is the answer a fresh run would compute; a change to any of those
+# starts a fresh directory and removes the others. The warm run skips ~30 s of CPU (validations of the
 # history replay's documents, Node for each optic diff). Made before the xdist workers start
 # (they and every subprocess inherit the variable). A nested pytest run (tests/test_playbook.py)
 # uses its parent's. Without pytest's cache (`-p no:cacheprovider`): a fresh directory, removed
@@ -92,6 +92,12 @@ def _run_cache_key() -> str:
         digest.update(b"\0" + (ROOT / name).read_bytes())
     for name in _RUN_CACHE_DISTRIBUTIONS:
         digest.update(f"\0{name}=={metadata.version(name)}".encode())
+    # The Node that runs optic: its binary's identity (path, size, mtime), not a `node
+    # --version` process per run.
+    node = shutil.which("node")
+    if node is not None:
+        stat = os.stat(node)
+        digest.update(f"\0{os.path.realpath(node)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
 
