@@ -1,7 +1,10 @@
 """One download in a fresh process: prints seconds and peak RSS growth (MiB) as JSON.
 
-RSS is sampled from /proc/self/statm while the download runs, so the growth is measured
-against the RSS just before it (ru_maxrss would hide it under an earlier peak)."""
+The peak is the kernel's own high-water mark (VmHWM), reset to the current RSS just before the
+download (writing 5 to /proc/self/clear_refs), so the growth is measured against the RSS just
+before it (ru_maxrss would hide it under an earlier peak). Nothing samples while the download
+runs: a sampling thread takes the GIL every few milliseconds, and it cost the variant with
+more threads of its own (speechspec's writeback) more than the other."""
 
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -24,16 +26,17 @@ def rss() -> int:
         return int(fh.read().split()[1]) * PAGE
 
 
-class Sampler(threading.Thread):
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.peak = rss()
-        self.stop = threading.Event()
+def reset_peak() -> None:
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
 
-    def run(self) -> None:
-        while not self.stop.is_set():
-            self.peak = max(self.peak, rss())
-            self.stop.wait(0.002)
+
+def peak() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def make_data_url(size: int) -> str:
@@ -69,9 +72,8 @@ def measure(variant: str, source: str, out: Path) -> None:
     raw = httpx.Client()
     gc.collect()
     os.sync()  # every variant starts with no other process's writeback pending
-    sampler = Sampler()
     before = rss()
-    sampler.start()
+    reset_peak()
     started = time.perf_counter()
     if variant == "raw" and url.startswith("data:"):
         out.write_bytes(base64.b64decode(url.partition(",")[2]))
@@ -85,9 +87,7 @@ def measure(variant: str, source: str, out: Path) -> None:
     else:
         client.download(url, out, max_bytes=1 << 40)
     seconds = time.perf_counter() - started
-    sampler.stop.set()
-    sampler.join()
-    growth = (max(sampler.peak, rss()) - before) / (1 << 20)
+    growth = (max(peak(), rss()) - before) / (1 << 20)
     print(json.dumps({"seconds": seconds, "rss_growth_mib": growth, "bytes": out.stat().st_size}))
 
 
