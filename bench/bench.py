@@ -332,16 +332,9 @@ def loopback() -> None:
                 samples["raw httpx" if kind == "raw" else "speechspec"].append(
                     asyncio.run(fan_out(kind))
                 )
-        base = statistics.median(samples["raw httpx"])
-        for name, values in samples.items():
-            row(
-                "fan-out 2000 req, concurrency 64",
-                name,
-                statistics.median(values),
-                "req/s",
-                base,
-                ">= 0.9x" if name == "speechspec" else "",
-            )
+        per_variant_rows(
+            "fan-out 2000 req, concurrency 64", samples, "req/s", {"speechspec": ">= 0.9x"}
+        )
     finally:
         proc.terminate()
         proc.wait()

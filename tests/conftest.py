@@ -61,19 +61,18 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
-# The spec tools' run cache (tools/_common.py run_cache): the ~40 tool processes the suite
-# starts (and its own in-process calls) validate the same few documents and diff the same
-# pairs with optic; a document or pair is validated or diffed once, then answered from this
-# directory. It outlives the run (in .pytest_cache; `make clean` or --cache-clear empties it):
-# every entry is named by the hash of its input (the document; the bridge and the two
-# documents), and the directory by the hash of everything else an answer depends on (the code
-# that validates and diffs, optic's lockfile, the validator's installed versions, the Node
-# binary), so an entry found is the answer a fresh run would compute; a change to any of those
-# starts a fresh directory and removes the others. The warm run skips ~30 s of CPU (validations of the
-# history replay's documents, Node for each optic diff). Made before the xdist workers start
-# (they and every subprocess inherit the variable). A nested pytest run (tests/test_playbook.py)
-# uses its parent's. Without pytest's cache (`-p no:cacheprovider`): a fresh directory, removed
-# at the end.
+# The spec tools' run cache (tools/_common.py run_cache): the ~40 tool processes the suite starts
+# (and its own in-process calls) validate the same few documents and diff the same pairs with
+# optic; a document or pair is validated or diffed once, then answered from this directory. It
+# outlives the run (in .pytest_cache; `make clean` or --cache-clear empties it): every entry is
+# named by the hash of its input (the document; the two documents), and the directory by the hash
+# of everything else an answer depends on (the code that validates and diffs, optic's lockfile,
+# the validator's installed versions, the Node binary), so an entry found is the answer a fresh
+# run would compute; a change to any of those starts a fresh directory and removes the others. The
+# warm run skips ~30 s of CPU (validations of the history replay's documents, Node for each optic
+# diff). Made before the xdist workers start (they and every subprocess inherit the variable). A
+# nested pytest run (tests/test_playbook.py) uses its parent's. Without pytest's cache (`-p
+# no:cacheprovider`): a fresh directory, removed at the end.
 _RUN_CACHE_OWNER: list[str] = []
 _RUN_CACHE_SOURCES = (
     "tools/_common.py", "tools/_optic.py", "tools/optic_diff.js", "tools/package-lock.json",

@@ -121,13 +121,14 @@ atexit.register(_BRIDGE.close)
 
 
 def _shared_answer(texts: list[str]) -> Path | None:
-    """Within one test run (tools/_common.py run_cache), where a pair already diffed keeps its
-    answer: the same bridge, the same two documents, the same optic. The suite's release flow
-    diffs one pair in five tool processes, each starting Node (~1 s of CPU) for it. None
-    outside such a run (nothing hashed)."""
+    """In the test suite's tools cache (tools/_common.py run_cache), where a pair already
+    diffed keeps its answer, named by the two documents (the cache's directory is named by the
+    bridge, optic's lockfile and Node: tests/conftest.py). The suite's release flow diffs one
+    pair in five tool processes, each starting Node (~1 s of CPU) for it. None when no cache
+    is set (users' runs: nothing hashed)."""
     if run_cache("") is None:
         return None
-    digest = hashlib.sha256(NODE_BRIDGE.read_bytes())
+    digest = hashlib.sha256()
     for text in texts:
         digest.update(b"\0" + text.encode())
     return run_cache(f"optic-{digest.hexdigest()}.json")

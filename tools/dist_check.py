@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 done_with(f"venv-{name}")
             return python
 
-        # Two at a time: the steps wait on pip and subprocesses as much as they compute.
+        # Two at a time: the steps wait on installs and subprocesses as much as they compute.
         names = ("emulator", "core", "testing", "generate", "bench", "contract")
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             pythons = dict(zip(names, pool.map(venv, names), strict=True))
