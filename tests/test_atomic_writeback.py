@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,41 @@ def test_writeback_runs_beside_the_download_and_is_over_when_the_file_is_closed(
     assert len(seen) == 10
     assert set(threading.enumerate()) <= before
     assert not abandoned.exists() and list(tmp_path.iterdir()) == [target]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_download_reaches_its_file_in_even_chunks_whatever_the_network_delivers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """The body's pieces are re-cut to DOWNLOAD_CHUNK before they are decoded and written:
+    uneven network chunks, allocated and freed in turn, made glibc give the heap's top back
+    and fault it in again (tens of thousands of page faults on a large download)."""
+    from helpers import call, make
+    from rawserver import Conn, RawServer
+    from speechspec._body import DOWNLOAD_CHUNK
+
+    pieces = [bytes([n % 251]) * size for n, size in enumerate((1, 7_000, 70_001, 3, 90_000))]
+    body = b"".join(pieces)
+
+    def trickle(conn: Conn) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        conn.send(head.encode())
+        for piece in pieces:  # each its own segment, some far smaller than a read
+            conn.send(piece)
+            time.sleep(0.01)
+
+    sizes: list[int] = []
+    real_write = AtomicFile.write
+
+    def spy(self: AtomicFile, data: bytes) -> None:
+        sizes.append(len(data))
+        real_write(self, data)
+
+    monkeypatch.setattr(AtomicFile, "write", spy)
+    target = tmp_path / "out.wav"
+    with RawServer(trickle) as server:
+        client = make("livepeer", mode)
+        call(client, "download", f"{server.url}/a.wav", target)  # http: loopback
+    assert target.read_bytes() == body
+    whole, tail = divmod(len(body), DOWNLOAD_CHUNK)
+    assert sizes == [DOWNLOAD_CHUNK] * whole + ([tail] if tail else [])
