@@ -311,3 +311,29 @@ def test_after_a_torn_record_the_next_record_starts_on_its_own_line(tmp_path: Pa
     aio.run(journal.record("D", "00002-bb", durable=False))
     journal.close()  # compacted: only what a resume needs
     assert path.read_text() == "I\t00001-aa\n"
+
+
+def test_a_pass_s_done_records_are_one_write_and_settle_their_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from speechspec import _journal
+    from speechspec._journal import Journal
+
+    journal = Journal(tmp_path, Shard())
+    for key in ("00001-aa", "00002-bb", "00003-cc"):
+        journal.write("C", key, f"job-{key[:5]}")
+    writes: list[bytes] = []
+    real = os.write
+
+    def spy(fd: int, data: bytes) -> int:
+        writes.append(bytes(data))
+        return real(fd, data)
+
+    monkeypatch.setattr(_journal.os, "write", spy)
+    journal.write_many("D", ["00001-aa", "00003-cc"])
+    journal.write_many("D", [])  # a pass whose files all failed: nothing written
+    monkeypatch.undo()
+    assert writes == [b"D\t00001-aa\nD\t00003-cc\n"]
+    journal.close()  # compacted: only the line still open
+    path = tmp_path / ".speechspec-batch" / "1-of-1.journal"
+    assert path.read_text() == "C\t00002-bb\tjob-00002\n"

@@ -62,9 +62,10 @@ class OrderJournal:
         self.out, self.size = out, size
         self.seen: list[tuple[str, bool]] = []
 
-    def write(self, kind: str, key: str, value: str = "") -> None:
-        path = self.out / f"{key}.wav"
-        self.seen.append((kind, path.is_file() and path.stat().st_size == self.size))
+    def write_many(self, kind: str, keys: list[str]) -> None:
+        for key in keys:
+            path = self.out / f"{key}.wav"
+            self.seen.append((kind, path.is_file() and path.stat().st_size == self.size))
 
 
 @pytest.mark.parametrize("count", [1, MAX_LINES - 1, MAX_LINES * 5 + 3])

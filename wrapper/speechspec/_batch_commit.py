@@ -32,7 +32,7 @@ Done = Callable[[Line, bool, OSError | None], None]
 class Records(Protocol):
     """The part of ``_journal.Journal`` the committer uses."""
 
-    def write(self, kind: str, key: str, value: str = "") -> None: ...
+    def write_many(self, kind: str, keys: list[str]) -> None: ...
 
 
 class Committer:
@@ -79,10 +79,14 @@ class Committer:
     async def _commit(self) -> None:
         lines, self._lines = self._lines, []
         results = await asyncio.to_thread(self.files.commit, [path for _, path, _ in lines])
-        for line, path, resumed in lines:
-            error = results.get(path, FileNotFoundError(f"{path} was not written"))
-            if error is None:
-                self._journal.write("D", line.key)
+        errors = [
+            results.get(path, FileNotFoundError(f"{path} was not written")) for _, path, _ in lines
+        ]
+        # The pass's D records in one write, before any of its lines counts as done.
+        self._journal.write_many(
+            "D", [line.key for (line, _, _), e in zip(lines, errors, strict=True) if e is None]
+        )
+        for (line, _, resumed), error in zip(lines, errors, strict=True):
             self._done(line, resumed, error)
 
     async def drain(self) -> None:

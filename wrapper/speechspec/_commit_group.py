@@ -29,7 +29,7 @@ MAX_HELD = 16 << 20  # bytes all of a group's in-memory downloads hold at most t
 
 _STEM_CHARS = 32  # characters of the target's name in its temporary name
 _O_BINARY = getattr(os, "O_BINARY", 0)
-# Starts a file's writeback without waiting (Linux), here and in _atomic's large downloads.
+# Starts a file's writeback without waiting (Linux): _atomic's large downloads.
 FADVISE = getattr(os, "posix_fadvise", None)
 DONTNEED = getattr(os, "POSIX_FADV_DONTNEED", 0)
 _TOKEN = os.urandom(4).hex()  # this process's temporary names: .STEM.TOKEN<counter>.part
@@ -142,13 +142,10 @@ class CommitGroup:
                 except OSError as exc:
                     discard_file(spilled, tmp)
                     result[target] = exc
-        if FADVISE is not None:
-            # Start every file's writeback first: their blocks are allocated together, so
-            # the first fsync commits the filesystem journal for all and the others mostly
-            # wait for data already on its way (about a quarter less time a pass, measured).
-            for fd, _, _ in files.values():
-                with contextlib.suppress(OSError):  # the fsync below reports real errors
-                    FADVISE(fd, 0, 0, DONTNEED)
+        # No writeback started ahead of the fsyncs (posix_fadvise on each file shortened a
+        # pass): every system call here hands the GIL to this thread and back, a context
+        # switch of the event loop's thread, and the pass is off the workers' path while
+        # those extra handovers were on it (docs/performance.md, "Batches").
         for target, (fd, tmp, fh) in files.items():
             try:
                 os.fsync(fd)

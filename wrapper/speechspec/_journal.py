@@ -218,6 +218,21 @@ class Journal:
         if self._fh.closed:
             raise OSError("the batch journal is closed")
         _append(self._fh, _format(kind, key, value))
+        self._track(kind, key, value)
+
+    def write_many(self, kind: str, keys: list[str]) -> None:
+        """``write`` of one valueless record per key, in a single system call: a group
+        commit's ``D`` records (each call hands the GIL to the durability threads and back)."""
+        if not keys:
+            return
+        if self._fh.closed:
+            raise OSError("the batch journal is closed")
+        _append(self._fh, "".join(_format(kind, key, "") for key in keys))
+        for key in keys:
+            self._track(kind, key, "")
+
+    def _track(self, kind: str, key: str, value: str) -> None:
+        """What the journal now says of ``key`` (a D or X: nothing left to do)."""
         if kind == "D" or kind == "X":
             self._live.pop(key, None)
             self.entries.pop(key, None)
