@@ -114,3 +114,40 @@ def test_close_runs_a_sync_still_in_its_window() -> None:
 
     asyncio.run(main())
     assert disk.completed == [1]
+
+
+def test_an_error_nobody_waits_for_any_more_is_not_logged() -> None:
+    """A run interrupted while an intent's fsync runs: the journal closes, the fsync fails,
+    and its waiters were cancelled. The failure reaches nobody, and asyncio must not print
+    it ("Future exception was never retrieved", with a traceback) on the user's terminal."""
+    import gc
+
+    release = threading.Event()
+
+    def failing_sync() -> None:
+        release.wait(5)
+        raise OSError("the batch journal is closed")
+
+    syncs = GroupSync(failing_sync)
+    logged: list[str] = []
+
+    async def main() -> threading.Thread | None:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _, context: logged.append(context["message"]))
+        waiter = asyncio.create_task(syncs.wait())
+        await asyncio.sleep(0.01)  # the sync runs in its thread
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        release.set()
+        deadline = time.monotonic() + 5
+        while syncs._running and time.monotonic() < deadline:  # until the failure arrives
+            await asyncio.sleep(0.01)
+        return syncs._thread
+
+    thread = asyncio.run(main())
+    syncs.close()
+    assert thread is not None
+    thread.join(5)  # its last future goes with it
+    gc.collect()  # a future whose exception nobody retrieved logs it when it is collected
+    assert logged == []

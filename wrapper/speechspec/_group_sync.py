@@ -75,6 +75,9 @@ class GroupSync:
                 done.set_result(None)
             else:
                 done.set_exception(error)
+                # Marked retrieved: its waiters (each behind a shield) still raise it, but
+                # when a run's end cancelled them all, asyncio would log it with a traceback.
+                done.exception()
         if self._next is not None:  # waiters who wrote while that sync ran share the next
             self._start()
 
