@@ -19,8 +19,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from ._commit_group import DONTNEED as _DONTNEED
-from ._commit_group import FADVISE as _FADVISE
 from ._commit_group import (
     MAX_BUFFERED,
     Buffer,
@@ -44,6 +42,8 @@ ProgressCallback = Callable[[int, int | None], None]
 # (POSIX_FADV_DONTNEED starts it on Linux, and drops the pages once clean), so the disk
 # works while the network delivers and the final fsync has only the tail left.
 WRITEBACK_STEP = 8 << 20
+_FADVISE = getattr(os, "posix_fadvise", None)  # absent off Linux-like systems
+_DONTNEED = getattr(os, "POSIX_FADV_DONTNEED", 0)
 
 
 class _Writeback:

@@ -29,9 +29,6 @@ MAX_HELD = 16 << 20  # bytes all of a group's in-memory downloads hold at most t
 
 _STEM_CHARS = 32  # characters of the target's name in its temporary name
 _O_BINARY = getattr(os, "O_BINARY", 0)
-# Starts a file's writeback without waiting (Linux): _atomic's large downloads.
-FADVISE = getattr(os, "posix_fadvise", None)
-DONTNEED = getattr(os, "POSIX_FADV_DONTNEED", 0)
 _TOKEN = os.urandom(4).hex()  # this process's temporary names: .STEM.TOKEN<counter>.part
 _COUNTER = itertools.count()
 
