@@ -1,5 +1,6 @@
 """The httpx client a speechspec client builds for itself: its own transport (pool limits,
-TCP_NODELAY), and proxies and certificates as httpx's ``trust_env`` rules say.
+TCP_NODELAY; for async direct connections the pool of _pool), and proxies and certificates as
+httpx's ``trust_env`` rules say.
 
 httpx reads HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY only when it builds the transport
 itself; we pass ours, so the same rules are applied here, with the standard library's
@@ -16,7 +17,7 @@ import socket
 import ssl
 import threading
 import urllib.request
-from typing import Any, TypeAlias, TypeVar
+from typing import TypeAlias, TypeVar
 
 import httpx
 
@@ -149,16 +150,23 @@ def _ssl_context() -> ssl.SSLContext:
         return ctx
 
 
-T = TypeVar("T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
+Transport: TypeAlias = httpx.BaseTransport | httpx.AsyncBaseTransport
 
 
-def _transports(cls: type[T], proxy: object) -> tuple[T, dict[str, T | None]]:
+def _transports(is_async: bool, proxy: object) -> tuple[Transport, dict[str, Transport | None]]:
     """The default transport and one per proxied URL pattern (None: the default one)."""
     ctx = _ssl_context()
+    kind = httpx.AsyncHTTPTransport if is_async else httpx.HTTPTransport
 
-    def build(via: httpx.Proxy | None) -> T:
+    def build(via: httpx.Proxy | None) -> Transport:
+        if via is None and is_async:
+            # httpx's pool with a cheaper idle-connection check (see _pool); same settings.
+            # Imported here, as httpx imports httpcore: when a transport is built.
+            from ._pool import AsyncPoolTransport
+
+            return AsyncPoolTransport(ctx, _LIMITS, _SOCKET_OPTIONS)
         try:
-            return cls(verify=ctx, proxy=via, limits=_LIMITS, socket_options=_SOCKET_OPTIONS)
+            return kind(verify=ctx, proxy=via, limits=_LIMITS, socket_options=_SOCKET_OPTIONS)
         except ImportError as exc:  # socks5:// needs httpx[socks]
             shown = shown_url(str(via.url)) if via is not None else ""
             raise ConfigurationError(f"proxy {shown!r} needs an extra package: {exc}") from None
@@ -176,9 +184,8 @@ C = TypeVar("C", httpx.Client, httpx.AsyncClient)
 
 def new_client(cls: type[C], user_agent: str, timeout: httpx.Timeout, proxy: object = None) -> C:
     """The ``httpx.Client`` or ``httpx.AsyncClient`` a speechspec client owns."""
-    kind: Any = httpx.HTTPTransport if cls is httpx.Client else httpx.AsyncHTTPTransport
-    transport, mounts = _transports(kind, proxy)
-    return cls(
+    transport, mounts = _transports(cls is httpx.AsyncClient, proxy)
+    made: C = cls(
         # Accept-Encoding: only the codings _decode can undo in bounded steps.
         headers={
             "User-Agent": user_agent,
@@ -186,6 +193,7 @@ def new_client(cls: type[C], user_agent: str, timeout: httpx.Timeout, proxy: obj
             "Accept-Encoding": ACCEPT_ENCODING,
         },
         timeout=timeout,
-        transport=transport,
-        mounts=mounts,
+        transport=transport,  # type: ignore[arg-type]  # the one for cls (is_async)
+        mounts=mounts,  # type: ignore[arg-type]
     )
+    return made
