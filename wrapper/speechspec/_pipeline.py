@@ -93,17 +93,21 @@ class Pipeline:
     recorder: Recorder | None = field(default=None, repr=False)
 
     @functools.cached_property
-    def _api_headers(self) -> dict[str, str]:
+    def _api_headers(self) -> httpx.Headers:
         # Built once: header merging is a measurable part of a call's cost (~4 us a header),
         # hence no per-request Accept: our own client sends "Accept: application/json" by
-        # default (_base.py); a caller's client sends its own.
+        # default (_base.py); a caller's client sends its own. An httpx.Headers (its encoding
+        # found once) is copied by build_request as it is; a dict's every name and value
+        # would be normalized again at every request.
         headers: dict[str, str] = {}
         if self.send_user_agent:
             headers["User-Agent"] = self.user_agent
         headers.update(self.default_headers)
         if self.auth_header is not None:
             headers["Authorization"] = self.auth_header
-        return headers
+        built = httpx.Headers(headers)
+        built.encoding  # noqa: B018 - computed now, kept by the object
+        return built
 
     @functools.cached_property
     def _timeouts(self) -> dict[str, float | None]:
