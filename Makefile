@@ -137,16 +137,17 @@ contract: $(STAMP)
 	$(if $(CONTRACT_VENDOR),,$(error make contract needs VENDOR=hamsa or VENDOR=livepeer))
 	$(PY) -m speechspec contract $(CONTRACT_VENDOR) $(if $(BASE_URL),--base-url $(BASE_URL)) --max-billed $(MAX_BILLED) --junit contract-report.xml
 
-# The core accepts every httpx 0.28.x: the request pipeline's tests on the lowest and the highest
-# allowed, each in its own venv (.venv-httpx-low, .venv-httpx-high).
-HTTPX_BOUNDS_TESTS := tests/test_wire.py tests/test_options.py tests/test_public_httpx.py tests/test_job_wait.py
+# The core accepts every httpx 0.28.x and httpcore 1.x: the request pipeline's and the async
+# pool's tests on the lowest and the highest allowed, each in its own venv (.venv-httpx-low,
+# .venv-httpx-high).
+HTTPX_BOUNDS_TESTS := tests/test_wire.py tests/test_options.py tests/test_public_httpx.py tests/test_job_wait.py tests/test_pool.py
 .PHONY: httpx-bounds
 httpx-bounds: $(STAMP)
-	for bound in 'low:httpx==0.28.0' 'high:httpx>=0.28,<0.29'; do \
+	for bound in 'low:httpx==0.28.0 httpcore==1.0.0' 'high:httpx>=0.28,<0.29 httpcore>=1.0,<2'; do \
 		venv=.venv-httpx-$${bound%%:*}; \
 		test -x $$venv/bin/python || $(PYTHON) -m venv $$venv; \
-		$$venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' "$${bound#*:}" || exit 1; \
-		$$venv/bin/python -c 'import httpx; print("httpx-bounds: httpx", httpx.__version__)'; \
+		$$venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' $${bound#*:} || exit 1; \
+		$$venv/bin/python -c 'import httpx, httpcore; print("httpx-bounds: httpx", httpx.__version__, "httpcore", httpcore.__version__)'; \
 		$$venv/bin/python -m pytest -q -n 2 $(HTTPX_BOUNDS_TESTS) || exit 1; \
 	done
 

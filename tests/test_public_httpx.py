@@ -35,6 +35,7 @@ def _private_names() -> set[str]:
         httpx.ConnectError("x", request=request),
         httpcore.ConnectionPool(),
         httpcore.AsyncConnectionPool(),
+        httpcore.AnyIOBackend(),
     ]
     names: set[str] = set()
     for obj in samples:
