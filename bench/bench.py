@@ -279,6 +279,9 @@ def start(cmd: list[str]) -> tuple[subprocess.Popen[str], dict[str, str]]:
     return proc, env
 
 
+FAN_OUT = 500  # requests a round, per variant
+
+
 def loopback() -> None:
     import speechspec
 
@@ -322,18 +325,21 @@ def loopback() -> None:
                             await lp.text_to_speech("Hello")
 
                 started = time.perf_counter()
-                await asyncio.gather(*(one() for _ in range(2000)))
-                return 2000 / (time.perf_counter() - started)
+                await asyncio.gather(*(one() for _ in range(FAN_OUT)))
+                return FAN_OUT / (time.perf_counter() - started)
 
+        # Nine short rounds rather than three long ones: the rate is wall time against the
+        # emulator, and on a loaded machine the load moves within a round of 2,000 requests
+        # (15-30 s); the verdict pairs each round's two runs, seconds apart.
         samples: dict[str, list[float]] = {"raw httpx": [], "speechspec": []}
-        for r in range(3):
+        for r in range(9):
             order = ["raw", "ours"] if r % 2 == 0 else ["ours", "raw"]
             for kind in order:
                 samples["raw httpx" if kind == "raw" else "speechspec"].append(
                     asyncio.run(fan_out(kind))
                 )
         per_variant_rows(
-            "fan-out 2000 req, concurrency 64", samples, "req/s", {"speechspec": ">= 0.9x"}
+            f"fan-out {FAN_OUT} req, concurrency 64", samples, "req/s", {"speechspec": ">= 0.9x"}
         )
     finally:
         proc.terminate()
