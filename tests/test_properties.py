@@ -62,14 +62,6 @@ def values(*good: Any) -> st.SearchStrategy[Any]:
     return st.one_of(st.sampled_from(good), ANY) if good else ANY
 
 
-def _in_workdir(value: object) -> bool:
-    """An --output that stays in the example's directory: an arbitrary string can be an
-    absolute path ("/0" was written at the root of a machine running the tests as root) or
-    climb out of it ("../x"), and the test looks for the file in its directory."""
-    text = str(value)
-    return not (os.path.isabs(text) or text.startswith("~") or ".." in Path(text).parts)
-
-
 NUMBERS = values(1, 0.5, 30, 0, -1, 1e-9, 1e300, float("nan"), float("inf"), True, "5")
 WEBHOOKS = values(
     None,
@@ -120,11 +112,16 @@ API_OPTIONS = ("max_retries", "extra_headers", "extra_query")
 AUTHS = values(None, ("Token", "s3cret-value"), ("Token", "é"), ("k",), ["k", "s"])
 
 
+def _in_workdir(value: object) -> bool:
+    """A path (as its str) that stays in the test's working directory: never absolute, never
+    ~ or .. (the tests may run as root: "/0" was once written at the root of the machine)."""
+    text = str(value)
+    return not text.startswith(("/", "~")) and ".." not in text
+
+
 def relative_paths() -> st.SearchStrategy[Any]:
     """Paths inside the test's temporary working directory only (never absolute, never ..)."""
-    names = st.text(HOSTILE_CHARS, min_size=0, max_size=12).filter(
-        lambda s: not s.startswith(("/", "~")) and ".." not in s
-    )
+    names = st.text(HOSTILE_CHARS, min_size=0, max_size=12).filter(_in_workdir)
     return st.one_of(
         st.sampled_from(["a.wav", "sub/a.wav", "missing/a.wav", ".", "", "x" * 255, "x" * 256]),
         names,

@@ -185,7 +185,7 @@ C = TypeVar("C", httpx.Client, httpx.AsyncClient)
 def new_client(cls: type[C], user_agent: str, timeout: httpx.Timeout, proxy: object = None) -> C:
     """The ``httpx.Client`` or ``httpx.AsyncClient`` a speechspec client owns."""
     transport, mounts = _transports(cls is httpx.AsyncClient, proxy)
-    made: C = cls(
+    return cls(
         # Accept-Encoding: only the codings _decode can undo in bounded steps.
         headers={
             "User-Agent": user_agent,
@@ -196,4 +196,3 @@ def new_client(cls: type[C], user_agent: str, timeout: httpx.Timeout, proxy: obj
         transport=transport,  # type: ignore[arg-type]  # the one for cls (is_async)
         mounts=mounts,  # type: ignore[arg-type]
     )
-    return made
