@@ -19,12 +19,6 @@ from .errors import ResponseValidationError
 
 # An API answer is a small JSON document; anything bigger is a misbehaving proxy.
 MAX_API_BODY = 8 * 1024 * 1024
-# A download's chunks, re-cut to one size: the network's chunks come in every size up to
-# httpcore's 64 KiB read, and allocating and freeing them in turn let glibc hand the heap's
-# top back to the kernel and fault it in again (10-25k page faults, +30% time, on a 256 MiB
-# loopback download; ~300 faults with even chunks, measured). An API answer is read as it
-# comes: re-cutting a few KB would only add a copy.
-DOWNLOAD_CHUNK = 64 * 1024
 # What an error's message and .body need: the vendor's JSON, or an HTML page's title.
 MAX_ERROR_BODY = 256 * 1024
 
@@ -46,12 +40,12 @@ def decoder_for(response: httpx.Response) -> Decoder:
     return Decoder(response.headers.get("content-encoding"))
 
 
-def raw_chunks(response: httpx.Response, chunk_size: int | None = None) -> Iterator[bytes]:
-    """The body as it came off the wire (its already-decoded content if it was read), in
-    pieces of ``chunk_size`` if given (see DOWNLOAD_CHUNK)."""
+def raw_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body as it came off the wire, chunk by chunk (its already-decoded content if it
+    was read)."""
     if _already_read(response):
         return iter((response.content,))
-    return response.iter_raw(chunk_size)
+    return response.iter_raw()
 
 
 class _Once:
@@ -71,10 +65,10 @@ class _Once:
         return data
 
 
-def araw_chunks(response: httpx.Response, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+def araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
     if _already_read(response):
         return _Once(response.content)
-    return response.aiter_raw(chunk_size)
+    return response.aiter_raw()
 
 
 def too_large(response: httpx.Response, size: str = "") -> ResponseValidationError:

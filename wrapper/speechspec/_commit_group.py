@@ -33,11 +33,11 @@ _TOKEN = os.urandom(4).hex()  # this process's temporary names: .STEM.TOKEN<coun
 _COUNTER = itertools.count()
 
 
-def create_temp(target: Path) -> tuple[IO[bytes], str]:
+def create_temp(target: Path, buffering: int = -1) -> tuple[IO[bytes], str]:
     """A new temporary file beside ``target`` (OSError if it cannot be made), as a file
-    object (see ``create_temp_fd``)."""
+    object writing in blocks of ``buffering`` bytes (see ``create_temp_fd``)."""
     fd, tmp = create_temp_fd(target)
-    return os.fdopen(fd, "wb"), tmp
+    return os.fdopen(fd, "wb", buffering=buffering), tmp
 
 
 def create_temp_fd(target: Path) -> tuple[int, str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from .._atomic import AtomicFile, ProgressCallback, prepare_target
-from .._body import DOWNLOAD_CHUNK, raw_chunks
+from .._body import raw_chunks
 from .._decode import DecodeError
 from .._download import HttpDownload, Retry
 from .._lifecycle import closed_instead, runtime_error
@@ -64,9 +64,10 @@ def download_sync(
                             )
                             continue
                         decoder = plan.check_response(response, out)
-                        # Raw chunks (re-cut to DOWNLOAD_CHUNK), decoded in bounded steps:
+                        # Raw chunks as the network delivers them, decoded in bounded steps:
                         # max_bytes holds on decoded bytes, whatever the Content-Encoding.
-                        for raw in raw_chunks(response, DOWNLOAD_CHUNK):
+                        # The file gathers them into WRITE_BUFFER blocks (see _atomic).
+                        for raw in raw_chunks(response):
                             for piece in decoder.feed(raw):
                                 out.write(piece)
                     finally:
