@@ -115,7 +115,8 @@ demo: $(STAMP)
 	$(PY) tools/demo.py
 
 # Benchmarks against raw httpx and livepeer-ai (not tests; prints a table, writes bench/results.json
-# and bench/LAST_RUN.md: the whole output with the date and load, which docs/performance.md includes).
+# and bench/LAST_RUN.md: the whole output with the date and load, which docs/performance.md includes;
+# its table, with the dates, goes into the README's Performance section).
 # bench/publish.py installs the bench extra and byte-compiles as a wheel install would (import
 # times compare like with like), then runs bench/bench.py.
 bench: $(STAMP)
