@@ -337,3 +337,40 @@ def test_a_pass_s_done_records_are_one_write_and_settle_their_lines(
     journal.close()  # compacted: only the line still open
     path = tmp_path / ".speechspec-batch" / "1-of-1.journal"
     assert path.read_text() == "C\t00002-bb\tjob-00002\n"
+
+
+def test_audio_larger_than_a_batch_holds_in_memory_is_written_whole(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    """A line whose audio outgrows what the batch keeps in memory (MAX_BUFFERED, 1 MiB)
+    spills to its file as it arrives: the file is the whole WAV, as long as a plain download
+    of the same text's audio, its header first (0.3.2 to 0.3.6 lost the part held before the
+    spill, header included)."""
+    import wave
+
+    from speechspec import Livepeer
+    from speechspec._commit_group import MAX_BUFFERED
+
+    text = "A long line of speech, to make audio longer than a mebibyte. " * 5
+    lines = tmp_path / "lines.txt"
+    lines.write_text(f"{text}\nShort line.\n", encoding="utf-8")
+    result = batch(env_for(server), "livepeer", lines, tmp_path / "o")
+    assert result.returncode == 0, result.stderr
+    files = sorted((tmp_path / "o").glob("*.wav"), key=lambda p: p.stat().st_size)
+    assert len(files) == 2
+    small, large = files
+    assert large.stat().st_size > MAX_BUFFERED > small.stat().st_size
+    with Livepeer(
+        server.livepeer_token, base_url=server.livepeer_base_url
+    ) as client:  # the same audio, downloaded alone
+        alone = client.synthesize(text, tmp_path / "alone.wav")
+    data = large.read_bytes()
+    assert len(data) == alone.stat().st_size  # the emulator's duration follows the text
+    assert data[:4] == b"RIFF" and int.from_bytes(data[4:8], "little") == len(data) - 8
+    for path in files:
+        with wave.open(str(path)) as wav:
+            assert (
+                wav.getnframes() * wav.getsampwidth() * wav.getnchannels()
+                == len(wav.readframes(wav.getnframes()))
+                > 0
+            )

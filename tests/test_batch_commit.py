@@ -5,6 +5,7 @@ appended only once its file is durable under that name."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,10 @@ from speechspec._batch_commit import MAX_LINES, Committer
 from speechspec._batch_input import Line
 
 
-def write(group: CommitGroup, target: Path, data: bytes) -> None:
+def write(group: CommitGroup, target: Path, *chunks: bytes) -> None:
     with deferred(group), AtomicFile(target, 1 << 20, "https://example.test/a.wav") as out:
-        out.write(data)
+        for chunk in chunks:
+            out.write(chunk)
         out.commit()
 
 
@@ -103,10 +105,10 @@ def test_large_downloads_and_those_over_the_budget_spill_to_their_files(
     monkeypatch.setattr(_atomic, "MAX_BUFFERED", 2000)
     group = CommitGroup()
     big, small, late = (tmp_path / f"{name}.wav" for name in ("big", "small", "late"))
-    write(group, big, b"b" * 1500 + b"B" * 1500)  # past MAX_BUFFERED at its second chunk
+    write(group, big, b"b" * 1500, b"B" * 1500)  # past MAX_BUFFERED at its second chunk
     assert len(list(tmp_path.glob(".big.wav.*.part"))) == 1
     write(group, small, b"s" * 1800)  # held in memory: 1800 of 3000
-    write(group, late, b"l" * 1800)  # over the budget: to its file
+    write(group, late, b"l" * 900, b"L" * 900)  # over the budget at its second chunk: to its file
     assert sorted(p.name.split(".")[1] for p in tmp_path.glob(".*.part")) == ["big", "late"]
     with deferred(group), AtomicFile(tmp_path / "gone.wav", 1 << 20, "https://x.test/") as out:
         out.write(b"g" * 1000)  # left without a commit: its memory is given back
@@ -121,7 +123,7 @@ def test_large_downloads_and_those_over_the_budget_spill_to_their_files(
     assert [t.read_bytes() for t in targets] == [
         b"b" * 1500 + b"B" * 1500,
         b"s" * 1800,
-        b"l" * 1800,
+        b"l" * 900 + b"L" * 900,
         b"a" * 1100,
     ]
     assert not list(tmp_path.glob(".*.part")) and not (tmp_path / "gone.wav").exists()
@@ -131,6 +133,36 @@ def test_large_downloads_and_those_over_the_budget_spill_to_their_files(
     write(group, late, b"L" * 2000)
     assert not list(tmp_path.glob(".*.part"))
     group.discard()
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_batch_download_that_outgrows_memory_reaches_its_file_whole(
+    tmp_path: Path, mode: str
+) -> None:
+    """A download of the batch (inside ``deferred``) larger than MAX_BUFFERED, arriving in many
+    chunks over real HTTP: the bytes held in memory before it spilled to its file come first
+    in that file (0.3.2 to 0.3.6 wrote only what came from the spill on)."""
+    from helpers import call, make
+    from rawserver import Conn, RawServer
+
+    pieces = [bytes([n % 251]) * size for n, size in enumerate((5, 300_001, 900_000, 2, 700_003))]
+    body = b"".join(pieces)
+    assert len(body) > _atomic.MAX_BUFFERED
+
+    def trickle(conn: Conn) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        conn.send(head.encode())
+        for piece in pieces:
+            conn.send(piece)
+            time.sleep(0.01)
+
+    group = CommitGroup()
+    target = tmp_path / "big.wav"
+    with RawServer(trickle) as server, deferred(group):
+        call(make("livepeer", mode), "download", f"{server.url}/a.wav", target)
+    assert not target.exists()  # durable only once the group commits
+    assert group.commit([target]) == {target: None}
+    assert target.read_bytes() == body
 
 
 def test_a_buffered_download_that_cannot_be_written_is_reported(tmp_path: Path) -> None:

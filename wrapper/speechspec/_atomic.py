@@ -163,11 +163,13 @@ class AtomicFile:
             raise self._os_error(exc) from exc
 
     def _spill(self, buffer: Buffer, data: bytes) -> None:
-        """Too large to wait in memory (or the group's budget is spent): to its file now."""
+        """Too large to wait in memory (or the group's budget is spent): to its file now,
+        what was held first."""
+        held = buffer.data  # _release empties the buffer: its bytes are still to be written
         self._buffer = None
         self._release(buffer)
         self._open()
-        self._write_file(buffer.data)
+        self._write_file(held)
         self._write_file(data)
 
     def _release(self, buffer: Buffer) -> None:
