@@ -5,13 +5,14 @@ appended only once its file is durable under that name."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from pathlib import Path
 
 import pytest
 from speechspec import _atomic, _commit_group
 from speechspec._atomic import AtomicFile, CommitGroup, deferred
-from speechspec._batch_commit import MAX_LINES, Committer
+from speechspec._batch_commit import MAX_LINES, Committer, JournalError
 from speechspec._batch_input import Line
 
 
@@ -47,6 +48,53 @@ def test_a_file_that_cannot_be_renamed_is_reported_and_leaves_nothing(tmp_path: 
     result = group.commit([target])
     assert isinstance(result[target], OSError)
     assert not list(target.parent.glob(".*.part"))
+
+
+def test_a_spilled_download_retried_keeps_only_its_last_attempt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_atomic, "MAX_BUFFERED", 2000)
+    group = CommitGroup()
+    target = tmp_path / "a.wav"
+    with deferred(group), AtomicFile(target, 1 << 20, "https://x.test/a.wav") as out:
+        out.write(b"p" * 1500)
+        out.write(b"P" * 1500)  # past MAX_BUFFERED: in its file now
+        out.reset()  # a retried download starts over, shorter this time
+        out.write(b"q" * 10)
+        out.commit()
+    assert group.commit([target]) == {target: None}
+    assert target.read_bytes() == b"q" * 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.wav"]
+
+
+@pytest.mark.parametrize("spilled", [False, True])
+def test_a_failed_rename_closes_its_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spilled: bool
+) -> None:
+    """The pass runs in a thread while the event loop opens sockets and files: a descriptor
+    number closed twice could by then be another file's, which the second close would shut."""
+    if spilled:
+        monkeypatch.setattr(_atomic, "MAX_BUFFERED", 5)
+    group = CommitGroup()
+    target = tmp_path / "a.wav"
+    write(group, target, b"x" * 4, b"y" * 6)
+    others: list[int] = []
+
+    def replace(src: object, dst: object) -> None:
+        # Another thread opens a file meanwhile: it gets the lowest free number, the one
+        # the pass has just closed.
+        others.append(os.open(tmp_path / "other", os.O_CREAT | os.O_WRONLY))
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", replace)
+    result = group.commit([target])
+    monkeypatch.undo()
+    assert isinstance(result[target], PermissionError)
+    try:
+        os.fstat(others[0])  # still open: nothing closed it behind its owner's back
+    finally:
+        os.close(others[0])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other"]
 
 
 def test_without_a_group_commit_is_immediate(tmp_path: Path) -> None:
@@ -172,3 +220,61 @@ def test_a_buffered_download_that_cannot_be_written_is_reported(tmp_path: Path) 
     result = group.commit([target])
     assert isinstance(result[target], FileNotFoundError)
     assert not tmp_path.joinpath("gone").exists()
+
+
+class FailingJournal:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def write_many(self, kind: str, keys: list[str]) -> None:
+        raise self.error
+
+
+def test_a_journal_that_cannot_record_a_pass_fails_its_lines(tmp_path: Path) -> None:
+    """The files are durable in place (a rerun skips them), but no line of the pass counts
+    as done when its D record could not be written: each is reported with the journal's error."""
+    finished: list[tuple[int, OSError | None]] = []
+
+    async def main() -> None:
+        committer = Committer(
+            FailingJournal(OSError(28, "No space left on device")),
+            lambda line, resumed, error: finished.append((line.number, error)),
+        )
+        with deferred(committer.files):
+            for n in (1, 2):
+                path = tmp_path / Line(n, f"text {n}").filename
+                write(committer.files, path, b"w" * 10)
+                await committer.add(Line(n, f"text {n}"), path, resumed=False)
+        await committer.drain()
+
+    asyncio.run(main())
+    assert [n for n, _ in finished] == [1, 2]
+    for _, error in finished:
+        assert isinstance(error, JournalError) and error.strerror == "No space left on device"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        Line(n, f"text {n}").filename for n in (1, 2)
+    )
+
+
+def test_a_pass_that_breaks_is_raised_by_drain(tmp_path: Path) -> None:
+    """A pass is a task nobody awaits: its failure reaches the run through drain(), after
+    every other line handed over was committed."""
+    finished: list[int] = []
+
+    def done(line: Line, resumed: bool, error: OSError | None) -> None:
+        if line.number == 1:
+            raise RuntimeError("bug in a done callback")
+        finished.append(line.number)
+
+    async def main() -> None:
+        committer = Committer(OrderJournal(tmp_path, 10), done)
+        with deferred(committer.files):
+            for n in (1, 2):
+                path = tmp_path / Line(n, f"text {n}").filename
+                write(committer.files, path, b"w" * 10)
+                await committer.add(Line(n, f"text {n}"), path, resumed=False)
+                await committer.drain() if n == 2 else await asyncio.sleep(0.2)
+
+    with pytest.raises(RuntimeError, match="bug in a done callback"):
+        asyncio.run(main())
+    assert finished == [2]

@@ -456,7 +456,35 @@ def test_data_urls_per_rfc2397(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert (
         client.download("data:;base64,YWJjYWJjYQ==", tmp_path / "ok.wav").read_bytes() == b"abcabca"
     )
+    # Whitespace may follow the padding, also when the padding ends a slice; data may not.
+    for tail in ("\n", " \r\n ", "\n\n\n\n\n\n\n\n\t"):
+        url = "data:;base64,YWJjYQ==" + tail  # "=" ends slice 1 of 8 characters
+        assert client.download(url, tmp_path / "ws.wav").read_bytes() == b"abca"
+    with pytest.raises(errors.DownloadError, match="padding"):
+        client.download("data:;base64,YWJjYQ==\nYWJj", tmp_path / "bad.wav")
     assert not (tmp_path / "bad.wav").exists()
+
+
+@pytest.mark.parametrize("size", [10_239, 10_240, 10_241])
+def test_max_bytes_of_a_data_url_counts_decoded_bytes_not_its_line_breaks(
+    tmp_path: Path, size: int
+) -> None:
+    """base64 wrapped at 76 characters (MIME's habit) holds the same audio as unwrapped."""
+    audio = (bytes(range(256)) * 41)[:size]
+    b64 = base64.b64encode(audio).decode()
+    wrapped = "\n".join(b64[i : i + 76] for i in range(0, len(b64), 76)) + "\n"
+    client = make("livepeer", "sync")
+    for n, data in enumerate((b64, wrapped)):
+        target = tmp_path / f"{n}.wav"
+        if size <= 10_240:
+            assert (
+                client.download(f"data:;base64,{data}", target, max_bytes=10_240).read_bytes()
+                == audio
+            )
+        else:
+            with pytest.raises(errors.DownloadError, match="exceeds max_bytes=10240"):
+                client.download(f"data:;base64,{data}", target, max_bytes=10_240)
+            assert not target.exists()
 
 
 def test_longest_file_names_and_umask_file_mode(tmp_path: Path) -> None:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ._commit_group import (
     MAX_BUFFERED,
@@ -30,6 +29,9 @@ from ._commit_group import (
 )
 from ._redact import loggable_url
 from .errors import DownloadError
+
+if TYPE_CHECKING:
+    import queue
 
 __all__ = ["AtomicFile", "CommitGroup", "ProgressCallback", "deferred", "fsync_dir"]
 
@@ -64,6 +66,8 @@ class _Writeback:
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
+        import queue  # here: only a file past WRITEBACK_STEP needs it (and heapq with it)
+
         self._ranges: queue.SimpleQueue[tuple[int, int] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="speechspec-writeback", daemon=True)
         self._thread.start()

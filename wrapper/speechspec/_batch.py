@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ._atomic import deferred
-from ._batch_commit import Committer
+from ._batch_commit import Committer, JournalError
 from ._batch_input import Line, Shard, iter_texts, line_key
 from ._batch_vendor import Vendor, reason_of
 from ._journal import DIRNAME, Journal
@@ -254,6 +254,14 @@ class BatchRun:
         if error is None:
             self.summary.done += 1
             self.summary.resumed += resumed
+        elif isinstance(error, JournalError):
+            # The file is in place (a rerun skips the line); the run still failed to say so.
+            path = self.out_dir / line.filename
+            self.summary.fail(
+                line,
+                f"{path} is written, but the batch journal could not record it "
+                f"({error.strerror or error})",
+            )
         else:
             # The job stays journaled: the next run downloads it again, no second POST.
             path = self.out_dir / line.filename

@@ -25,8 +25,13 @@ MAX_LINES = 64  # lines per pass at most before a pass starts at once
 MAX_DELAY = 0.05  # seconds a finished line waits at most for its pass to start
 BACKLOG = 4 * MAX_LINES  # a worker waits for the running pass beyond this many lines
 
-# Called per line once its pass is over: the error if its file could not be made durable.
+# Called per line once its pass is over: the error if its file could not be made durable,
+# or (JournalError) if its journal record could not be written.
 Done = Callable[[Line, bool, OSError | None], None]
+
+
+class JournalError(OSError):
+    """A line's file is durable in place, but the journal could not record it (its ``D``)."""
 
 
 class Records(Protocol):
@@ -43,6 +48,7 @@ class Committer:
         self._lines: list[tuple[Line, Path, bool]] = []
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
+        self._error: Exception | None = None  # a pass's own failure, raised by drain()
 
     async def add(self, line: Line, path: Path, *, resumed: bool) -> None:
         """``line``'s file, complete, was handed to ``files`` (its download returned)."""
@@ -72,9 +78,11 @@ class Committer:
     async def _pass(self) -> None:
         try:
             await self._commit()
+        except Exception as exc:  # a task nobody awaits: drain() raises it for the run
+            self._error = self._error or exc
         finally:
             self._task = None
-        self._schedule()
+            self._schedule()
 
     async def _commit(self) -> None:
         lines, self._lines = self._lines, []
@@ -83,9 +91,13 @@ class Committer:
             results.get(path, FileNotFoundError(f"{path} was not written")) for _, path, _ in lines
         ]
         # The pass's D records in one write, before any of its lines counts as done.
-        self._journal.write_many(
-            "D", [line.key for (line, _, _), e in zip(lines, errors, strict=True) if e is None]
-        )
+        try:
+            self._journal.write_many(
+                "D", [line.key for (line, _, _), e in zip(lines, errors, strict=True) if e is None]
+            )
+        except OSError as exc:  # a full disk, the journal closed: its lines are not done
+            failed = JournalError(exc.errno, exc.strerror or str(exc))
+            errors = [failed if e is None else e for e in errors]
         for (line, _, resumed), error in zip(lines, errors, strict=True):
             self._done(line, resumed, error)
 
@@ -97,5 +109,8 @@ class Committer:
                 await asyncio.wait([self._task])
             elif self._lines:
                 self._start()
+            elif self._error is not None:
+                error, self._error = self._error, None
+                raise error
             else:
                 return

@@ -146,10 +146,18 @@ class CommitGroup:
         for target, (fd, tmp, fh) in files.items():
             try:
                 os.fsync(fd)
+            except OSError as exc:
+                _discard_fd(fd, tmp, fh)
+                result[target] = exc
+                continue
+            try:
+                # Closed once, whatever follows: a descriptor number closed twice could be
+                # another thread's file by then (the event loop opens sockets meanwhile).
                 _close(fd, fh)
                 os.replace(tmp, target)
             except OSError as exc:
-                _discard_fd(fd, tmp, fh)
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
                 result[target] = exc
             else:
                 result[target] = None

@@ -34,23 +34,38 @@ def _data_url_parts(url: str) -> tuple[str, bool, str, int]:
 
 def _b64_slices(data: str, start: int = 0) -> Iterator[bytes]:
     """Strict base64 decoding in slices of ``data[start:]``: whitespace is dropped, padding may
-    appear only at the very end of the whole data (never inside it, where a per-slice decode
-    would accept it)."""
+    appear only at the very end of the whole data, whitespace aside (never inside it, where a
+    per-slice decode would accept it)."""
     carry = ""
+    padded = False  # padding seen: the data has ended, only whitespace may follow
     for i in range(start, len(data), _B64_SLICE):
         piece = carry + data[i : i + _B64_SLICE]
         if not piece.isalnum():  # only base64 punctuation or whitespace left to drop
             piece = "".join(piece.split())
+        if padded and piece:
+            raise ValueError("padding '=' inside the data")
         usable = len(piece) - len(piece) % 4
         carry = piece[usable:]
-        last = i + _B64_SLICE >= len(data)
         chunk = piece[:usable]
         pad = chunk.find("=")
-        if pad >= 0 and (not last or carry or pad < len(chunk) - 2):
-            raise ValueError("padding '=' inside the data")
+        if pad >= 0:
+            if carry or pad < len(chunk) - 2:
+                raise ValueError("padding '=' inside the data")
+            padded = True
         yield binascii.a2b_base64(chunk, strict_mode=True) if chunk else b""
     if carry:
         raise ValueError("incorrect padding (length is not a multiple of 4)")
+
+
+def _b64_size(data: str, start: int) -> int:
+    """The most bytes ``data[start:]`` can decode to, whitespace not counted (in slices: the
+    data may be most of a large URL, never copied whole)."""
+    chars = len(data) - start
+    for i in range(start, len(data), _B64_SLICE):
+        piece = data[i : i + _B64_SLICE]
+        if not piece.isalnum():
+            chars -= len(piece) - len("".join(piece.split()))
+    return chars // 4 * 3
 
 
 def write_data_url(
@@ -62,7 +77,14 @@ def write_data_url(
     decoding must not make another copy of it."""
     header, is_base64, data, start = _data_url_parts(url)
     shown = f"data:{header},..."
-    if is_base64 and (len(data) - start) // 4 * 3 > max_bytes + 3:
+    # Refused before a byte is written when even its length says so (at most two of its
+    # bytes are padding); whitespace, dropped by the decoder, is counted out only then, as
+    # that takes a pass over the data. The decoded size is held exactly as it is written.
+    if (
+        is_base64
+        and (len(data) - start) // 4 * 3 > max_bytes + 2
+        and _b64_size(data, start) > max_bytes + 2
+    ):
         raise DownloadError(f"audio exceeds max_bytes={max_bytes}", url=shown)
     chunks = (
         _b64_slices(data, start)
