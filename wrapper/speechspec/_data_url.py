@@ -32,6 +32,11 @@ def _data_url_parts(url: str) -> tuple[str, bool, str, int]:
     return header, is_base64, url, comma + 1
 
 
+def _squeezed(piece: str) -> str:
+    """``piece`` without whitespace (the decoder drops it; base64 text rarely has any)."""
+    return piece if piece.isalnum() else "".join(piece.split())
+
+
 def _b64_slices(data: str, start: int = 0) -> Iterator[bytes]:
     """Strict base64 decoding in slices of ``data[start:]``: whitespace is dropped, padding may
     appear only at the very end of the whole data, whitespace aside (never inside it, where a
@@ -39,9 +44,7 @@ def _b64_slices(data: str, start: int = 0) -> Iterator[bytes]:
     carry = ""
     padded = False  # padding seen: the data has ended, only whitespace may follow
     for i in range(start, len(data), _B64_SLICE):
-        piece = carry + data[i : i + _B64_SLICE]
-        if not piece.isalnum():  # only base64 punctuation or whitespace left to drop
-            piece = "".join(piece.split())
+        piece = _squeezed(carry + data[i : i + _B64_SLICE])
         if padded and piece:
             raise ValueError("padding '=' inside the data")
         usable = len(piece) - len(piece) % 4
@@ -60,11 +63,9 @@ def _b64_slices(data: str, start: int = 0) -> Iterator[bytes]:
 def _b64_size(data: str, start: int) -> int:
     """The most bytes ``data[start:]`` can decode to, whitespace not counted (in slices: the
     data may be most of a large URL, never copied whole)."""
-    chars = len(data) - start
-    for i in range(start, len(data), _B64_SLICE):
-        piece = data[i : i + _B64_SLICE]
-        if not piece.isalnum():
-            chars -= len(piece) - len("".join(piece.split()))
+    chars = sum(
+        len(_squeezed(data[i : i + _B64_SLICE])) for i in range(start, len(data), _B64_SLICE)
+    )
     return chars // 4 * 3
 
 
